@@ -1,0 +1,1 @@
+//! opml challenger (work in progress).

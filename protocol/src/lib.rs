@@ -1,0 +1,1 @@
+//! opml protocol (work in progress).

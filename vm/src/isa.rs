@@ -1,0 +1,354 @@
+//! The lowered instruction set: one opcode numbering, defined once, append-only.
+//!
+//! This table is consensus data. The Solidity verifier's opcode constants are generated from
+//! it (`opml-vm`'s `opcodes_solidity()`), and `docs/isa.md` documents each entry. Never renumber
+//! an opcode or change its pops/pushes: append new ones at the end of a group's range instead.
+//!
+//! An instruction is `(opcode: u16, imm: u64)`, 10 bytes when hashed (big-endian).
+
+macro_rules! opcodes {
+    ($( $(#[$doc:meta])* $name:ident = $num:literal, pops $pops:literal, pushes $pushes:literal; )*) => {
+        /// A lowered opcode. The discriminant is its consensus number.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[repr(u16)]
+        pub enum Opcode {
+            $( $(#[$doc])* $name = $num, )*
+        }
+
+        impl Opcode {
+            /// Every opcode, in numbering order.
+            pub const ALL: &'static [Opcode] = &[ $( Opcode::$name, )* ];
+
+            /// The opcode with consensus number `n`, if any.
+            pub const fn from_u16(n: u16) -> Option<Opcode> {
+                match n {
+                    $( $num => Some(Opcode::$name), )*
+                    _ => None,
+                }
+            }
+
+            /// The opcode's name, as used in docs and the Solidity constants (`OP_<NAME>`).
+            pub const fn name(self) -> &'static str {
+                match self { $( Opcode::$name => stringify!($name), )* }
+            }
+
+            /// How many values the opcode pops from the value stack (its proof reveals them).
+            pub const fn pops(self) -> u8 {
+                match self { $( Opcode::$name => $pops, )* }
+            }
+
+            /// How many values the opcode pushes onto the value stack.
+            pub const fn pushes(self) -> u8 {
+                match self { $( Opcode::$name => $pushes, )* }
+            }
+        }
+    };
+}
+
+opcodes! {
+    // ---- control: 0x00..0x1f -------------------------------------------------------------
+    /// Trap with `TrapCode::Unreachable`.
+    Unreachable = 0x00, pops 0, pushes 0;
+    /// Set status halted. The machine then steps to itself.
+    Halt = 0x01, pops 0, pushes 0;
+    /// `pc = imm`.
+    Jump = 0x02, pops 0, pushes 0;
+    /// Pop `c` (i32); `pc = imm` if `c != 0`, else `pc + 1`.
+    JumpIf = 0x03, pops 1, pushes 0;
+    /// Pop `c` (i32); `pc = imm` if `c == 0`, else `pc + 1`.
+    JumpIfNot = 0x04, pops 1, pushes 0;
+    /// Pop `i` (i32); `pc = pc + 1 + min(i, imm)`. Followed by `imm + 1` `Jump`s.
+    BrTable = 0x05, pops 1, pushes 0;
+    /// Push frame `(pc + 1, locals)`; `locals = EMPTY_LOCALS`; `pc = imm & 0xffff_ffff`.
+    /// `imm >> 32` is the callee's number of locals (params included).
+    /// Traps `CallStackExhausted` at the call-depth limit.
+    Call = 0x06, pops 0, pushes 0;
+    /// Pop table index `i` (i32); the table entry must exist and have type id `imm`; then as `Call`.
+    CallIndirect = 0x07, pops 1, pushes 0;
+    /// Pop frame `(return_pc, locals)`; `pc = return_pc`, `locals` restored.
+    Return = 0x08, pops 0, pushes 0;
+    /// Pop one value.
+    Drop = 0x09, pops 1, pushes 0;
+    /// Pop `c`, `b`, `a`; push `c != 0 ? a : b`.
+    Select = 0x0a, pops 3, pushes 1;
+    /// Pop a value and push it onto the aux stack (used to keep values across a branch's drop).
+    MoveToAux = 0x0b, pops 1, pushes 0;
+    /// Pop the aux stack and push the value onto the value stack.
+    MoveFromAux = 0x0c, pops 0, pushes 1;
+    /// Push local `imm`.
+    LocalGet = 0x0d, pops 0, pushes 1;
+    /// Pop into local `imm`.
+    LocalSet = 0x0e, pops 1, pushes 0;
+    /// Set local `imm` to the top value, leaving it on the stack.
+    LocalTee = 0x0f, pops 1, pushes 1;
+    /// Push global `imm` (mutable globals only; immutable ones lower to `Const`).
+    GlobalGet = 0x10, pops 0, pushes 1;
+    /// Pop into global `imm`.
+    GlobalSet = 0x11, pops 1, pushes 0;
+    /// Push `imm` (i32 and f32 constants zero-extended).
+    Const = 0x12, pops 0, pushes 1;
+
+    // ---- memory: 0x20..0x3f (imm = the static offset) --------------------------------------
+    /// i32.load (also f32.load).
+    I32Load = 0x20, pops 1, pushes 1;
+    /// i64.load (also f64.load).
+    I64Load = 0x21, pops 1, pushes 1;
+    /// i32.load8_s
+    I32Load8S = 0x22, pops 1, pushes 1;
+    /// i32.load8_u
+    I32Load8U = 0x23, pops 1, pushes 1;
+    /// i32.load16_s
+    I32Load16S = 0x24, pops 1, pushes 1;
+    /// i32.load16_u
+    I32Load16U = 0x25, pops 1, pushes 1;
+    /// i64.load8_s
+    I64Load8S = 0x26, pops 1, pushes 1;
+    /// i64.load8_u
+    I64Load8U = 0x27, pops 1, pushes 1;
+    /// i64.load16_s
+    I64Load16S = 0x28, pops 1, pushes 1;
+    /// i64.load16_u
+    I64Load16U = 0x29, pops 1, pushes 1;
+    /// i64.load32_s
+    I64Load32S = 0x2a, pops 1, pushes 1;
+    /// i64.load32_u
+    I64Load32U = 0x2b, pops 1, pushes 1;
+    /// i32.store (also f32.store)
+    I32Store = 0x2c, pops 2, pushes 0;
+    /// i64.store (also f64.store)
+    I64Store = 0x2d, pops 2, pushes 0;
+    /// i32.store8
+    I32Store8 = 0x2e, pops 2, pushes 0;
+    /// i32.store16
+    I32Store16 = 0x2f, pops 2, pushes 0;
+    /// i64.store8
+    I64Store8 = 0x30, pops 2, pushes 0;
+    /// i64.store16
+    I64Store16 = 0x31, pops 2, pushes 0;
+    /// i64.store32
+    I64Store32 = 0x32, pops 2, pushes 0;
+    /// Push the memory size in pages.
+    MemorySize = 0x33, pops 0, pushes 1;
+    /// Pop `n`; grow by `n` pages and push the old size, or push `-1` (u32::MAX) past the limit.
+    MemoryGrow = 0x34, pops 1, pushes 1;
+
+    // ---- bulk and host: 0x40..0x4f ----------------------------------------------------------
+    /// Pop `n`, `val`, `d`; trap if `d + n > memory size`; bulk = (dst d, src val & 0xff, len n).
+    MemoryFill = 0x40, pops 3, pushes 0;
+    /// Pop `n`, `s`, `d`; trap if out of bounds; bulk = (d, s, n).
+    MemoryCopy = 0x41, pops 3, pushes 0;
+    /// Pop `n`, `s`, `d`; segment `imm`; trap if out of bounds; bulk = (d, s, n).
+    MemoryInit = 0x42, pops 3, pushes 0;
+    /// Drop data segment `imm` (its length becomes 0).
+    DataDrop = 0x43, pops 0, pushes 0;
+    /// If bulk.len == 0: `pc + 1`. Else fill one chunk (within one leaf); stay at `pc`.
+    FillStep = 0x44, pops 0, pushes 0;
+    /// If bulk.len == 0: `pc + 1`. Else copy one chunk (one src leaf, one dst leaf); stay.
+    CopyStep = 0x45, pops 0, pushes 0;
+    /// If bulk.len == 0: `pc + 1`. Else copy one chunk of segment `imm` into memory; stay.
+    InitStep = 0x46, pops 0, pushes 0;
+    /// Host `opml.input_len() -> i32`: push the input length.
+    InputLen = 0x47, pops 0, pushes 1;
+    /// Host `opml.input_read(ptr, offset, len)`: pop `len`, `offset`, `ptr`; trap if out of
+    /// bounds of input or memory; bulk = (ptr, offset, len).
+    InputRead = 0x48, pops 3, pushes 0;
+    /// If bulk.len == 0: `pc + 1`. Else copy one chunk of input into memory; stay.
+    InputReadStep = 0x49, pops 0, pushes 0;
+    /// Host `opml.output_write(ptr, len)`: pop `len`, `ptr`; trap if out of bounds;
+    /// bulk = (0, ptr, len).
+    OutputWrite = 0x4a, pops 2, pushes 0;
+    /// If bulk.len == 0: `pc + 1`. Else append one chunk of memory to the output; stay.
+    OutputWriteStep = 0x4b, pops 0, pushes 0;
+
+    // ---- i32: 0x50..0x7f ------------------------------------------------------------------
+    /// i32.eqz
+    I32Eqz = 0x50, pops 1, pushes 1;
+    /// i32.eq
+    I32Eq = 0x51, pops 2, pushes 1;
+    /// i32.ne
+    I32Ne = 0x52, pops 2, pushes 1;
+    /// i32.lt_s
+    I32LtS = 0x53, pops 2, pushes 1;
+    /// i32.lt_u
+    I32LtU = 0x54, pops 2, pushes 1;
+    /// i32.gt_s
+    I32GtS = 0x55, pops 2, pushes 1;
+    /// i32.gt_u
+    I32GtU = 0x56, pops 2, pushes 1;
+    /// i32.le_s
+    I32LeS = 0x57, pops 2, pushes 1;
+    /// i32.le_u
+    I32LeU = 0x58, pops 2, pushes 1;
+    /// i32.ge_s
+    I32GeS = 0x59, pops 2, pushes 1;
+    /// i32.ge_u
+    I32GeU = 0x5a, pops 2, pushes 1;
+    /// i32.clz
+    I32Clz = 0x5b, pops 1, pushes 1;
+    /// i32.ctz
+    I32Ctz = 0x5c, pops 1, pushes 1;
+    /// i32.popcnt
+    I32Popcnt = 0x5d, pops 1, pushes 1;
+    /// i32.add
+    I32Add = 0x5e, pops 2, pushes 1;
+    /// i32.sub
+    I32Sub = 0x5f, pops 2, pushes 1;
+    /// i32.mul
+    I32Mul = 0x60, pops 2, pushes 1;
+    /// i32.div_s (traps: divide by zero, overflow)
+    I32DivS = 0x61, pops 2, pushes 1;
+    /// i32.div_u (traps: divide by zero)
+    I32DivU = 0x62, pops 2, pushes 1;
+    /// i32.rem_s (traps: divide by zero)
+    I32RemS = 0x63, pops 2, pushes 1;
+    /// i32.rem_u (traps: divide by zero)
+    I32RemU = 0x64, pops 2, pushes 1;
+    /// i32.and
+    I32And = 0x65, pops 2, pushes 1;
+    /// i32.or
+    I32Or = 0x66, pops 2, pushes 1;
+    /// i32.xor
+    I32Xor = 0x67, pops 2, pushes 1;
+    /// i32.shl
+    I32Shl = 0x68, pops 2, pushes 1;
+    /// i32.shr_s
+    I32ShrS = 0x69, pops 2, pushes 1;
+    /// i32.shr_u
+    I32ShrU = 0x6a, pops 2, pushes 1;
+    /// i32.rotl
+    I32Rotl = 0x6b, pops 2, pushes 1;
+    /// i32.rotr
+    I32Rotr = 0x6c, pops 2, pushes 1;
+    /// i32.wrap_i64
+    I32WrapI64 = 0x6d, pops 1, pushes 1;
+    /// i32.extend8_s
+    I32Extend8S = 0x6e, pops 1, pushes 1;
+    /// i32.extend16_s
+    I32Extend16S = 0x6f, pops 1, pushes 1;
+
+    // ---- i64: 0x80..0xaf ------------------------------------------------------------------
+    /// i64.eqz
+    I64Eqz = 0x80, pops 1, pushes 1;
+    /// i64.eq
+    I64Eq = 0x81, pops 2, pushes 1;
+    /// i64.ne
+    I64Ne = 0x82, pops 2, pushes 1;
+    /// i64.lt_s
+    I64LtS = 0x83, pops 2, pushes 1;
+    /// i64.lt_u
+    I64LtU = 0x84, pops 2, pushes 1;
+    /// i64.gt_s
+    I64GtS = 0x85, pops 2, pushes 1;
+    /// i64.gt_u
+    I64GtU = 0x86, pops 2, pushes 1;
+    /// i64.le_s
+    I64LeS = 0x87, pops 2, pushes 1;
+    /// i64.le_u
+    I64LeU = 0x88, pops 2, pushes 1;
+    /// i64.ge_s
+    I64GeS = 0x89, pops 2, pushes 1;
+    /// i64.ge_u
+    I64GeU = 0x8a, pops 2, pushes 1;
+    /// i64.clz
+    I64Clz = 0x8b, pops 1, pushes 1;
+    /// i64.ctz
+    I64Ctz = 0x8c, pops 1, pushes 1;
+    /// i64.popcnt
+    I64Popcnt = 0x8d, pops 1, pushes 1;
+    /// i64.add
+    I64Add = 0x8e, pops 2, pushes 1;
+    /// i64.sub
+    I64Sub = 0x8f, pops 2, pushes 1;
+    /// i64.mul
+    I64Mul = 0x90, pops 2, pushes 1;
+    /// i64.div_s
+    I64DivS = 0x91, pops 2, pushes 1;
+    /// i64.div_u
+    I64DivU = 0x92, pops 2, pushes 1;
+    /// i64.rem_s
+    I64RemS = 0x93, pops 2, pushes 1;
+    /// i64.rem_u
+    I64RemU = 0x94, pops 2, pushes 1;
+    /// i64.and
+    I64And = 0x95, pops 2, pushes 1;
+    /// i64.or
+    I64Or = 0x96, pops 2, pushes 1;
+    /// i64.xor
+    I64Xor = 0x97, pops 2, pushes 1;
+    /// i64.shl
+    I64Shl = 0x98, pops 2, pushes 1;
+    /// i64.shr_s
+    I64ShrS = 0x99, pops 2, pushes 1;
+    /// i64.shr_u
+    I64ShrU = 0x9a, pops 2, pushes 1;
+    /// i64.rotl
+    I64Rotl = 0x9b, pops 2, pushes 1;
+    /// i64.rotr
+    I64Rotr = 0x9c, pops 2, pushes 1;
+    /// i64.extend_i32_s
+    I64ExtendI32S = 0x9d, pops 1, pushes 1;
+    /// i64.extend_i32_u
+    I64ExtendI32U = 0x9e, pops 1, pushes 1;
+    /// i64.extend8_s
+    I64Extend8S = 0x9f, pops 1, pushes 1;
+    /// i64.extend16_s
+    I64Extend16S = 0xa0, pops 1, pushes 1;
+    /// i64.extend32_s
+    I64Extend32S = 0xa1, pops 1, pushes 1;
+}
+
+/// One lowered instruction: an opcode and a 64-bit immediate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Instr {
+    /// What the instruction does.
+    pub op: Opcode,
+    /// Its immediate; meaning per opcode (see [`Opcode`]). Zero when unused.
+    pub imm: u64,
+}
+
+impl Instr {
+    /// Width of an encoded instruction in bytes.
+    pub const ENCODED_LEN: usize = 10;
+
+    /// An instruction with immediate `imm`.
+    pub const fn new(op: Opcode, imm: u64) -> Self {
+        Self { op, imm }
+    }
+
+    /// An instruction without an immediate.
+    pub const fn bare(op: Opcode) -> Self {
+        Self { op, imm: 0 }
+    }
+
+    /// The consensus encoding: `op (u16 BE) ‖ imm (u64 BE)`.
+    pub fn encode(&self) -> [u8; Self::ENCODED_LEN] {
+        let mut out = [0u8; Self::ENCODED_LEN];
+        out[..2].copy_from_slice(&(self.op as u16).to_be_bytes());
+        out[2..].copy_from_slice(&self.imm.to_be_bytes());
+        out
+    }
+
+    /// Decodes [`Instr::encode`]'s bytes; `None` for an unknown opcode.
+    pub fn decode(bytes: &[u8; Self::ENCODED_LEN]) -> Option<Self> {
+        let op = Opcode::from_u16(u16::from_be_bytes([bytes[0], bytes[1]]))?;
+        let mut imm = [0u8; 8];
+        imm.copy_from_slice(&bytes[2..]);
+        Some(Self { op, imm: u64::from_be_bytes(imm) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbering_is_unique_and_round_trips() {
+        let mut seen = std::collections::BTreeSet::new();
+        for &op in Opcode::ALL {
+            assert!(seen.insert(op as u16), "duplicate number for {}", op.name());
+            assert_eq!(Opcode::from_u16(op as u16), Some(op));
+            let instr = Instr::new(op, 0x0102_0304_0506_0708);
+            assert_eq!(Instr::decode(&instr.encode()), Some(instr));
+        }
+    }
+}

@@ -1,0 +1,15 @@
+#![doc = include_str!("../README.md")]
+
+pub mod isa;
+mod load;
+mod machine;
+mod program;
+mod trap;
+
+pub use load::LoadError;
+pub use machine::Machine;
+pub use program::{Entry, Limits, Program, TableEntry, ValType, Value};
+pub use trap::{Status, TrapCode};
+
+/// A 32-byte hash.
+pub type B256 = [u8; 32];
