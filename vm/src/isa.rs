@@ -87,6 +87,8 @@ opcodes! {
     GlobalSet = 0x11, pops 1, pushes 0;
     /// Push `imm` (i32 and f32 constants zero-extended).
     Const = 0x12, pops 0, pushes 1;
+    /// Trap with trap code `imm` (the soft-float library's conversion traps lower to this).
+    Trap = 0x13, pops 0, pushes 0;
 
     // ---- memory: 0x20..0x3f (imm = the static offset) --------------------------------------
     /// i32.load (also f32.load).
