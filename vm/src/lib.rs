@@ -8,7 +8,7 @@ mod trap;
 
 pub use load::LoadError;
 pub use machine::Machine;
-pub use program::{Entry, Limits, Program, TableEntry, ValType, Value};
+pub use program::{Entry, ExportFunc, Limits, Program, TableEntry, ValType, Value};
 pub use trap::{Status, TrapCode};
 
 /// A 32-byte hash.

@@ -92,7 +92,10 @@ pub enum Entry {
     /// The export `main`, else `_start`, of type `[] -> []`: an inference program.
     #[default]
     Main,
-    /// Any export, with arguments: for spec tests and `opml run --invoke`.
+    /// Only instantiation: the start function (if any), then `Halt`. Exports are then called
+    /// with `Machine::invoke_export` (spec tests keep one instance across invocations).
+    Instantiate,
+    /// Any export, with arguments: for `opml run --invoke`.
     Invoke {
         /// The export's name.
         export: String,
@@ -110,6 +113,21 @@ pub struct TableEntry {
     pub pc: u32,
     /// The callee's locals count, params included.
     pub n_locals: u32,
+}
+
+/// An exported function, for [`Entry::Invoke`] and `Machine::invoke_export`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportFunc {
+    /// The export's name.
+    pub name: String,
+    /// The function's first instruction.
+    pub pc: u32,
+    /// Its locals count, params included.
+    pub n_locals: u32,
+    /// Parameter types.
+    pub params: Vec<ValType>,
+    /// Result types.
+    pub results: Vec<ValType>,
 }
 
 /// A program ready to run: lowered code plus the instantiated initial state.
@@ -138,6 +156,10 @@ pub struct Program {
     pub(crate) results: Vec<ValType>,
     /// The limits it was loaded with.
     pub(crate) limits: Limits,
+    /// Exported functions.
+    pub(crate) exports: Vec<ExportFunc>,
+    /// The `pc` of the bootstrap's `Halt`, where an invoked export returns to.
+    pub(crate) halt_pc: u32,
 }
 
 impl Program {
@@ -154,5 +176,10 @@ impl Program {
     /// The limits the program was loaded with.
     pub fn limits(&self) -> &Limits {
         &self.limits
+    }
+
+    /// The exported function named `name`.
+    pub fn export(&self, name: &str) -> Option<&ExportFunc> {
+        self.exports.iter().find(|e| e.name == name)
     }
 }
