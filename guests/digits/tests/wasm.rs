@@ -44,7 +44,9 @@ fn committed_builds_are_in_profile_with_the_opml_abi() {
             .validate_all(&bytes)
             .unwrap_or_else(|e| panic!("{name}: {e}"));
         let mut types = Vec::new();
-        let mut main_ty = None;
+        // Type index of every function, imports first (the function index space).
+        let mut func_types = Vec::new();
+        let mut main_idx = None;
         let mut floats = Vec::new();
         for payload in Parser::new(0).parse_all(&bytes) {
             match payload.unwrap() {
@@ -69,7 +71,15 @@ fn committed_builds_are_in_profile_with_the_opml_abi() {
                             ["input_len", "input_read", "output_write"].contains(&field),
                             "{name}: import opml.{field}"
                         );
-                        assert!(matches!(ty, TypeRef::Func(_)));
+                        let TypeRef::Func(t) = ty else {
+                            panic!("{name}: non-function import {field}")
+                        };
+                        func_types.push(t);
+                    }
+                }
+                Payload::FunctionSection(r) => {
+                    for t in r {
+                        func_types.push(t.unwrap());
                     }
                 }
                 Payload::ExportSection(r) => {
@@ -80,7 +90,7 @@ fn committed_builds_are_in_profile_with_the_opml_abi() {
                             index,
                         } = e.unwrap();
                         if n == "main" && kind == ExternalKind::Func {
-                            main_ty = Some(index);
+                            main_idx = Some(index);
                         }
                     }
                 }
@@ -107,7 +117,12 @@ fn committed_builds_are_in_profile_with_the_opml_abi() {
                 _ => {}
             }
         }
-        assert!(main_ty.is_some(), "{name}: no exported function `main`");
+        let main_idx = main_idx.unwrap_or_else(|| panic!("{name}: no exported function `main`"));
+        let ty = &types[func_types[main_idx as usize] as usize];
+        assert!(
+            ty.params().is_empty() && ty.results().is_empty(),
+            "{name}: main is {ty:?}, not [] -> []"
+        );
         assert!(floats.is_empty(), "{name} uses floats: {floats:?}");
     }
 }

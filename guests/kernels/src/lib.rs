@@ -95,6 +95,13 @@ mod tests {
     }
 
     #[test]
+    fn known_answer() {
+        // Also what wasm/kernels.wasm printed under wasmtime: native and wasm agree.
+        assert_eq!(checksum(8), 0xcdbc_ba40_a3c2_65f6);
+        assert_eq!(checksum(100), 0x40ee_4b8d_2c3d_46a2);
+    }
+
+    #[test]
     fn answers_json() {
         host::set_input(&[]);
         run();

@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""Held-out accuracy of guests/wasm/digits.wasm, computed by running `opml run` on every sample.
+
+    guests/digits/eval.py [--engine vm|fast] [--opml PATH] [--limit N] [--jobs J]
+
+Each held-out image (testdata/heldout.bin: label byte + 64 pixel bytes per sample) goes to
+`opml run <wasm> --input <file> --engine <engine>`; the guest's JSON answer is read from the
+printed output. Besides the accuracy, the scores must equal the training script's integer
+simulation (testdata/heldout-logits.bin) exactly; any mismatch, failed run or trap exits 1.
+Python standard library only.
+"""
+
+import argparse
+import concurrent.futures
+import json
+import os
+import pathlib
+import re
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = pathlib.Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+ANSWER = re.compile(r'\{"digit":\d+,"scores":\[[-0-9,]*\]\}')
+
+
+def find_opml(arg):
+    if arg:
+        return [arg]
+    for profile in ("release", "debug"):
+        exe = ROOT / "target" / profile / "opml"
+        if exe.is_file():
+            return [str(exe)]
+    subprocess.run(["cargo", "build", "-q", "-p", "opml-cli"], cwd=ROOT, check=True)
+    return [str(ROOT / "target/debug/opml")]
+
+
+def run_one(cmd, wasm, engine, pixels, tmp, i):
+    path = pathlib.Path(tmp) / f"sample-{i}.bin"
+    path.write_bytes(pixels)
+    p = subprocess.run(
+        cmd + ["run", str(wasm), "--input", str(path), "--engine", engine],
+        capture_output=True,
+        text=True,
+    )
+    m = ANSWER.search(p.stdout)
+    if p.returncode != 0 or not m:
+        return None, f"exit {p.returncode}: {p.stdout.strip()[-300:]} {p.stderr.strip()[-300:]}"
+    return json.loads(m.group(0)), None
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--engine", default="vm", choices=["vm", "fast"])
+    ap.add_argument("--opml", help="the opml binary (default: target/{release,debug}/opml)")
+    ap.add_argument("--wasm", default=str(ROOT / "guests/wasm/digits.wasm"))
+    ap.add_argument("--limit", type=int, help="only the first N samples")
+    ap.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
+    args = ap.parse_args()
+
+    data = (HERE / "testdata/heldout.bin").read_bytes()
+    logits = (HERE / "testdata/heldout-logits.bin").read_bytes()
+    samples = [(data[k], data[k + 1 : k + 65]) for k in range(0, len(data), 65)]
+    expected = [list(struct.unpack_from("<10i", logits, 40 * i)) for i in range(len(samples))]
+    if args.limit:
+        samples = samples[: args.limit]
+    cmd = find_opml(args.opml)
+    print(f"running {' '.join(cmd)} run {args.wasm} --engine {args.engine} on {len(samples)} samples")
+
+    start = time.monotonic()
+    correct = mismatched = failed = 0
+    with tempfile.TemporaryDirectory() as tmp, concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
+        futures = [
+            pool.submit(run_one, cmd, args.wasm, args.engine, px, tmp, i)
+            for i, (_, px) in enumerate(samples)
+        ]
+        for i, ((label, _), fut) in enumerate(zip(samples, futures)):
+            answer, err = fut.result()
+            if err:
+                failed += 1
+                print(f"sample {i}: run failed: {err}", file=sys.stderr)
+                continue
+            correct += answer["digit"] == label
+            if answer["scores"] != expected[i]:
+                mismatched += 1
+                print(f"sample {i}: scores {answer['scores']} != expected {expected[i]}", file=sys.stderr)
+    n = len(samples)
+    secs = time.monotonic() - start
+    print(f"engine {args.engine}: held-out accuracy {correct}/{n} = {100 * correct / n:.2f}%"
+          f" ({mismatched} score mismatches vs the training script, {failed} failed runs, {secs:.1f} s)")
+    sys.exit(1 if mismatched or failed else 0)
+
+
+if __name__ == "__main__":
+    main()
