@@ -57,13 +57,19 @@ contract AIOracleAdapter is IAIOracle, IOpMLConsumer {
         uint64 gasLimit,
         bytes calldata callbackData
     ) external payable returns (uint256 requestId) {
-        if (callbackData.length > MAX_CALLBACK_DATA) revert CallbackDataTooLarge(callbackData.length);
+        if (callbackData.length > MAX_CALLBACK_DATA) {
+            revert CallbackDataTooLarge(callbackData.length);
+        }
         uint64 oracleGas = _oracleGas(gasLimit);
         uint256 fee = oracle.requestFee(oracleGas);
         if (msg.value < fee) revert FeeTooLow(msg.value, fee);
-        requestId = oracle.requestInference{value: msg.value}(bytes32(modelId), input, address(this), oracleGas);
+        requestId = oracle.requestInference{value: msg.value}(
+            bytes32(modelId), input, address(this), oracleGas
+        );
         _pending[requestId] = Pending(msg.sender, callbackContract, gasLimit, callbackData);
-        emit AICallbackRequest(msg.sender, requestId, modelId, input, callbackContract, gasLimit, callbackData);
+        emit AICallbackRequest(
+            msg.sender, requestId, modelId, input, callbackContract, gasLimit, callbackData
+        );
     }
 
     /// @inheritdoc IAIOracle
@@ -79,7 +85,9 @@ contract AIOracleAdapter is IAIOracle, IOpMLConsumer {
         Pending memory p = _pending[requestId];
         if (p.callbackContract == address(0)) revert UnknownRequest(requestId);
         delete _pending[requestId];
-        bytes memory data = abi.encodeCall(IAICallbackReceiver.aiOracleCallback, (requestId, output, p.callbackData));
+        bytes memory data = abi.encodeCall(
+            IAICallbackReceiver.aiOracleCallback, (requestId, output, p.callbackData)
+        );
         address target = p.callbackContract;
         uint64 gasLimit = p.gasLimit;
         assembly ("memory-safe") {

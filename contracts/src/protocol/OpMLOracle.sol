@@ -45,8 +45,8 @@ contract OpMLOracle is IOpMLOracle {
 
     constructor(Config memory c) {
         if (
-            address(c.verifier) == address(0) || c.challengeWindow == 0 || c.clock == 0 || c.kLog == 0 || c.kLog > 8
-                || c.burnBps > BPS || c.maxOutputBytes == 0
+            address(c.verifier) == address(0) || c.challengeWindow == 0 || c.clock == 0
+                || c.kLog == 0 || c.kLog > 8 || c.burnBps > BPS || c.maxOutputBytes == 0
         ) revert InvalidConfig();
         VERIFIER = c.verifier;
         WINDOW = c.challengeWindow;
@@ -66,15 +66,21 @@ contract OpMLOracle is IOpMLOracle {
     // ------------------------------------------------------------------ programs
 
     /// @inheritdoc IOpMLOracle
-    function registerProgram(ProgramFields calldata fields, uint8 traceDepth, string calldata metadataURI)
-        external
-        returns (bytes32 programId)
-    {
-        if (traceDepth == 0 || traceDepth > 63 || fields.status > MachineState.TRAPPED || fields.codeDepth == 0) {
+    function registerProgram(
+        ProgramFields calldata fields,
+        uint8 traceDepth,
+        string calldata metadataURI
+    ) external returns (bytes32 programId) {
+        if (
+            traceDepth == 0 || traceDepth > 63 || fields.status > MachineState.TRAPPED
+                || fields.codeDepth == 0
+        ) {
             revert InvalidProgram();
         }
         bytes32 programHash = MachineState.programHash(fields);
-        programId = keccak256(abi.encodePacked(P_PROGRAM_ID, programHash, traceDepth, keccak256(bytes(metadataURI))));
+        programId = keccak256(
+            abi.encodePacked(P_PROGRAM_ID, programHash, traceDepth, keccak256(bytes(metadataURI)))
+        );
         Program storage p = _programs[programId];
         if (p.traceDepth != 0) revert ProgramExists(programId);
         p.fields = fields;
@@ -96,15 +102,18 @@ contract OpMLOracle is IOpMLOracle {
     }
 
     /// @inheritdoc IOpMLOracle
-    function requestInference(bytes32 programId, bytes calldata input, address callback, uint64 callbackGasLimit)
-        external
-        payable
-        returns (uint256 requestId)
-    {
+    function requestInference(
+        bytes32 programId,
+        bytes calldata input,
+        address callback,
+        uint64 callbackGasLimit
+    ) external payable returns (uint256 requestId) {
         Program storage p = _programs[programId];
         uint8 depth = p.traceDepth;
         if (depth == 0) revert UnknownProgram(programId);
-        if (callbackGasLimit > MAX_CALLBACK_GAS) revert CallbackGasTooHigh(callbackGasLimit, MAX_CALLBACK_GAS);
+        if (callbackGasLimit > MAX_CALLBACK_GAS) {
+            revert CallbackGasTooHigh(callbackGasLimit, MAX_CALLBACK_GAS);
+        }
         if (input.length > MAX_INPUT) revert InputTooLarge(input.length, MAX_INPUT);
         uint256 minFee = requestFee(callbackGasLimit);
         if (msg.value < minFee) revert FeeTooLow(msg.value, minFee);
@@ -125,7 +134,14 @@ contract OpMLOracle is IOpMLOracle {
 
     function _emitRequested(uint256 requestId, Request storage r, bytes calldata input) private {
         emit InferenceRequested(
-            requestId, r.programId, msg.sender, r.callback, r.callbackGasLimit, msg.value, r.startState, input
+            requestId,
+            r.programId,
+            msg.sender,
+            r.callback,
+            r.callbackGasLimit,
+            msg.value,
+            r.startState,
+            input
         );
     }
 
@@ -134,7 +150,9 @@ contract OpMLOracle is IOpMLOracle {
         Request storage r = _requests[requestId];
         if (r.status != RequestStatus.Open) revert RequestNotOpen(requestId);
         if (r.resultId != 0) revert ResultPending(requestId);
-        if (block.timestamp < uint256(r.createdAt) + REQUEST_TIMEOUT) revert RequestNotExpired(requestId);
+        if (block.timestamp < uint256(r.createdAt) + REQUEST_TIMEOUT) {
+            revert RequestNotExpired(requestId);
+        }
         r.status = RequestStatus.Cancelled;
         emit RequestCancelled(requestId);
         _credit(r.requester, r.fee);
@@ -227,7 +245,11 @@ contract OpMLOracle is IOpMLOracle {
     // ------------------------------------------------------------------ games
 
     /// @inheritdoc IOpMLOracle
-    function challenge(uint256 resultId, bytes32[] calldata hashes) external payable returns (uint256 gameId) {
+    function challenge(uint256 resultId, bytes32[] calldata hashes)
+        external
+        payable
+        returns (uint256 gameId)
+    {
         Result storage res = _results[resultId];
         if (res.status != ResultStatus.Pending) revert ResultNotPending(resultId);
         if (block.timestamp >= uint256(res.submittedAt) + WINDOW) revert WindowClosed(resultId);
@@ -297,7 +319,9 @@ contract OpMLOracle is IOpMLOracle {
     function timeout(uint256 gameId) external {
         Game storage g = _games[gameId];
         if (g.status != GameStatus.Active) revert GameNotActive(gameId);
-        if (_results[g.resultId].status != ResultStatus.Pending) revert ResultNotPending(g.resultId);
+        if (_results[g.resultId].status != ResultStatus.Pending) {
+            revert ResultNotPending(g.resultId);
+        }
         uint256 left = g.challengerTurn ? g.challengerClock : g.submitterClock;
         if (block.timestamp - g.lastMoveAt < left) revert ClockRunning(gameId);
         _resolve(g, gameId, !g.challengerTurn, true);
@@ -339,7 +363,9 @@ contract OpMLOracle is IOpMLOracle {
     /// the elapsed time to the mover's clock.
     function _startMove(Game storage g, uint256 gameId) internal {
         if (g.status != GameStatus.Active) revert GameNotActive(gameId);
-        if (_results[g.resultId].status != ResultStatus.Pending) revert ResultNotPending(g.resultId);
+        if (_results[g.resultId].status != ResultStatus.Pending) {
+            revert ResultNotPending(g.resultId);
+        }
         bool challengerTurn = g.challengerTurn;
         if (msg.sender != (challengerTurn ? g.challenger : _results[g.resultId].submitter)) {
             revert NotYourTurn(gameId);
@@ -356,16 +382,25 @@ contract OpMLOracle is IOpMLOracle {
     }
 
     /// Verifies the selected sub-range of the last bisection; returns log2 of its length.
-    function _select(Game storage g, Selection calldata sel) internal view returns (uint256 subLog) {
+    function _select(Game storage g, Selection calldata sel)
+        internal
+        view
+        returns (uint256 subLog)
+    {
         uint256 lenLog = g.lenLog;
         uint256 mLog = lenLog < K_LOG ? lenLog : K_LOG;
         subLog = lenLog - mLog;
         uint256 i = sel.index;
         bytes32 root = g.root;
-        if (i >> mLog != 0 || sel.agreedProof.length != (i == 0 ? 0 : mLog) || sel.disputedProof.length != mLog) {
+        if (
+            i >> mLog != 0 || sel.agreedProof.length != (i == 0 ? 0 : mLog)
+                || sel.disputedProof.length != mLog
+        ) {
             revert BadSelection();
         }
-        if (i == 0 ? sel.agreed != g.startHash : !SegmentTree.verify(root, sel.agreed, i - 1, sel.agreedProof)) {
+        if (i == 0
+                ? sel.agreed != g.startHash
+                : !SegmentTree.verify(root, sel.agreed, i - 1, sel.agreedProof)) {
             revert BadSelection();
         }
         if (!SegmentTree.verify(root, sel.disputed, i, sel.disputedProof)) revert BadSelection();
@@ -373,7 +408,10 @@ contract OpMLOracle is IOpMLOracle {
 
     /// A bisection of a range of `2^lenLog` steps posts `min(k, 2^lenLog)` hashes whose last
     /// differs from the opponent's hash at the range end.
-    function _checkBisection(uint256 lenLog, bytes32[] calldata hashes, bytes32 opponentEnd) internal view {
+    function _checkBisection(uint256 lenLog, bytes32[] calldata hashes, bytes32 opponentEnd)
+        internal
+        view
+    {
         uint256 m = 2 ** (lenLog < K_LOG ? lenLog : K_LOG);
         if (hashes.length != m) revert WrongHashCount(hashes.length, m);
         if (hashes[m - 1] == opponentEnd) revert EndAgrees();

@@ -30,7 +30,8 @@ interface Vm {
     function expectRevert(bytes4 revertData) external;
     function expectRevert(bytes calldata revertData) external;
     function expectEmit() external;
-    function expectEmit(bool checkTopic1, bool checkTopic2, bool checkTopic3, bool checkData) external;
+    function expectEmit(bool checkTopic1, bool checkTopic2, bool checkTopic3, bool checkData)
+        external;
     function expectEmit(address emitter) external;
     function expectCall(address callee, bytes calldata data) external;
     function recordLogs() external;
@@ -45,7 +46,9 @@ interface Vm {
     function assertEq(address left, address right, string calldata err) external pure;
     function assertEq(bytes32 left, bytes32 right, string calldata err) external pure;
     function assertEq(bytes calldata left, bytes calldata right, string calldata err) external pure;
-    function assertEq(string calldata left, string calldata right, string calldata err) external pure;
+    function assertEq(string calldata left, string calldata right, string calldata err)
+        external
+        pure;
     function assertNotEq(bytes32 left, bytes32 right, string calldata err) external pure;
     function assertNotEq(uint256 left, uint256 right, string calldata err) external pure;
     function assertGt(uint256 left, uint256 right, string calldata err) external pure;
