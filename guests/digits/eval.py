@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""Held-out accuracy of guests/wasm/digits.wasm, computed by running `opml run` on every sample.
+"""Held-out accuracy of a digits guest, computed by running `opml run` on every sample.
 
-    guests/digits/eval.py [--engine vm|fast] [--opml PATH] [--limit N] [--jobs J]
+    guests/digits/eval.py [--model digits|digits-f32] [--engine vm|fast] [--opml PATH]
+                          [--limit N] [--jobs J]
 
 Each held-out image (testdata/heldout.bin: label byte + 64 pixel bytes per sample) goes to
 `opml run <wasm> --input <file> --engine <engine>`; the guest's JSON answer is read from the
 printed output. Besides the accuracy, the scores must equal the training script's integer
-simulation (testdata/heldout-logits.bin) exactly; any mismatch, failed run or trap exits 1.
+simulation exactly (testdata/heldout-logits.bin; for digits-f32 its f32 logits times 1000,
+truncated, from ../digits-f32/testdata/heldout-logits-f32.bin); any mismatch, failed run or trap
+exits 1.
 Python standard library only.
 """
 
@@ -38,6 +41,21 @@ def find_opml(arg):
     return [str(ROOT / "target/debug/opml")]
 
 
+def expected_scores(model, n):
+    """Per sample, the 10 scores the guest must print."""
+    if model == "digits":
+        raw = (HERE / "testdata/heldout-logits.bin").read_bytes()
+        return [list(struct.unpack_from("<10i", raw, 40 * i)) for i in range(n)]
+    raw = (HERE.parent / "digits-f32/testdata/heldout-logits-f32.bin").read_bytes()
+
+    def milli(x):
+        # f32 product (exact in double, then rounded once to f32), truncated, saturated as `as i32`.
+        y = struct.unpack("<f", struct.pack("<f", x * 1000.0))[0]
+        return max(-(2**31), min(2**31 - 1, int(y)))
+
+    return [[milli(x) for x in struct.unpack_from("<10f", raw, 40 * i)] for i in range(n)]
+
+
 def run_one(cmd, wasm, engine, pixels, tmp, i):
     path = pathlib.Path(tmp) / f"sample-{i}.bin"
     path.write_bytes(pixels)
@@ -56,15 +74,16 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--engine", default="vm", choices=["vm", "fast"])
     ap.add_argument("--opml", help="the opml binary (default: target/{release,debug}/opml)")
-    ap.add_argument("--wasm", default=str(ROOT / "guests/wasm/digits.wasm"))
+    ap.add_argument("--model", default="digits", choices=["digits", "digits-f32"])
+    ap.add_argument("--wasm", help="the program (default: guests/wasm/<model>.wasm)")
     ap.add_argument("--limit", type=int, help="only the first N samples")
     ap.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1))
     args = ap.parse_args()
 
     data = (HERE / "testdata/heldout.bin").read_bytes()
-    logits = (HERE / "testdata/heldout-logits.bin").read_bytes()
     samples = [(data[k], data[k + 1 : k + 65]) for k in range(0, len(data), 65)]
-    expected = [list(struct.unpack_from("<10i", logits, 40 * i)) for i in range(len(samples))]
+    expected = expected_scores(args.model, len(samples))
+    args.wasm = args.wasm or str(ROOT / f"guests/wasm/{args.model}.wasm")
     if args.limit:
         samples = samples[: args.limit]
     cmd = find_opml(args.opml)
