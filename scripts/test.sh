@@ -22,6 +22,8 @@ cargo test --workspace --locked
 if [ -x guests/build.sh ]; then
   step "guests: reproducible rebuild check"
   guests/build.sh --check
+  step "guests: native tests and checks of the committed .wasm"
+  cargo test --manifest-path guests/Cargo.toml --locked
 fi
 
 step "all tests passed"
