@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+pragma solidity ^0.8.20;
+
+/// @title IStepVerifier
+/// @notice One step of the opml machine (`docs/machine.md`), proved by `docs/proof.md`.
+interface IStepVerifier {
+    /// @notice The proof ends before a field the step needs.
+    error ProofTooShort();
+    /// @notice The proof has bytes past what the step reads.
+    error ProofTooLong();
+    /// @notice The packed state in the proof does not hash to `pre`.
+    error PreStateMismatch();
+    /// @notice The instruction is not at `pc` in the code tree.
+    error CodeProofMismatch();
+    /// @notice `pc` lies outside the code tree.
+    error PcOutOfRange();
+    /// @notice Not a defined opcode (or not one of this group's).
+    error BadOpcode(uint256 op);
+    /// @notice The revealed stack values do not rebuild the value stack.
+    error StackMismatch();
+    /// @notice The revealed aux value does not rebuild the aux stack.
+    error AuxStackMismatch();
+    /// @notice The revealed frame does not rebuild the frame stack.
+    error FrameMismatch();
+    /// @notice A revealed leaf (local, global, table slot, segment, memory, input) is not in its tree.
+    error LeafMismatch();
+
+    /// @notice The post-state hash after one step from `pre`; `pre` itself if `pre` is halted or
+    ///         trapped. Reverts on any proof inconsistent with `pre`.
+    function step(bytes32 pre, bytes calldata proof) external view returns (bytes32 post);
+}
