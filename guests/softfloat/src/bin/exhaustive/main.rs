@@ -1,0 +1,3 @@
+//! Placeholder until the exhaustive checker lands.
+mod oracle;
+fn main() {}
