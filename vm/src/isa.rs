@@ -339,9 +339,43 @@ impl Instr {
     }
 }
 
+/// The opcode table as Markdown: `docs/isa.md` is this text (a test keeps them equal).
+pub fn opcodes_markdown() -> String {
+    let mut out = String::from(
+        "# Opcodes of the lowered code, version 1\n\n\
+         GENERATED from `vm/src/isa.rs` by `OPML_BLESS=1 cargo test -p opml-vm isa`. Do not edit.\n\
+         Semantics: `docs/machine.md` and the doc comments in `vm/src/isa.rs`.\n\n\
+         | number | name | pops | pushes |\n| --- | --- | --- | --- |\n",
+    );
+    for &op in Opcode::ALL {
+        out.push_str(&format!(
+            "| `0x{:02x}` | `{}` | {} | {} |\n",
+            op as u16,
+            op.name(),
+            op.pops(),
+            op.pushes()
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn docs_isa_md_is_generated() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/isa.md");
+        let want = opcodes_markdown();
+        if std::env::var_os("OPML_BLESS").is_some() {
+            std::fs::write(path, &want).expect("write docs/isa.md");
+        }
+        let have = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            have == want,
+            "docs/isa.md is out of date: run `OPML_BLESS=1 cargo test -p opml-vm isa`"
+        );
+    }
 
     #[test]
     fn numbering_is_unique_and_round_trips() {
