@@ -7,7 +7,9 @@ mod program;
 mod trap;
 
 pub use load::LoadError;
-pub use machine::Machine;
+pub use machine::{
+    Checkpoints, Machine, MachineError, StateFields, empty_locals, initial_state_hash, program_hash,
+};
 pub use program::{Entry, ExportFunc, Limits, Program, TableEntry, ValType, Value};
 pub use trap::{Status, TrapCode};
 

@@ -1,0 +1,137 @@
+//! Checkpoints: a run from step 0 that keeps a snapshot every `interval` steps, so the state
+//! hash at any step is recomputed from the nearest snapshot at or below it. Snapshots share
+//! unchanged 8 KiB memory chunks (and their subtrees) with the previous snapshot.
+
+use std::sync::Arc;
+
+use super::Machine;
+use super::memory::{CHUNK_BYTES, LEAF_BYTES};
+use crate::{B256, Program, Status};
+
+/// A machine without its memory bytes, plus the memory as shared chunks.
+#[derive(Debug, Clone)]
+struct Snapshot {
+    machine: Machine,
+    chunks: Vec<Arc<[u8]>>,
+}
+
+impl Snapshot {
+    /// Takes a snapshot of `m` (hashing it first), sharing chunks unchanged since `prev`.
+    fn take(m: &mut Machine, prev: Option<&Snapshot>) -> Snapshot {
+        m.state_hash();
+        let mem = &mut m.mem;
+        let n = mem.chunks.len();
+        let chunks = (0..n)
+            .map(|c| {
+                let dirty = mem.snap_dirty[c / 64] & (1 << (c % 64)) != 0;
+                match prev.and_then(|p| p.chunks.get(c)) {
+                    Some(shared) if !dirty => Arc::clone(shared),
+                    _ => mem.bytes[c * CHUNK_BYTES..(c + 1) * CHUNK_BYTES].into(),
+                }
+            })
+            .collect();
+        mem.snap_dirty.iter_mut().for_each(|w| *w = 0);
+        let bytes = std::mem::take(&mut mem.bytes);
+        let dirty = std::mem::take(&mut mem.dirty);
+        let machine = m.clone();
+        m.mem.bytes = bytes;
+        m.mem.dirty = dirty;
+        Snapshot { machine, chunks }
+    }
+
+    /// A live machine in the snapshot's state.
+    fn restore(&self) -> Machine {
+        let mut m = self.machine.clone();
+        let mut bytes = Vec::with_capacity(self.chunks.len() * CHUNK_BYTES);
+        for c in &self.chunks {
+            bytes.extend_from_slice(c);
+        }
+        m.mem.dirty = vec![0; bytes.len() / LEAF_BYTES / 64];
+        m.mem.bytes = bytes;
+        m.mem.snap_dirty.iter_mut().for_each(|w| *w = u64::MAX);
+        m
+    }
+}
+
+/// A recorded run with snapshots every `interval` steps.
+#[derive(Debug, Clone)]
+pub struct Checkpoints {
+    interval: u64,
+    snapshots: Vec<Snapshot>,
+    /// Steps the recorded run took before it stopped (halted, trapped, or hit its bound).
+    steps: u64,
+    final_hash: B256,
+    final_status: Status,
+}
+
+impl Checkpoints {
+    /// Runs `program` on `input` from step 0 for at most `max_steps` steps (stopping early when it
+    /// halts or traps), keeping a snapshot at every multiple of `interval` (0 is read as 1).
+    pub fn record(program: &Arc<Program>, input: &[u8], interval: u64, max_steps: u64) -> Self {
+        Self::record_from(Machine::new(program, input), interval, max_steps)
+    }
+
+    /// As [`Checkpoints::record`], from a machine at step 0 prepared by the caller.
+    pub fn record_from(mut m: Machine, interval: u64, max_steps: u64) -> Self {
+        let interval = interval.max(1);
+        let mut snapshots: Vec<Snapshot> = Vec::new();
+        loop {
+            let s = Snapshot::take(&mut m, snapshots.last());
+            snapshots.push(s);
+            let left = max_steps - m.steps;
+            if m.status != Status::Running || left == 0 {
+                break;
+            }
+            m.run(interval.min(left));
+        }
+        let steps = m.steps;
+        let final_hash = m.state_hash();
+        Self { interval, snapshots, steps, final_hash, final_status: m.status }
+    }
+
+    /// The snapshot interval.
+    pub fn interval(&self) -> u64 {
+        self.interval
+    }
+
+    /// Steps the recorded run executed: where it halted or trapped, or its bound.
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+
+    /// Status at the end of the recorded run.
+    pub fn final_status(&self) -> Status {
+        self.final_status
+    }
+
+    /// State hash at the end of the recorded run (and at every later step once it stopped).
+    pub fn final_hash(&self) -> B256 {
+        self.final_hash
+    }
+
+    /// A machine at step `n`, restored from the nearest snapshot at or below `n`. Past the end
+    /// of a stopped run the machine is the stopped one (its identity steps counted).
+    pub fn machine_at(&self, n: u64) -> Machine {
+        let i = ((n / self.interval) as usize).min(self.snapshots.len() - 1);
+        let mut m = self.snapshots[i].restore();
+        let want = n - m.steps;
+        let ran = m.run(want);
+        m.steps += want - ran;
+        m
+    }
+
+    /// The state hash at step `n`.
+    pub fn state_hash_at(&self, n: u64) -> B256 {
+        if n >= self.steps && self.final_status != Status::Running {
+            return self.final_hash;
+        }
+        let i = ((n / self.interval) as usize).min(self.snapshots.len() - 1);
+        let s = &self.snapshots[i];
+        if s.machine.steps == n {
+            if let Some(h) = s.machine.hc.state {
+                return h;
+            }
+        }
+        self.machine_at(n).state_hash()
+    }
+}
