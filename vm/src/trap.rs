@@ -36,6 +36,8 @@ pub enum TrapCode {
     CallStackExhausted = 9,
     /// `opml.input_read` past the input's end.
     InputOutOfBounds = 10,
+    /// An active element segment out of the table's bounds (at instantiation).
+    TableOutOfBounds = 11,
 }
 
 impl TrapCode {
@@ -53,6 +55,7 @@ impl TrapCode {
             8 => IndirectCallTypeMismatch,
             9 => CallStackExhausted,
             10 => InputOutOfBounds,
+            11 => TableOutOfBounds,
             _ => return None,
         })
     }
@@ -70,6 +73,7 @@ impl TrapCode {
             TrapCode::IndirectCallTypeMismatch => "indirect call type mismatch",
             TrapCode::CallStackExhausted => "call stack exhausted",
             TrapCode::InputOutOfBounds => "input out of bounds",
+            TrapCode::TableOutOfBounds => "out of bounds table access",
         }
     }
 }

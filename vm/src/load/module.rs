@@ -1,0 +1,406 @@
+//! Parsing and validating a module into the facts lowering and instantiation need.
+
+use super::error::{LoadError, Result};
+use super::profile::{self, require_val_type};
+use crate::{Limits, ValType};
+use std::collections::HashMap;
+use wasmparser::{
+    CompositeInnerType, ConstExpr, DataKind, ElementItems, ElementKind, ExternalKind,
+    FuncToValidate, FunctionBody, Operator, Parser, Payload, TableInit, TypeRef, ValidPayload,
+    Validator, ValidatorResources,
+};
+
+/// Most mutable globals, data segments and locals per function: the trees have 2^16 leaves.
+pub(crate) const TREE_LEAVES: u64 = 1 << 16;
+
+/// A function signature of the profile.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct Sig {
+    pub(crate) params: Vec<ValType>,
+    pub(crate) results: Vec<ValType>,
+}
+
+/// An imported function, lowered inline at each call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Import {
+    /// `opml.input_len`.
+    InputLen,
+    /// `opml.input_read`.
+    InputRead,
+    /// `opml.output_write`.
+    OutputWrite,
+    /// A soft-float library trap import: `Trap code`.
+    Trap(u8),
+}
+
+/// Which kind of module is parsed: the guest program or the soft-float library.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Role {
+    /// The guest: `opml` imports, limits enforced.
+    Program,
+    /// The routine library: `opml_softfloat` trap imports; memory, tables, globals unused.
+    SoftFloat,
+}
+
+/// A global after its initializer ran.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Global {
+    pub(crate) mutable: bool,
+    /// Its initial value (bits, 32-bit types zero-extended).
+    pub(crate) value: u64,
+    /// Index among the mutable globals (the globals tree), when mutable.
+    pub(crate) lowered: u32,
+}
+
+/// An element segment: function indices (`None` for `ref.null`).
+#[derive(Debug, Clone)]
+pub(crate) struct ElemSeg {
+    pub(crate) offset: usize,
+    /// The table offset, for an active segment.
+    pub(crate) active: Option<u32>,
+    pub(crate) items: Vec<Option<u32>>,
+}
+
+/// A data segment.
+#[derive(Debug, Clone)]
+pub(crate) struct DataSeg<'a> {
+    /// The memory offset, for an active segment.
+    pub(crate) active: Option<u32>,
+    pub(crate) bytes: &'a [u8],
+}
+
+/// A function body still to validate and lower.
+pub(crate) struct Body<'a> {
+    pub(crate) func: FuncToValidate<ValidatorResources>,
+    pub(crate) body: FunctionBody<'a>,
+}
+
+/// A validated module's facts.
+pub(crate) struct Module<'a> {
+    pub(crate) role: Role,
+    /// Signatures by type index.
+    pub(crate) sigs: Vec<Sig>,
+    /// Type index → signature id (distinct signatures in first-appearance order).
+    pub(crate) type_ids: Vec<u32>,
+    /// Signature → id, for numbering.
+    sig_ids: HashMap<Sig, u32>,
+    /// Imported functions (the first indices of the function space).
+    pub(crate) imports: Vec<Import>,
+    /// Type index of every function, imports first.
+    pub(crate) func_types: Vec<u32>,
+    /// Memory `(initial, maximum)` pages.
+    pub(crate) memory: Option<(u32, Option<u64>)>,
+    /// The table's initial size.
+    pub(crate) table_size: Option<u32>,
+    pub(crate) globals: Vec<Global>,
+    /// Exported functions: `(name, function index, offset)`.
+    pub(crate) exports: Vec<(String, u32, usize)>,
+    pub(crate) start: Option<u32>,
+    pub(crate) elems: Vec<ElemSeg>,
+    pub(crate) data: Vec<DataSeg<'a>>,
+    pub(crate) bodies: Vec<Body<'a>>,
+}
+
+impl<'a> Module<'a> {
+    /// Parses and validates `bytes` (function bodies are validated later, while lowering).
+    pub(crate) fn parse(bytes: &'a [u8], role: Role, limits: &Limits) -> Result<Self> {
+        let mut m = Module {
+            role,
+            sigs: Vec::new(),
+            type_ids: Vec::new(),
+            sig_ids: HashMap::new(),
+            imports: Vec::new(),
+            func_types: Vec::new(),
+            memory: None,
+            table_size: None,
+            globals: Vec::new(),
+            exports: Vec::new(),
+            start: None,
+            elems: Vec::new(),
+            data: Vec::new(),
+            bodies: Vec::new(),
+        };
+        let mut validator = Validator::new_with_features(profile::features());
+        let mut n_mutable: u64 = 0;
+        for payload in Parser::new(0).parse_all(bytes) {
+            let payload = payload?;
+            match validator.payload(&payload)? {
+                ValidPayload::Func(func, body) => m.bodies.push(Body { func, body }),
+                ValidPayload::Parser(_) => {
+                    return Err(LoadError::unsupported("component-model", 0, "nested module"));
+                }
+                ValidPayload::Ok | ValidPayload::End(_) => {}
+            }
+            match payload {
+                Payload::TypeSection(r) => {
+                    for group in r.into_iter_with_offsets() {
+                        let (offset, group) = group?;
+                        for sub in group.into_types() {
+                            let CompositeInnerType::Func(ft) = &sub.composite_type.inner else {
+                                return Err(LoadError::unsupported("gc", offset, "non-function type"));
+                            };
+                            m.push_sig(ft, offset)?;
+                        }
+                    }
+                }
+                Payload::ImportSection(r) => {
+                    for import in r.into_imports_with_offsets() {
+                        let (offset, import) = import?;
+                        let found = m.import(import.module, import.name, import.ty, offset)?;
+                        m.imports.push(found.0);
+                        m.func_types.push(found.1);
+                    }
+                }
+                Payload::FunctionSection(r) => {
+                    for ty in r {
+                        m.func_types.push(ty?);
+                    }
+                }
+                Payload::TableSection(r) => {
+                    for table in r.into_iter_with_offsets() {
+                        let (offset, table) = table?;
+                        m.table(table.ty, &table.init, offset, limits)?;
+                    }
+                }
+                Payload::MemorySection(r) => {
+                    for mem in r.into_iter_with_offsets() {
+                        let (offset, mem) = mem?;
+                        if role == Role::Program && mem.initial > u64::from(limits.max_memory_pages) {
+                            return Err(LoadError::limit(
+                                offset,
+                                format!(
+                                    "memory of {} initial pages exceeds the limit of {}",
+                                    mem.initial, limits.max_memory_pages
+                                ),
+                            ));
+                        }
+                        let initial = u32::try_from(mem.initial)
+                            .map_err(|_| LoadError::limit(offset, "memory too large"))?;
+                        m.memory = Some((initial, mem.maximum));
+                    }
+                }
+                Payload::GlobalSection(r) => {
+                    for global in r.into_iter_with_offsets() {
+                        let (offset, g) = global?;
+                        require_val_type(g.ty.content_type, offset, "global")?;
+                        let value = match m.const_expr(&g.init_expr)? {
+                            ConstVal::Num(v) => v,
+                            ConstVal::Func(_) => {
+                                return Err(LoadError::unsupported(
+                                    "reference-types",
+                                    offset,
+                                    "reference-typed global",
+                                ));
+                            }
+                        };
+                        let lowered = if g.ty.mutable {
+                            n_mutable += 1;
+                            if role == Role::Program && n_mutable > TREE_LEAVES {
+                                return Err(LoadError::limit(offset, "more than 2^16 mutable globals"));
+                            }
+                            (n_mutable - 1) as u32
+                        } else {
+                            0
+                        };
+                        m.globals.push(Global { mutable: g.ty.mutable, value, lowered });
+                    }
+                }
+                Payload::ExportSection(r) => {
+                    for export in r.into_iter_with_offsets() {
+                        let (offset, e) = export?;
+                        match e.kind {
+                            ExternalKind::Func => m.exports.push((e.name.to_string(), e.index, offset)),
+                            ExternalKind::FuncExact => {
+                                return Err(LoadError::unsupported(
+                                    "function-references",
+                                    offset,
+                                    "exact function export",
+                                ));
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                Payload::StartSection { func, .. } => m.start = Some(func),
+                Payload::ElementSection(r) => {
+                    for elem in r.into_iter_with_offsets() {
+                        let (offset, e) = elem?;
+                        m.elem(e.kind, e.items, offset)?;
+                    }
+                }
+                Payload::DataSection(r) => {
+                    for data in r.into_iter_with_offsets() {
+                        let (offset, d) = data?;
+                        if role == Role::Program && m.data.len() as u64 >= TREE_LEAVES {
+                            return Err(LoadError::limit(offset, "more than 2^16 data segments"));
+                        }
+                        let active = match d.kind {
+                            DataKind::Passive => None,
+                            DataKind::Active { offset_expr, .. } => Some(m.const_u32(&offset_expr)?),
+                        };
+                        m.data.push(DataSeg { active, bytes: d.data });
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(m)
+    }
+
+    /// Number of imported functions.
+    pub(crate) fn n_imports(&self) -> u32 {
+        self.imports.len() as u32
+    }
+
+    /// The signature of function `f`.
+    pub(crate) fn func_sig(&self, f: u32) -> Option<&Sig> {
+        let ty = *self.func_types.get(f as usize)?;
+        self.sigs.get(ty as usize)
+    }
+
+    fn push_sig(&mut self, ft: &wasmparser::FuncType, offset: usize) -> Result<()> {
+        let conv = |ts: &[wasmparser::ValType], what| {
+            ts.iter().map(|t| require_val_type(*t, offset, what)).collect::<Result<Vec<_>>>()
+        };
+        let sig = Sig { params: conv(ft.params(), "parameter")?, results: conv(ft.results(), "result")? };
+        let next = self.sig_ids.len() as u32;
+        let id = *self.sig_ids.entry(sig.clone()).or_insert(next);
+        self.sigs.push(sig);
+        self.type_ids.push(id);
+        Ok(())
+    }
+
+    fn import(&self, module: &str, name: &str, ty: TypeRef, offset: usize) -> Result<(Import, u32)> {
+        let err = |reason| LoadError::Import {
+            module: module.to_string(),
+            name: name.to_string(),
+            offset,
+            reason,
+        };
+        let TypeRef::Func(type_index) = ty else {
+            return Err(err("only functions may be imported (no memory, table, global or tag)"));
+        };
+        let sig = self.sigs.get(type_index as usize).ok_or_else(|| err("unknown type"))?;
+        use ValType::I32;
+        let (import, params, results): (Import, &[ValType], &[ValType]) = match (self.role, module, name) {
+            (Role::Program, "opml", "input_len") => (Import::InputLen, &[], &[I32]),
+            (Role::Program, "opml", "input_read") => (Import::InputRead, &[I32, I32, I32], &[]),
+            (Role::Program, "opml", "output_write") => (Import::OutputWrite, &[I32, I32], &[]),
+            (Role::SoftFloat, "opml_softfloat", "trap_integer_overflow") => (Import::Trap(4), &[], &[]),
+            (Role::SoftFloat, "opml_softfloat", "trap_invalid_conversion") => {
+                (Import::Trap(5), &[], &[])
+            }
+            _ => return Err(err("not a host function of the opml interface")),
+        };
+        if sig.params != params || sig.results != results {
+            return Err(err("wrong type for this host function"));
+        }
+        Ok((import, type_index))
+    }
+
+    fn table(
+        &mut self,
+        ty: wasmparser::TableType,
+        init: &TableInit<'_>,
+        offset: usize,
+        limits: &Limits,
+    ) -> Result<()> {
+        if self.table_size.is_some() {
+            return Err(LoadError::unsupported("reference-types", offset, "more than one table"));
+        }
+        if ty.element_type != wasmparser::RefType::FUNCREF || matches!(init, TableInit::Expr(_)) {
+            return Err(LoadError::unsupported("reference-types", offset, "table other than funcref"));
+        }
+        let max = u64::from(limits.max_table_size.min(1 << 16));
+        if self.role == Role::Program && ty.initial > max {
+            return Err(LoadError::limit(
+                offset,
+                format!("table of {} slots exceeds the limit of {max}", ty.initial),
+            ));
+        }
+        let size = u32::try_from(ty.initial).map_err(|_| LoadError::limit(offset, "table too large"))?;
+        self.table_size = Some(size);
+        Ok(())
+    }
+
+    fn elem(&mut self, kind: ElementKind<'_>, items: ElementItems<'_>, offset: usize) -> Result<()> {
+        let active = match kind {
+            ElementKind::Passive | ElementKind::Declared => None,
+            ElementKind::Active { table_index, offset_expr } => {
+                if table_index.unwrap_or(0) != 0 {
+                    return Err(LoadError::unsupported("reference-types", offset, "table index > 0"));
+                }
+                Some(self.const_u32(&offset_expr)?)
+            }
+        };
+        let mut out = Vec::new();
+        match items {
+            ElementItems::Functions(r) => {
+                for f in r {
+                    out.push(Some(f?));
+                }
+            }
+            ElementItems::Expressions(ty, r) => {
+                if ty != wasmparser::RefType::FUNCREF {
+                    return Err(LoadError::unsupported("reference-types", offset, "non-funcref elements"));
+                }
+                for e in r {
+                    match self.const_expr(&e?)? {
+                        ConstVal::Func(f) => out.push(f),
+                        ConstVal::Num(_) => return Err(LoadError::invalid(offset, "bad element")),
+                    }
+                }
+            }
+        }
+        self.elems.push(ElemSeg { offset, active, items: out });
+        Ok(())
+    }
+
+    /// Evaluates an `i32` constant expression (segment offsets).
+    fn const_u32(&self, e: &ConstExpr<'_>) -> Result<u32> {
+        match self.const_expr(e)? {
+            ConstVal::Num(v) => Ok(v as u32),
+            ConstVal::Func(_) => Err(LoadError::invalid(0, "reference as an offset")),
+        }
+    }
+
+    /// Evaluates a constant expression of the profile.
+    fn const_expr(&self, e: &ConstExpr<'_>) -> Result<ConstVal> {
+        let mut r = e.get_operators_reader();
+        let mut value = None;
+        loop {
+            let (op, offset) = r.read_with_offset()?;
+            let v = match op {
+                Operator::End => break,
+                Operator::I32Const { value } => ConstVal::Num(u64::from(value as u32)),
+                Operator::I64Const { value } => ConstVal::Num(value as u64),
+                Operator::F32Const { value } => ConstVal::Num(u64::from(value.bits())),
+                Operator::F64Const { value } => ConstVal::Num(value.bits()),
+                Operator::RefNull { .. } => ConstVal::Func(None),
+                Operator::RefFunc { function_index } => ConstVal::Func(Some(function_index)),
+                Operator::GlobalGet { global_index } => match self.globals.get(global_index as usize) {
+                    Some(g) if !g.mutable => ConstVal::Num(g.value),
+                    _ => return Err(LoadError::invalid(offset, "global.get of a later or mutable global")),
+                },
+                other => {
+                    return Err(LoadError::unsupported(
+                        "extended-const",
+                        offset,
+                        format!("{other:?} in a constant expression"),
+                    ));
+                }
+            };
+            if value.replace(v).is_some() {
+                return Err(LoadError::unsupported("extended-const", offset, "constant expression"));
+            }
+        }
+        value.ok_or_else(|| LoadError::invalid(e.get_binary_reader().original_position(), "empty constant"))
+    }
+}
+
+/// A constant expression's value.
+#[derive(Debug, Clone, Copy)]
+enum ConstVal {
+    Num(u64),
+    Func(Option<u32>),
+}
