@@ -23,14 +23,10 @@ contract DisputeGameTest is ProtocolBase {
     }
 
     function _submit(address who, bytes memory out) internal returns (uint256) {
+        bytes32 salt = "lie";
+        if (keccak256(out) == keccak256(TRUE_OUT)) salt = "true";
         vm.prank(who);
-        return oracle.submitResult{value: RESULT_BOND}(
-            reqId,
-            out,
-            haltedState(
-                out, keccak256(out) == keccak256(TRUE_OUT) ? bytes32("true") : bytes32("lie")
-            )
-        );
+        return oracle.submitResult{value: RESULT_BOND}(reqId, out, haltedState(out, salt));
     }
 
     function _honestSubmission() internal returns (uint256 rid, uint256 gid) {
@@ -320,6 +316,8 @@ contract DisputeGameTest is ProtocolBase {
         if (mover == alice) {
             bytes32 post = toy.step(sel.agreed, abi.encodePacked(sel.agreed));
             vm.expectEmit();
+            // casting to 'uint64' is safe because jj < k
+            // forge-lint: disable-next-line(unsafe-typecast)
             emit IOpMLOracle.StepProved(gid, alice, g2.start + uint64(jj), sel.agreed, post);
             vm.prank(alice);
             oracle.proveStep(gid, sel, abi.encodePacked(sel.agreed));
