@@ -115,6 +115,10 @@ abstract contract Test {
         vm.assertGe(a, b, "assertGe");
     }
 
+    function assertGe(uint256 a, uint256 b, string memory m) internal pure {
+        vm.assertGe(a, b, m);
+    }
+
     function assertLt(uint256 a, uint256 b) internal pure {
         vm.assertLt(a, b, "assertLt");
     }
