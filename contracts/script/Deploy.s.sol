@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+pragma solidity ^0.8.20;
+
+import {Vm} from "../test/utils/Vm.sol";
+import {console} from "../test/utils/console.sol";
+import {OpMLOracle} from "../src/protocol/OpMLOracle.sol";
+import {AIOracleAdapter} from "../src/protocol/AIOracleAdapter.sol";
+import {IOpMLOracle} from "../src/interfaces/IOpMLOracle.sol";
+import {IStepVerifier} from "../src/interfaces/IStepVerifier.sol";
+import {StepVerifier} from "../src/verifier/StepVerifier.sol";
+import {ControlStep} from "../src/verifier/ControlStep.sol";
+import {MemoryStep} from "../src/verifier/MemoryStep.sol";
+import {BulkStep} from "../src/verifier/BulkStep.sol";
+import {I32Step} from "../src/verifier/I32Step.sol";
+import {I64Step} from "../src/verifier/I64Step.sol";
+
+/// @notice Deploys the step verifier (unless `OPML_STEP_VERIFIER` names one), the oracle and
+///         the ORA-shaped adapter. Parameters come from the environment, with defaults per
+///         `OPML_PROFILE` (`devnet`, the default, or `mainnet`); see `deploy/README.md`.
+///
+///   forge script script/Deploy.s.sol --rpc-url $ETH_RPC_URL --private-key $KEY --broadcast
+///
+/// Prints one `name: address` line per contract.
+contract Deploy {
+    Vm internal constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
+
+    error UnknownProfile(string profile);
+
+    /// Defaults of one profile.
+    function defaults(bool mainnet) public pure returns (IOpMLOracle.Config memory c) {
+        c.kLog = 4; // k = 16: 2^32 steps in 8 bisection moves
+        c.burnBps = 2000; // 20 % of a losing bond is burned
+        c.maxCallbackGas = 5_000_000;
+        c.maxInputBytes = 128 * 1024;
+        c.maxOutputBytes = 16 * 1024;
+        if (mainnet) {
+            c.challengeWindow = 3 days;
+            c.clock = 3 days + 12 hours; // per side, like Optimism's fault dispute game
+            c.resultBond = 1 ether;
+            c.challengeBond = 1 ether;
+            c.baseFee = 0.001 ether;
+            c.callbackGasPrice = 50 gwei;
+            c.requestTimeout = 14 days;
+        } else {
+            c.challengeWindow = 5 minutes;
+            c.clock = 10 minutes;
+            c.resultBond = 0.1 ether;
+            c.challengeBond = 0.1 ether;
+            c.baseFee = 0.001 ether;
+            c.callbackGasPrice = 1 gwei;
+            c.requestTimeout = 1 hours;
+        }
+    }
+
+    /// The configuration: profile defaults, each overridable by an `OPML_*` variable.
+    function configFromEnv(IStepVerifier verifier)
+        public
+        view
+        returns (IOpMLOracle.Config memory c)
+    {
+        string memory profile = vm.envOr("OPML_PROFILE", string("devnet"));
+        bool mainnet = keccak256(bytes(profile)) == keccak256("mainnet");
+        if (!mainnet && keccak256(bytes(profile)) != keccak256("devnet")) {
+            revert UnknownProfile(profile);
+        }
+        c = defaults(mainnet);
+        c.verifier = verifier;
+        c.challengeWindow = uint64(vm.envOr("OPML_CHALLENGE_WINDOW", uint256(c.challengeWindow)));
+        c.clock = uint64(vm.envOr("OPML_CLOCK", uint256(c.clock)));
+        c.kLog = uint8(vm.envOr("OPML_K_LOG", uint256(c.kLog)));
+        c.resultBond = vm.envOr("OPML_RESULT_BOND", c.resultBond);
+        c.challengeBond = vm.envOr("OPML_CHALLENGE_BOND", c.challengeBond);
+        c.burnBps = uint16(vm.envOr("OPML_BURN_BPS", uint256(c.burnBps)));
+        c.baseFee = vm.envOr("OPML_BASE_FEE", c.baseFee);
+        c.callbackGasPrice = vm.envOr("OPML_CALLBACK_GAS_PRICE", c.callbackGasPrice);
+        c.maxCallbackGas = uint64(vm.envOr("OPML_MAX_CALLBACK_GAS", uint256(c.maxCallbackGas)));
+        c.maxInputBytes = uint32(vm.envOr("OPML_MAX_INPUT_BYTES", uint256(c.maxInputBytes)));
+        c.maxOutputBytes = uint32(vm.envOr("OPML_MAX_OUTPUT_BYTES", uint256(c.maxOutputBytes)));
+        c.requestTimeout = uint64(vm.envOr("OPML_REQUEST_TIMEOUT", uint256(c.requestTimeout)));
+    }
+
+    function run() external returns (OpMLOracle oracle, AIOracleAdapter adapter) {
+        address verifier = vm.envOr("OPML_STEP_VERIFIER", address(0));
+        vm.startBroadcast();
+        if (verifier == address(0)) verifier = address(deployVerifier());
+        oracle = new OpMLOracle(configFromEnv(IStepVerifier(verifier)));
+        adapter = new AIOracleAdapter(oracle);
+        vm.stopBroadcast();
+        console.log("StepVerifier:", verifier);
+        console.log("OpMLOracle:", address(oracle));
+        console.log("AIOracleAdapter:", address(adapter));
+    }
+
+    /// The dispatcher and its five instruction-group contracts.
+    function deployVerifier() public returns (StepVerifier) {
+        return new StepVerifier(
+            new ControlStep(), new MemoryStep(), new BulkStep(), new I32Step(), new I64Step()
+        );
+    }
+}

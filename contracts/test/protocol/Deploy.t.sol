@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+pragma solidity ^0.8.20;
+
+import {Test} from "../utils/Test.sol";
+import {Deploy} from "../../script/Deploy.s.sol";
+import {OpMLOracle} from "../../src/protocol/OpMLOracle.sol";
+import {AIOracleAdapter} from "../../src/protocol/AIOracleAdapter.sol";
+import {IOpMLOracle} from "../../src/interfaces/IOpMLOracle.sol";
+
+contract DeployTest is Test {
+    function test_defaults_areValidAndDiffer() public {
+        Deploy d = new Deploy();
+        IOpMLOracle.Config memory dev = d.defaults(false);
+        IOpMLOracle.Config memory main = d.defaults(true);
+        assertEq(dev.kLog, 4);
+        assertGt(main.challengeWindow, dev.challengeWindow);
+        assertGt(main.clock, dev.clock);
+        // 2^32 steps in at most 8 bisection moves.
+        assertLe((32 + main.kLog - 1) / main.kLog, 8);
+    }
+
+    function test_run_deploysVerifierOracleAdapter() public {
+        Deploy d = new Deploy();
+        (OpMLOracle oracle, AIOracleAdapter adapter) = d.run();
+        IOpMLOracle.Config memory c = oracle.config();
+        assertTrue(address(c.verifier).code.length > 0, "verifier deployed");
+        assertEq(c.challengeWindow, 5 minutes);
+        assertEq(address(adapter.oracle()), address(oracle));
+        // A halted pre-state steps to itself through the real dispatcher.
+        bytes32 halted = bytes32(uint256(1) << 248 | 7);
+        assertEq(c.verifier.step(halted, ""), halted);
+    }
+}
