@@ -134,6 +134,7 @@ interface IOpMLOracle {
 
     // ------------------------------------------------------------------ events
 
+    /// @notice A program was registered (`registerProgram`).
     event ProgramRegistered(
         bytes32 indexed programId,
         bytes32 indexed programHash,
@@ -142,6 +143,7 @@ interface IOpMLOracle {
         string metadataURI,
         ProgramFields fields
     );
+    /// @notice A request was made; `input` is only here, `startState` is `S_0`.
     event InferenceRequested(
         uint256 indexed requestId,
         bytes32 indexed programId,
@@ -152,7 +154,9 @@ interface IOpMLOracle {
         bytes32 startState,
         bytes input
     );
+    /// @notice A stale request was cancelled and its fee credited back to the requester.
     event RequestCancelled(uint256 indexed requestId);
+    /// @notice A result was submitted; `finalState` is the claimed `S_{2^D}`.
     event ResultSubmitted(
         uint256 indexed resultId,
         uint256 indexed requestId,
@@ -160,15 +164,18 @@ interface IOpMLOracle {
         bytes32 finalState,
         bytes output
     );
+    /// @notice A challenger won `gameId`: the result is rejected and its request reopened.
     event ResultRejected(
         uint256 indexed resultId, uint256 indexed requestId, uint256 indexed gameId
     );
+    /// @notice A result became final; `callbackSucceeded` is false if the consumer reverted.
     event ResultFinalized(
         uint256 indexed resultId,
         uint256 indexed requestId,
         bytes32 outputHash,
         bool callbackSucceeded
     );
+    /// @notice `challenger` opened a game on `resultId` (followed by its opening `Bisected`).
     event GameStarted(uint256 indexed gameId, uint256 indexed resultId, address indexed challenger);
     /// @notice A move bisected `[start, start + 2^lenLog]`; `hashes` are the mover's hashes at
     ///         the sub-range ends (what `root` commits to).
@@ -181,50 +188,90 @@ interface IOpMLOracle {
         bytes32 root,
         bytes32[] hashes
     );
+    /// @notice The mover proved that step `step` from `pre` gives `post`, not the opponent's hash.
     event StepProved(
         uint256 indexed gameId, address indexed mover, uint64 step, bytes32 pre, bytes32 post
     );
+    /// @notice A game was decided, by a step proof or (`byTimeout`) by a clock running out.
     event GameResolved(uint256 indexed gameId, GameStatus status, bool byTimeout);
+    /// @notice A game of a rejected result was closed and its challenger refunded.
     event GameVoided(uint256 indexed gameId);
+    /// @notice `amount` wei became withdrawable by `account`.
     event Credited(address indexed account, uint256 amount);
+    /// @notice `amount` wei of a losing bond were burned (kept, never withdrawable).
     event Burned(uint256 amount);
+    /// @notice `account` withdrew `amount` wei to `to`.
     event Withdrawn(address indexed account, address to, uint256 amount);
 
     // ------------------------------------------------------------------ errors
 
+    /// @notice A deployment parameter is out of range.
     error InvalidConfig();
+    /// @notice `traceDepth` outside 1..63, a status above 2, or a zero code depth.
     error InvalidProgram();
+    /// @notice The program id is already registered.
     error ProgramExists(bytes32 programId);
+    /// @notice No program has this id.
     error UnknownProgram(bytes32 programId);
+    /// @notice `msg.value` is below `requestFee`.
     error FeeTooLow(uint256 sent, uint256 required);
+    /// @notice The callback gas limit exceeds `maxCallbackGas`.
     error CallbackGasTooHigh(uint64 gasLimit, uint64 max);
+    /// @notice The input exceeds `maxInputBytes`.
     error InputTooLarge(uint256 len, uint256 max);
+    /// @notice The output exceeds `maxOutputBytes`.
     error OutputTooLarge(uint256 len, uint256 max);
+    /// @notice The request does not exist, is finalized or is cancelled.
     error RequestNotOpen(uint256 requestId);
+    /// @notice The request already has a pending result.
     error ResultPending(uint256 requestId);
+    /// @notice The request is younger than `requestTimeout`.
     error RequestNotExpired(uint256 requestId);
+    /// @notice `msg.value` is not exactly the bond.
     error WrongBond(uint256 sent, uint256 required);
+    /// @notice The final state is not 447 bytes, not halted, or its output fields do not match the output.
     error BadFinalState();
+    /// @notice The result is not pending (none, rejected or finalized).
     error ResultNotPending(uint256 resultId);
+    /// @notice The challenge window of the result is over.
     error WindowClosed(uint256 resultId);
+    /// @notice The challenge window of the result is not over yet.
     error WindowOpen(uint256 resultId);
+    /// @notice Games on the result are still undecided.
     error GamesOpen(uint256 resultId);
+    /// @notice The output does not hash to the result's output hash.
     error OutputMismatch();
+    /// @notice A submitter cannot challenge its own result.
     error OwnResult();
+    /// @notice This address already has a game on this result.
     error AlreadyChallenged(uint256 resultId, address challenger);
+    /// @notice The game does not exist or is decided or voided.
     error GameNotActive(uint256 gameId);
+    /// @notice The caller is not the side to move.
     error NotYourTurn(uint256 gameId);
+    /// @notice The side to move has no time left; see `timeout`.
     error ClockExpired(uint256 gameId);
+    /// @notice The side to move still has time.
     error ClockRunning(uint256 gameId);
+    /// @notice A bisection must post exactly `min(k, 2^L)` hashes.
     error WrongHashCount(uint256 sent, uint256 required);
+    /// @notice A bisection's last hash must differ from the opponent's at the same step.
     error EndAgrees();
+    /// @notice The selected sub-range or its Merkle proofs do not match the last bisection.
     error BadSelection();
+    /// @notice The opponent's sub-ranges are single steps: use `proveStep`.
     error MustProveStep();
+    /// @notice The opponent's sub-ranges are longer than one step: use `bisect`.
     error MustBisect();
+    /// @notice The step from `agreed` gives the opponent's `disputed` hash: nothing to prove.
     error StepAgrees();
+    /// @notice Only an active game of a rejected result can be voided.
     error NotVoidable(uint256 gameId);
+    /// @notice `finalize` was sent with too little gas for the callback's limit.
     error InsufficientGasForCallback();
+    /// @notice The caller has no credit.
     error NothingToWithdraw();
+    /// @notice The recipient of a withdrawal rejected the transfer.
     error TransferFailed();
 
     // ------------------------------------------------------------------ programs
