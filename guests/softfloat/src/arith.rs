@@ -12,7 +12,11 @@ macro_rules! arith_ops {
             }
             let (ma, mb) = (a & !SIGN, b & !SIGN);
             if ma == INF {
-                return if mb == INF && (a ^ b) & SIGN != 0 { CANONICAL_NAN } else { a };
+                return if mb == INF && (a ^ b) & SIGN != 0 {
+                    CANONICAL_NAN
+                } else {
+                    a
+                };
             }
             if mb == INF {
                 return b;
@@ -31,7 +35,11 @@ macro_rules! arith_ops {
             // Leading one at bit W - 3: room for the carry of an addition.
             let fb = fb << (X - 1);
             let fs = shr_jam(fs << (X - 1), (eb - es) as u32);
-            let sum = if (a ^ b) & SIGN == 0 { fb + fs } else { fb - fs };
+            let sum = if (a ^ b) & SIGN == 0 {
+                fb + fs
+            } else {
+                fb - fs
+            };
             if sum == 0 {
                 // Exact cancellation is +0 when rounding to nearest.
                 return 0;
@@ -54,7 +62,11 @@ macro_rules! arith_ops {
             let sign = (a ^ b) & SIGN;
             let (ma, mb) = (a & !SIGN, b & !SIGN);
             if ma == INF || mb == INF {
-                return if ma == 0 || mb == 0 { CANONICAL_NAN } else { sign | INF };
+                return if ma == 0 || mb == 0 {
+                    CANONICAL_NAN
+                } else {
+                    sign | INF
+                };
             }
             if ma == 0 || mb == 0 {
                 return sign;

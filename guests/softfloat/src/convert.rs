@@ -39,7 +39,11 @@ macro_rules! convert_core {
             } else {
                 let m = (x & FRAC) | (1 << P);
                 let e = e as u32;
-                let mag = if e >= P { (m as u64) << (e - P) } else { (m >> (P - e)) as u64 };
+                let mag = if e >= P {
+                    (m as u64) << (e - P)
+                } else {
+                    (m >> (P - e)) as u64
+                };
                 (neg, Some(mag))
             }
         }

@@ -59,7 +59,11 @@ macro_rules! format_core {
         #[inline(always)]
         pub(crate) const fn unpack_raw(x: U) -> (i32, U) {
             let e = field(x);
-            if e == 0 { (1, x & FRAC) } else { (e, (x & FRAC) | (1 << P)) }
+            if e == 0 {
+                (1, x & FRAC)
+            } else {
+                (e, (x & FRAC) | (1 << P))
+            }
         }
 
         /// `x >> n`, folding shifted-out ones into bit 0; any `n`.

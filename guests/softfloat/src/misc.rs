@@ -137,7 +137,12 @@ macro_rules! misc_ops {
             if e < 0 {
                 // 0 < |a| < 1: the result is ±0 or ±1; 0 is even.
                 let half = (BIAS as U - 1) << P;
-                return sign | if away(dir, sign, false, mag, half) { ONE } else { 0 };
+                return sign
+                    | if away(dir, sign, false, mag, half) {
+                        ONE
+                    } else {
+                        0
+                    };
             }
             let frac_mask: U = FRAC >> e;
             let rem = mag & frac_mask;
@@ -146,7 +151,11 @@ macro_rules! misc_ops {
             }
             let unit = frac_mask + 1;
             let base = mag & !frac_mask;
-            sign | if away(dir, sign, base & unit != 0, rem, unit >> 1) { base + unit } else { base }
+            sign | if away(dir, sign, base & unit != 0, rem, unit >> 1) {
+                base + unit
+            } else {
+                base
+            }
         }
 
         /// Round toward zero to an integral value.

@@ -50,10 +50,20 @@ macro_rules! edge_bits {
 }
 
 edge_bits!(bits32, u32, 23, 127, [0u32, 1, 30, 31, 32, 62, 63, 64]);
-edge_bits!(bits64, u64, 52, 1023, [0u64, 1, 30, 31, 32, 52, 53, 62, 63, 64]);
+edge_bits!(
+    bits64,
+    u64,
+    52,
+    1023,
+    [0u64, 1, 30, 31, 32, 52, 53, 62, 63, 64]
+);
 
 fn config() -> ProptestConfig {
-    ProptestConfig { cases: 20_000, failure_persistence: None, ..ProptestConfig::default() }
+    ProptestConfig {
+        cases: 20_000,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
 }
 
 macro_rules! binary {

@@ -4,7 +4,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use wasmparser::{ExternalKind, Operator, Parser, Payload, TypeRef, ValType};
 
-const WASM: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../vm/softfloat/softfloat.wasm");
+const WASM: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../vm/softfloat/softfloat.wasm"
+);
 
 /// Every routine with its expected wasm signature (`i` = i32, `I` = i64).
 fn expected() -> BTreeMap<String, (String, String)> {
@@ -52,15 +55,28 @@ fn letters(types: &[ValType]) -> String {
 /// through a table.
 fn touches_state(op: &Operator<'_>) -> bool {
     let name = format!("{op:?}");
-    ["Load", "Store", "Memory", "Global", "Table", "Data", "Elem", "Atomic", "CallIndirect", "CallRef"]
-        .iter()
-        .any(|s| name.contains(s))
+    [
+        "Load",
+        "Store",
+        "Memory",
+        "Global",
+        "Table",
+        "Data",
+        "Elem",
+        "Atomic",
+        "CallIndirect",
+        "CallRef",
+    ]
+    .iter()
+    .any(|s| name.contains(s))
 }
 
 #[test]
 fn committed_wasm_is_integer_only_and_stateless() {
     let bytes = std::fs::read(WASM).expect("vm/softfloat/softfloat.wasm is committed");
-    wasmparser::Validator::new().validate_all(&bytes).expect("valid wasm");
+    wasmparser::Validator::new()
+        .validate_all(&bytes)
+        .expect("valid wasm");
 
     let mut types = Vec::new(); // (params, results) per type index
     let mut func_types = Vec::new(); // type index per function index (imports first)
@@ -108,7 +124,10 @@ fn committed_wasm_is_integer_only_and_stateless() {
                 while !ops.eof() {
                     let op = ops.read().unwrap();
                     let name = format!("{op:?}");
-                    assert!(!name.contains("F32") && !name.contains("F64"), "float instruction {name}");
+                    assert!(
+                        !name.contains("F32") && !name.contains("F64"),
+                        "float instruction {name}"
+                    );
                     if let Operator::Call { function_index } = op {
                         callees.insert(function_index);
                     }
@@ -124,18 +143,30 @@ fn committed_wasm_is_integer_only_and_stateless() {
 
     assert_eq!(
         imported,
-        ["opml_softfloat.trap_invalid_conversion", "opml_softfloat.trap_integer_overflow"],
+        [
+            "opml_softfloat.trap_invalid_conversion",
+            "opml_softfloat.trap_integer_overflow"
+        ],
         "only the two trap imports"
     );
     for &t in &func_types[..imported.len()] {
-        assert_eq!(types[t as usize], (String::new(), String::new()), "trap imports are [] -> []");
+        assert_eq!(
+            types[t as usize],
+            (String::new(), String::new()),
+            "trap imports are [] -> []"
+        );
     }
 
     let expected = expected();
     assert_eq!(expected.len(), 66);
     for (name, sig) in &expected {
-        let idx = *exports.get(name).unwrap_or_else(|| panic!("{name} is not exported"));
-        assert_eq!(&types[func_types[idx as usize] as usize], sig, "signature of {name}");
+        let idx = *exports
+            .get(name)
+            .unwrap_or_else(|| panic!("{name} is not exported"));
+        assert_eq!(
+            &types[func_types[idx as usize] as usize], sig,
+            "signature of {name}"
+        );
     }
 
     // No memory or global access in anything reachable from the routines.
@@ -145,9 +176,14 @@ fn committed_wasm_is_integer_only_and_stateless() {
         if !seen.insert(f) {
             continue;
         }
-        let Some(defined) = (f as usize).checked_sub(imported.len()) else { continue };
+        let Some(defined) = (f as usize).checked_sub(imported.len()) else {
+            continue;
+        };
         let (callees, state) = &bodies[defined];
-        assert!(state.is_empty(), "function {f} touches memory or globals: {state:?}");
+        assert!(
+            state.is_empty(),
+            "function {f} touches memory or globals: {state:?}"
+        );
         todo.extend(callees);
     }
 }

@@ -2,7 +2,7 @@
 //! wasm's semantics where Rust's differ (min/max, trapping conversions). Shared by the
 //! `exhaustive` command and the property tests (`tests/native.rs`).
 
-#![allow(dead_code, unreachable_pub)]
+#![allow(dead_code, unreachable_pub, missing_docs)]
 
 use opml_softfloat::convert::ConvError;
 
@@ -33,33 +33,85 @@ macro_rules! per_format {
     ($fmt:ident, $u:ty, $fl:ty, $from:ident, $canon:ident, $nan:ident) => {
         pub mod $fmt {
             use super::*;
-            pub fn add(a: $u, b: $u) -> $u { $canon($from(a) + $from(b)) }
-            pub fn sub(a: $u, b: $u) -> $u { $canon($from(a) - $from(b)) }
-            pub fn mul(a: $u, b: $u) -> $u { $canon($from(a) * $from(b)) }
-            pub fn div(a: $u, b: $u) -> $u { $canon($from(a) / $from(b)) }
-            pub fn sqrt(a: $u) -> $u { $canon($from(a).sqrt()) }
-            pub fn ceil(a: $u) -> $u { $canon($from(a).ceil()) }
-            pub fn floor(a: $u) -> $u { $canon($from(a).floor()) }
-            pub fn trunc(a: $u) -> $u { $canon($from(a).trunc()) }
-            pub fn nearest(a: $u) -> $u { $canon($from(a).round_ties_even()) }
-            pub fn abs(a: $u) -> $u { $from(a).abs().to_bits() }
-            pub fn neg(a: $u) -> $u { (-$from(a)).to_bits() }
-            pub fn copysign(a: $u, b: $u) -> $u { $from(a).copysign($from(b)).to_bits() }
-            pub fn eq(a: $u, b: $u) -> bool { $from(a) == $from(b) }
-            pub fn ne(a: $u, b: $u) -> bool { $from(a) != $from(b) }
-            pub fn lt(a: $u, b: $u) -> bool { $from(a) < $from(b) }
-            pub fn gt(a: $u, b: $u) -> bool { $from(a) > $from(b) }
-            pub fn le(a: $u, b: $u) -> bool { $from(a) <= $from(b) }
-            pub fn ge(a: $u, b: $u) -> bool { $from(a) >= $from(b) }
+            pub fn add(a: $u, b: $u) -> $u {
+                $canon($from(a) + $from(b))
+            }
+            pub fn sub(a: $u, b: $u) -> $u {
+                $canon($from(a) - $from(b))
+            }
+            pub fn mul(a: $u, b: $u) -> $u {
+                $canon($from(a) * $from(b))
+            }
+            pub fn div(a: $u, b: $u) -> $u {
+                $canon($from(a) / $from(b))
+            }
+            pub fn sqrt(a: $u) -> $u {
+                $canon($from(a).sqrt())
+            }
+            pub fn ceil(a: $u) -> $u {
+                $canon($from(a).ceil())
+            }
+            pub fn floor(a: $u) -> $u {
+                $canon($from(a).floor())
+            }
+            pub fn trunc(a: $u) -> $u {
+                $canon($from(a).trunc())
+            }
+            pub fn nearest(a: $u) -> $u {
+                $canon($from(a).round_ties_even())
+            }
+            pub fn abs(a: $u) -> $u {
+                $from(a).abs().to_bits()
+            }
+            pub fn neg(a: $u) -> $u {
+                (-$from(a)).to_bits()
+            }
+            pub fn copysign(a: $u, b: $u) -> $u {
+                $from(a).copysign($from(b)).to_bits()
+            }
+            pub fn eq(a: $u, b: $u) -> bool {
+                $from(a) == $from(b)
+            }
+            pub fn ne(a: $u, b: $u) -> bool {
+                $from(a) != $from(b)
+            }
+            pub fn lt(a: $u, b: $u) -> bool {
+                $from(a) < $from(b)
+            }
+            pub fn gt(a: $u, b: $u) -> bool {
+                $from(a) > $from(b)
+            }
+            pub fn le(a: $u, b: $u) -> bool {
+                $from(a) <= $from(b)
+            }
+            pub fn ge(a: $u, b: $u) -> bool {
+                $from(a) >= $from(b)
+            }
             /// wasm min: NaN-propagating, -0 below +0 (hardware comparison decides the rest).
             pub fn min(a: $u, b: $u) -> $u {
                 let (x, y) = ($from(a), $from(b));
-                if x.is_nan() || y.is_nan() { $nan } else if x == y { a | b } else if x < y { a } else { b }
+                if x.is_nan() || y.is_nan() {
+                    $nan
+                } else if x == y {
+                    a | b
+                } else if x < y {
+                    a
+                } else {
+                    b
+                }
             }
             /// wasm max: NaN-propagating, +0 above -0.
             pub fn max(a: $u, b: $u) -> $u {
                 let (x, y) = ($from(a), $from(b));
-                if x.is_nan() || y.is_nan() { $nan } else if x == y { a & b } else if x > y { a } else { b }
+                if x.is_nan() || y.is_nan() {
+                    $nan
+                } else if x == y {
+                    a & b
+                } else if x > y {
+                    a
+                } else {
+                    b
+                }
             }
             /// A checked truncation in the wasm reference interpreter's style: the truncated
             /// value must lie in `[lo, hi)`, compared in f64 (where the bounds are exact).
@@ -69,7 +121,11 @@ macro_rules! per_format {
                     return Err(ConvError::InvalidConversion);
                 }
                 let t = x.trunc() as f64;
-                if t >= lo && t < hi { Ok(t) } else { Err(ConvError::IntegerOverflow) }
+                if t >= lo && t < hi {
+                    Ok(t)
+                } else {
+                    Err(ConvError::IntegerOverflow)
+                }
             }
         }
     };
@@ -83,34 +139,86 @@ const U32: (f64, f64) = (-0.9999999999999999, 4294967296.0);
 const I64: (f64, f64) = (-9223372036854775808.0, 9223372036854775808.0);
 const U64: (f64, f64) = (-0.9999999999999999, 18446744073709551616.0);
 
-pub fn i32_trunc_f32_s(a: u32) -> Result<u32, ConvError> { f32s::trunc_checked(a, I32.0, I32.1).map(|t| t as i32 as u32) }
-pub fn i32_trunc_f32_u(a: u32) -> Result<u32, ConvError> { f32s::trunc_checked(a, U32.0, U32.1).map(|t| t as u32) }
-pub fn i32_trunc_f64_s(a: u64) -> Result<u32, ConvError> { f64s::trunc_checked(a, I32.0, I32.1).map(|t| t as i32 as u32) }
-pub fn i32_trunc_f64_u(a: u64) -> Result<u32, ConvError> { f64s::trunc_checked(a, U32.0, U32.1).map(|t| t as u32) }
-pub fn i64_trunc_f32_s(a: u32) -> Result<u64, ConvError> { f32s::trunc_checked(a, I64.0, I64.1).map(|t| t as i64 as u64) }
-pub fn i64_trunc_f32_u(a: u32) -> Result<u64, ConvError> { f32s::trunc_checked(a, U64.0, U64.1).map(|t| t as u64) }
-pub fn i64_trunc_f64_s(a: u64) -> Result<u64, ConvError> { f64s::trunc_checked(a, I64.0, I64.1).map(|t| t as i64 as u64) }
-pub fn i64_trunc_f64_u(a: u64) -> Result<u64, ConvError> { f64s::trunc_checked(a, U64.0, U64.1).map(|t| t as u64) }
+pub fn i32_trunc_f32_s(a: u32) -> Result<u32, ConvError> {
+    f32s::trunc_checked(a, I32.0, I32.1).map(|t| t as i32 as u32)
+}
+pub fn i32_trunc_f32_u(a: u32) -> Result<u32, ConvError> {
+    f32s::trunc_checked(a, U32.0, U32.1).map(|t| t as u32)
+}
+pub fn i32_trunc_f64_s(a: u64) -> Result<u32, ConvError> {
+    f64s::trunc_checked(a, I32.0, I32.1).map(|t| t as i32 as u32)
+}
+pub fn i32_trunc_f64_u(a: u64) -> Result<u32, ConvError> {
+    f64s::trunc_checked(a, U32.0, U32.1).map(|t| t as u32)
+}
+pub fn i64_trunc_f32_s(a: u32) -> Result<u64, ConvError> {
+    f32s::trunc_checked(a, I64.0, I64.1).map(|t| t as i64 as u64)
+}
+pub fn i64_trunc_f32_u(a: u32) -> Result<u64, ConvError> {
+    f32s::trunc_checked(a, U64.0, U64.1).map(|t| t as u64)
+}
+pub fn i64_trunc_f64_s(a: u64) -> Result<u64, ConvError> {
+    f64s::trunc_checked(a, I64.0, I64.1).map(|t| t as i64 as u64)
+}
+pub fn i64_trunc_f64_u(a: u64) -> Result<u64, ConvError> {
+    f64s::trunc_checked(a, U64.0, U64.1).map(|t| t as u64)
+}
 
 // Rust's float-to-int `as` is exactly wasm's saturating truncation (NaN to 0).
-pub fn i32_trunc_sat_f32_s(a: u32) -> u32 { f(a) as i32 as u32 }
-pub fn i32_trunc_sat_f32_u(a: u32) -> u32 { f(a) as u32 }
-pub fn i32_trunc_sat_f64_s(a: u64) -> u32 { d(a) as i32 as u32 }
-pub fn i32_trunc_sat_f64_u(a: u64) -> u32 { d(a) as u32 }
-pub fn i64_trunc_sat_f32_s(a: u32) -> u64 { f(a) as i64 as u64 }
-pub fn i64_trunc_sat_f32_u(a: u32) -> u64 { f(a) as u64 }
-pub fn i64_trunc_sat_f64_s(a: u64) -> u64 { d(a) as i64 as u64 }
-pub fn i64_trunc_sat_f64_u(a: u64) -> u64 { d(a) as u64 }
+pub fn i32_trunc_sat_f32_s(a: u32) -> u32 {
+    f(a) as i32 as u32
+}
+pub fn i32_trunc_sat_f32_u(a: u32) -> u32 {
+    f(a) as u32
+}
+pub fn i32_trunc_sat_f64_s(a: u64) -> u32 {
+    d(a) as i32 as u32
+}
+pub fn i32_trunc_sat_f64_u(a: u64) -> u32 {
+    d(a) as u32
+}
+pub fn i64_trunc_sat_f32_s(a: u32) -> u64 {
+    f(a) as i64 as u64
+}
+pub fn i64_trunc_sat_f32_u(a: u32) -> u64 {
+    f(a) as u64
+}
+pub fn i64_trunc_sat_f64_s(a: u64) -> u64 {
+    d(a) as i64 as u64
+}
+pub fn i64_trunc_sat_f64_u(a: u64) -> u64 {
+    d(a) as u64
+}
 
 // Rust's int-to-float `as` rounds to nearest, ties to even, like wasm.
-pub fn f32_convert_i32_s(a: u32) -> u32 { (a as i32 as f32).to_bits() }
-pub fn f32_convert_i32_u(a: u32) -> u32 { (a as f32).to_bits() }
-pub fn f32_convert_i64_s(a: u64) -> u32 { (a as i64 as f32).to_bits() }
-pub fn f32_convert_i64_u(a: u64) -> u32 { (a as f32).to_bits() }
-pub fn f64_convert_i32_s(a: u32) -> u64 { (a as i32 as f64).to_bits() }
-pub fn f64_convert_i32_u(a: u32) -> u64 { (a as f64).to_bits() }
-pub fn f64_convert_i64_s(a: u64) -> u64 { (a as i64 as f64).to_bits() }
-pub fn f64_convert_i64_u(a: u64) -> u64 { (a as f64).to_bits() }
+pub fn f32_convert_i32_s(a: u32) -> u32 {
+    (a as i32 as f32).to_bits()
+}
+pub fn f32_convert_i32_u(a: u32) -> u32 {
+    (a as f32).to_bits()
+}
+pub fn f32_convert_i64_s(a: u64) -> u32 {
+    (a as i64 as f32).to_bits()
+}
+pub fn f32_convert_i64_u(a: u64) -> u32 {
+    (a as f32).to_bits()
+}
+pub fn f64_convert_i32_s(a: u32) -> u64 {
+    (a as i32 as f64).to_bits()
+}
+pub fn f64_convert_i32_u(a: u32) -> u64 {
+    (a as f64).to_bits()
+}
+pub fn f64_convert_i64_s(a: u64) -> u64 {
+    (a as i64 as f64).to_bits()
+}
+pub fn f64_convert_i64_u(a: u64) -> u64 {
+    (a as f64).to_bits()
+}
 
-pub fn f32_demote_f64(a: u64) -> u32 { c32(d(a) as f32) }
-pub fn f64_promote_f32(a: u32) -> u64 { c64(f(a) as f64) }
+pub fn f32_demote_f64(a: u64) -> u32 {
+    c32(d(a) as f32)
+}
+pub fn f64_promote_f32(a: u32) -> u64 {
+    c64(f(a) as f64)
+}
