@@ -53,11 +53,7 @@ contract Deploy {
     }
 
     /// The configuration: profile defaults, each overridable by an `OPML_*` variable.
-    function configFromEnv(IStepVerifier verifier)
-        public
-        view
-        returns (IOpMLOracle.Config memory c)
-    {
+    function configFromEnv(IStepVerifier verifier) public view returns (IOpMLOracle.Config memory c) {
         string memory profile = vm.envOr("OPML_PROFILE", string("devnet"));
         bool mainnet = keccak256(bytes(profile)) == keccak256("mainnet");
         if (!mainnet && keccak256(bytes(profile)) != keccak256("devnet")) {
@@ -93,8 +89,6 @@ contract Deploy {
 
     /// The dispatcher and its five instruction-group contracts.
     function deployVerifier() public returns (StepVerifier) {
-        return new StepVerifier(
-            new ControlStep(), new MemoryStep(), new BulkStep(), new I32Step(), new I64Step()
-        );
+        return new StepVerifier(new ControlStep(), new MemoryStep(), new BulkStep(), new I32Step(), new I64Step());
     }
 }

@@ -17,9 +17,7 @@ interface IAIOracle {
     );
 
     /// @notice A request's result was delivered (or its callback failed; see `success`).
-    event AICallbackResult(
-        address indexed account, uint256 indexed requestId, address invoker, bytes output
-    );
+    event AICallbackResult(address indexed account, uint256 indexed requestId, address invoker, bytes output);
 
     /// @notice Requests `modelId(input)`; the result goes to
     ///         `callbackContract.aiOracleCallback(requestId, output, callbackData)` with `gasLimit`.
@@ -45,6 +43,5 @@ interface IAIOracle {
 interface IAICallbackReceiver {
     /// @notice Delivers the output of `requestId` with the data given at request time.
     /// @dev Implementations must check `msg.sender` is the oracle they requested from.
-    function aiOracleCallback(uint256 requestId, bytes calldata output, bytes calldata callbackData)
-        external;
+    function aiOracleCallback(uint256 requestId, bytes calldata output, bytes calldata callbackData) external;
 }

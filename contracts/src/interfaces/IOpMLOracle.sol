@@ -158,22 +158,13 @@ interface IOpMLOracle {
     event RequestCancelled(uint256 indexed requestId);
     /// @notice A result was submitted; `finalState` is the claimed `S_{2^D}`.
     event ResultSubmitted(
-        uint256 indexed resultId,
-        uint256 indexed requestId,
-        address indexed submitter,
-        bytes32 finalState,
-        bytes output
+        uint256 indexed resultId, uint256 indexed requestId, address indexed submitter, bytes32 finalState, bytes output
     );
     /// @notice A challenger won `gameId`: the result is rejected and its request reopened.
-    event ResultRejected(
-        uint256 indexed resultId, uint256 indexed requestId, uint256 indexed gameId
-    );
+    event ResultRejected(uint256 indexed resultId, uint256 indexed requestId, uint256 indexed gameId);
     /// @notice A result became final; `callbackSucceeded` is false if the consumer reverted.
     event ResultFinalized(
-        uint256 indexed resultId,
-        uint256 indexed requestId,
-        bytes32 outputHash,
-        bool callbackSucceeded
+        uint256 indexed resultId, uint256 indexed requestId, bytes32 outputHash, bool callbackSucceeded
     );
     /// @notice `challenger` opened a game on `resultId` (followed by its opening `Bisected`).
     event GameStarted(uint256 indexed gameId, uint256 indexed resultId, address indexed challenger);
@@ -189,9 +180,7 @@ interface IOpMLOracle {
         bytes32[] hashes
     );
     /// @notice The mover proved that step `step` from `pre` gives `post`, not the opponent's hash.
-    event StepProved(
-        uint256 indexed gameId, address indexed mover, uint64 step, bytes32 pre, bytes32 post
-    );
+    event StepProved(uint256 indexed gameId, address indexed mover, uint64 step, bytes32 pre, bytes32 post);
     /// @notice A game was decided, by a step proof or (`byTimeout`) by a clock running out.
     event GameResolved(uint256 indexed gameId, GameStatus status, bool byTimeout);
     /// @notice A game of a rejected result was closed and its challenger refunded.
@@ -281,11 +270,9 @@ interface IOpMLOracle {
     /// @param traceDepth `D`: results claim the state after `2^D` steps (1..63).
     /// @param metadataURI Where the weights and the wasm are published (not verified).
     /// @return programId `H("opml/program-id/v1:" ‖ program_hash ‖ D ‖ H(metadataURI))`.
-    function registerProgram(
-        ProgramFields calldata fields,
-        uint8 traceDepth,
-        string calldata metadataURI
-    ) external returns (bytes32 programId);
+    function registerProgram(ProgramFields calldata fields, uint8 traceDepth, string calldata metadataURI)
+        external
+        returns (bytes32 programId);
 
     /// @notice The registered program `programId` (zero `traceDepth` if unknown).
     function program(bytes32 programId) external view returns (Program memory);
@@ -298,12 +285,10 @@ interface IOpMLOracle {
     /// @notice Requests `program(input)`; `msg.value` (at least `requestFee`) is the fee paid
     ///         to the submitter of the finalized result. Builds `S_0` on-chain.
     /// @param callback Receives `IOpMLConsumer.onInferenceResult`; zero for none.
-    function requestInference(
-        bytes32 programId,
-        bytes calldata input,
-        address callback,
-        uint64 callbackGasLimit
-    ) external payable returns (uint256 requestId);
+    function requestInference(bytes32 programId, bytes calldata input, address callback, uint64 callbackGasLimit)
+        external
+        payable
+        returns (uint256 requestId);
 
     /// @notice Refunds the fee of a request that has no pending result and is older than
     ///         `requestTimeout` (e.g. a program that never halts within `2^D` steps).
@@ -336,10 +321,7 @@ interface IOpMLOracle {
     /// @notice Opens a game against a pending result with `challengeBond`, as the first move:
     ///         a bisection of `[0, 2^D]` from `S_0` whose last hash differs from the claim.
     /// @param hashes The challenger's states at the `min(k, 2^D)` sub-range ends.
-    function challenge(uint256 resultId, bytes32[] calldata hashes)
-        external
-        payable
-        returns (uint256 gameId);
+    function challenge(uint256 resultId, bytes32[] calldata hashes) external payable returns (uint256 gameId);
 
     /// @notice Disputes a sub-range of the opponent's last bisection and bisects it.
     /// @param hashes The mover's states at the new sub-range ends; the last must differ from

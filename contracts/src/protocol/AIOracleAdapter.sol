@@ -63,13 +63,9 @@ contract AIOracleAdapter is IAIOracle, IOpMLConsumer {
         uint64 oracleGas = _oracleGas(gasLimit);
         uint256 fee = oracle.requestFee(oracleGas);
         if (msg.value < fee) revert FeeTooLow(msg.value, fee);
-        requestId = oracle.requestInference{value: msg.value}(
-            bytes32(modelId), input, address(this), oracleGas
-        );
+        requestId = oracle.requestInference{value: msg.value}(bytes32(modelId), input, address(this), oracleGas);
         _pending[requestId] = Pending(msg.sender, callbackContract, gasLimit, callbackData);
-        emit AICallbackRequest(
-            msg.sender, requestId, modelId, input, callbackContract, gasLimit, callbackData
-        );
+        emit AICallbackRequest(msg.sender, requestId, modelId, input, callbackContract, gasLimit, callbackData);
     }
 
     /// @inheritdoc IAIOracle
@@ -85,9 +81,7 @@ contract AIOracleAdapter is IAIOracle, IOpMLConsumer {
         Pending memory p = _pending[requestId];
         if (p.callbackContract == address(0)) revert UnknownRequest(requestId);
         delete _pending[requestId];
-        bytes memory data = abi.encodeCall(
-            IAICallbackReceiver.aiOracleCallback, (requestId, output, p.callbackData)
-        );
+        bytes memory data = abi.encodeCall(IAICallbackReceiver.aiOracleCallback, (requestId, output, p.callbackData));
         address target = p.callbackContract;
         uint64 gasLimit = p.gasLimit;
         assembly ("memory-safe") {

@@ -45,8 +45,8 @@ contract OpMLOracle is IOpMLOracle {
 
     constructor(Config memory c) {
         if (
-            address(c.verifier) == address(0) || c.challengeWindow == 0 || c.clock == 0
-                || c.kLog == 0 || c.kLog > 8 || c.burnBps > BPS || c.maxOutputBytes == 0
+            address(c.verifier) == address(0) || c.challengeWindow == 0 || c.clock == 0 || c.kLog == 0 || c.kLog > 8
+                || c.burnBps > BPS || c.maxOutputBytes == 0
         ) revert InvalidConfig();
         VERIFIER = c.verifier;
         WINDOW = c.challengeWindow;
@@ -66,21 +66,15 @@ contract OpMLOracle is IOpMLOracle {
     // ------------------------------------------------------------------ programs
 
     /// @inheritdoc IOpMLOracle
-    function registerProgram(
-        ProgramFields calldata fields,
-        uint8 traceDepth,
-        string calldata metadataURI
-    ) external returns (bytes32 programId) {
-        if (
-            traceDepth == 0 || traceDepth > 63 || fields.status > MachineState.TRAPPED
-                || fields.codeDepth == 0
-        ) {
+    function registerProgram(ProgramFields calldata fields, uint8 traceDepth, string calldata metadataURI)
+        external
+        returns (bytes32 programId)
+    {
+        if (traceDepth == 0 || traceDepth > 63 || fields.status > MachineState.TRAPPED || fields.codeDepth == 0) {
             revert InvalidProgram();
         }
         bytes32 programHash = MachineState.programHash(fields);
-        programId = keccak256(
-            abi.encodePacked(P_PROGRAM_ID, programHash, traceDepth, keccak256(bytes(metadataURI)))
-        );
+        programId = keccak256(abi.encodePacked(P_PROGRAM_ID, programHash, traceDepth, keccak256(bytes(metadataURI))));
         Program storage p = _programs[programId];
         if (p.traceDepth != 0) revert ProgramExists(programId);
         p.fields = fields;
@@ -102,12 +96,11 @@ contract OpMLOracle is IOpMLOracle {
     }
 
     /// @inheritdoc IOpMLOracle
-    function requestInference(
-        bytes32 programId,
-        bytes calldata input,
-        address callback,
-        uint64 callbackGasLimit
-    ) external payable returns (uint256 requestId) {
+    function requestInference(bytes32 programId, bytes calldata input, address callback, uint64 callbackGasLimit)
+        external
+        payable
+        returns (uint256 requestId)
+    {
         Program storage p = _programs[programId];
         uint8 depth = p.traceDepth;
         if (depth == 0) revert UnknownProgram(programId);
@@ -134,14 +127,7 @@ contract OpMLOracle is IOpMLOracle {
 
     function _emitRequested(uint256 requestId, Request storage r, bytes calldata input) private {
         emit InferenceRequested(
-            requestId,
-            r.programId,
-            msg.sender,
-            r.callback,
-            r.callbackGasLimit,
-            msg.value,
-            r.startState,
-            input
+            requestId, r.programId, msg.sender, r.callback, r.callbackGasLimit, msg.value, r.startState, input
         );
     }
 
@@ -245,11 +231,7 @@ contract OpMLOracle is IOpMLOracle {
     // ------------------------------------------------------------------ games
 
     /// @inheritdoc IOpMLOracle
-    function challenge(uint256 resultId, bytes32[] calldata hashes)
-        external
-        payable
-        returns (uint256 gameId)
-    {
+    function challenge(uint256 resultId, bytes32[] calldata hashes) external payable returns (uint256 gameId) {
         Result storage res = _results[resultId];
         if (res.status != ResultStatus.Pending) revert ResultNotPending(resultId);
         if (block.timestamp >= uint256(res.submittedAt) + WINDOW) revert WindowClosed(resultId);
@@ -382,25 +364,16 @@ contract OpMLOracle is IOpMLOracle {
     }
 
     /// Verifies the selected sub-range of the last bisection; returns log2 of its length.
-    function _select(Game storage g, Selection calldata sel)
-        internal
-        view
-        returns (uint256 subLog)
-    {
+    function _select(Game storage g, Selection calldata sel) internal view returns (uint256 subLog) {
         uint256 lenLog = g.lenLog;
         uint256 mLog = lenLog < K_LOG ? lenLog : K_LOG;
         subLog = lenLog - mLog;
         uint256 i = sel.index;
         bytes32 root = g.root;
-        if (
-            i >> mLog != 0 || sel.agreedProof.length != (i == 0 ? 0 : mLog)
-                || sel.disputedProof.length != mLog
-        ) {
+        if (i >> mLog != 0 || sel.agreedProof.length != (i == 0 ? 0 : mLog) || sel.disputedProof.length != mLog) {
             revert BadSelection();
         }
-        if (i == 0
-                ? sel.agreed != g.startHash
-                : !SegmentTree.verify(root, sel.agreed, i - 1, sel.agreedProof)) {
+        if (i == 0 ? sel.agreed != g.startHash : !SegmentTree.verify(root, sel.agreed, i - 1, sel.agreedProof)) {
             revert BadSelection();
         }
         if (!SegmentTree.verify(root, sel.disputed, i, sel.disputedProof)) revert BadSelection();
@@ -408,10 +381,7 @@ contract OpMLOracle is IOpMLOracle {
 
     /// A bisection of a range of `2^lenLog` steps posts `min(k, 2^lenLog)` hashes whose last
     /// differs from the opponent's hash at the range end.
-    function _checkBisection(uint256 lenLog, bytes32[] calldata hashes, bytes32 opponentEnd)
-        internal
-        view
-    {
+    function _checkBisection(uint256 lenLog, bytes32[] calldata hashes, bytes32 opponentEnd) internal view {
         uint256 m = 2 ** (lenLog < K_LOG ? lenLog : K_LOG);
         if (hashes.length != m) revert WrongHashCount(hashes.length, m);
         if (hashes[m - 1] == opponentEnd) revert EndAgrees();

@@ -25,11 +25,7 @@ library SegmentTree {
     }
 
     /// @notice Whether `leaf` sits at `index` under `root_` along `proof` (leaf level first).
-    function verify(bytes32 root_, bytes32 leaf, uint256 index, bytes32[] calldata proof)
-        internal
-        pure
-        returns (bool)
-    {
+    function verify(bytes32 root_, bytes32 leaf, uint256 index, bytes32[] calldata proof) internal pure returns (bool) {
         bytes32 h = leaf;
         for (uint256 k = 0; k < proof.length; k++) {
             h = (index >> k) & 1 == 0 ? Hashing.node(h, proof[k]) : Hashing.node(proof[k], h);

@@ -81,9 +81,7 @@ contract AdapterTest is ProtocolBase {
         uint256 fee = adapter.estimateFee(0, 1000);
         vm.expectRevert(abi.encodeWithSelector(AIOracleAdapter.FeeTooLow.selector, fee - 1, fee));
         adapter.requestCallback{value: fee - 1}(uint256(pid), "", address(this), 1000, "");
-        vm.expectRevert(
-            abi.encodeWithSelector(IOpMLOracle.UnknownProgram.selector, bytes32(uint256(7)))
-        );
+        vm.expectRevert(abi.encodeWithSelector(IOpMLOracle.UnknownProgram.selector, bytes32(uint256(7))));
         adapter.requestCallback{value: fee}(7, "", address(this), 1000, "");
     }
 
@@ -97,11 +95,7 @@ contract AdapterTest is ProtocolBase {
 
     function test_oraConsumer_rejectsOtherCallers() public {
         ExampleAIConsumer c = new ExampleAIConsumer(IAIOracle(address(adapter)));
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                ExampleAIConsumer.UnauthorizedCallbackSource.selector, address(this)
-            )
-        );
+        vm.expectRevert(abi.encodeWithSelector(ExampleAIConsumer.UnauthorizedCallbackSource.selector, address(this)));
         c.aiOracleCallback(1, "x", abi.encode(uint256(1), bytes("p")));
     }
 

@@ -96,8 +96,7 @@ contract DisputeGameTest is ProtocolBase {
         for (uint256 round = 0; round < 64; round++) {
             IOpMLOracle.Game memory g = oracle.game(gid);
             if (g.status != IOpMLOracle.GameStatus.Active) return;
-            bool honestTurn =
-                (g.challengerTurn ? g.challenger : oracle.result(g.resultId).submitter) == honest;
+            bool honestTurn = (g.challengerTurn ? g.challenger : oracle.result(g.resultId).submitter) == honest;
             vm.warp(block.timestamp + 60);
             if (honestTurn) honestMove(honest, gid, t);
             else if (_liarMove(gid, liar, uint256(keccak256(abi.encode(salt, round))))) return;
@@ -120,8 +119,7 @@ contract DisputeGameTest is ProtocolBase {
             oracle.timeout(gid);
             return true;
         }
-        bytes32[] memory h =
-            wrongBisection(t, g.start + (j << subLog), subLog, (rnd >> 8) % 4, bytes32(rnd));
+        bytes32[] memory h = wrongBisection(t, g.start + (j << subLog), subLog, (rnd >> 8) % 4, bytes32(rnd));
         bisectAs(liar, gid, s, h);
     }
 

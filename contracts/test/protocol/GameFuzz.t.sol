@@ -19,13 +19,9 @@ contract GameFuzzTest is ProtocolBase {
         return r.rnd;
     }
 
-    function testFuzz_honestSideAlwaysWins(
-        uint256 seed,
-        uint8 dRaw,
-        uint8 kRaw,
-        uint16 nRaw,
-        bool honestSubmits
-    ) public {
+    function testFuzz_honestSideAlwaysWins(uint256 seed, uint8 dRaw, uint8 kRaw, uint16 nRaw, bool honestSubmits)
+        public
+    {
         uint8 kLog = uint8(1 + kRaw % 5);
         uint8 depth = uint8(1 + dRaw % 12);
         deploy(kLog);
@@ -43,11 +39,8 @@ contract GameFuzzTest is ProtocolBase {
         uint256 rid;
         if (honestSubmits) {
             vm.prank(alice);
-            rid =
-                oracle.submitResult{value: RESULT_BOND}(req, "truth", haltedState("truth", "true"));
-            r.gid = challengeAs(
-                bob, rid, wrongBisection(r.t, 0, depth, _rnd(r) % 16, bytes32(_rnd(r)))
-            );
+            rid = oracle.submitResult{value: RESULT_BOND}(req, "truth", haltedState("truth", "true"));
+            r.gid = challengeAs(bob, rid, wrongBisection(r.t, 0, depth, _rnd(r) % 16, bytes32(_rnd(r))));
         } else {
             bytes memory lie = _rnd(r) % 2 == 0 ? bytes("truth") : abi.encode(seed);
             vm.prank(bob);
@@ -70,9 +63,8 @@ contract GameFuzzTest is ProtocolBase {
             }
         }
         IOpMLOracle.Game memory end = oracle.game(r.gid);
-        IOpMLOracle.GameStatus want = honestSubmits
-            ? IOpMLOracle.GameStatus.SubmitterWon
-            : IOpMLOracle.GameStatus.ChallengerWon;
+        IOpMLOracle.GameStatus want =
+            honestSubmits ? IOpMLOracle.GameStatus.SubmitterWon : IOpMLOracle.GameStatus.ChallengerWon;
         assertEq(uint8(end.status), uint8(want), "honest side lost");
         uint256 loserBond = honestSubmits ? CHALLENGE_BOND : RESULT_BOND;
         uint256 own = honestSubmits ? 0 : CHALLENGE_BOND;
@@ -82,10 +74,7 @@ contract GameFuzzTest is ProtocolBase {
     }
 
     /// Returns false when the liar stalls (or can only make a hopeless step proof).
-    function _liarMoves(Run memory r, IOpMLOracle.Game memory g, uint256 left)
-        internal
-        returns (bool)
-    {
+    function _liarMoves(Run memory r, IOpMLOracle.Game memory g, uint256 left) internal returns (bool) {
         if (_rnd(r) % 8 == 0) return false;
         (uint256 m, uint256 subLog) = split(g.lenLog);
         uint256 j = _rnd(r) % m;

@@ -88,10 +88,7 @@ contract Handler is ProtocolBase {
         if (rid == 0) return;
         address a = _adv(rnd);
         IOpMLOracle.Result memory r = oracle.result(rid);
-        if (
-            r.status != IOpMLOracle.ResultStatus.Pending || r.submitter == a
-                || oracle.gameOf(rid, a) != 0
-        ) return;
+        if (r.status != IOpMLOracle.ResultStatus.Pending || r.submitter == a || oracle.gameOf(rid, a) != 0) return;
         if (block.timestamp >= r.submittedAt + WINDOW) return;
         Trace t = traceOf[r.requestId];
         bytes32[] memory h = wrongBisection(t, 0, DEPTH, rnd % 4, bytes32(rnd));
@@ -115,9 +112,7 @@ contract Handler is ProtocolBase {
         _advMoveIn(gid, g, mover, traceOf[r.requestId], rnd);
     }
 
-    function _advMoveIn(uint256 gid, IOpMLOracle.Game memory g, address mover, Trace t, uint256 rnd)
-        internal
-    {
+    function _advMoveIn(uint256 gid, IOpMLOracle.Game memory g, address mover, Trace t, uint256 rnd) internal {
         (uint256 m, uint256 subLog) = split(g.lenLog);
         uint256 j = rnd % m;
         IOpMLOracle.Selection memory s = selection(gid, j);
@@ -263,8 +258,7 @@ contract Handler is ProtocolBase {
     }
 
     function credited() public view returns (uint256) {
-        return oracle.balanceOf(requester) + oracle.balanceOf(alice) + oracle.balanceOf(bob)
-            + oracle.balanceOf(carol);
+        return oracle.balanceOf(requester) + oracle.balanceOf(alice) + oracle.balanceOf(bob) + oracle.balanceOf(carol);
     }
 
     /// Number of decided games the honest actor took part in and lost (must stay 0).
@@ -282,10 +276,7 @@ contract Handler is ProtocolBase {
         for (uint256 id = 1; id <= oracle.requestCount(); id++) {
             IOpMLOracle.Request memory q = oracle.request(id);
             if (finalizedHash[id] != 0) {
-                if (
-                    q.status != IOpMLOracle.RequestStatus.Finalized
-                        || q.outputHash != finalizedHash[id]
-                ) bad++;
+                if (q.status != IOpMLOracle.RequestStatus.Finalized || q.outputHash != finalizedHash[id]) bad++;
             } else if (q.status == IOpMLOracle.RequestStatus.Finalized) {
                 finalizedHash[id] = q.outputHash;
                 // The honest actor challenges every wrong claim, so only the truth finalizes.
@@ -300,11 +291,9 @@ contract Handler is ProtocolBase {
         games = oracle.gameCount();
         for (uint256 gid = 1; gid <= games; gid++) {
             IOpMLOracle.Game memory g = oracle.game(gid);
-            bool decided = g.status == IOpMLOracle.GameStatus.ChallengerWon
-                || g.status == IOpMLOracle.GameStatus.SubmitterWon;
-            if (
-                decided && (g.challenger == honest || oracle.result(g.resultId).submitter == honest)
-            ) {
+            bool decided =
+                g.status == IOpMLOracle.GameStatus.ChallengerWon || g.status == IOpMLOracle.GameStatus.SubmitterWon;
+            if (decided && (g.challenger == honest || oracle.result(g.resultId).submitter == honest)) {
                 honestGames++;
             }
         }
@@ -366,9 +355,7 @@ contract ProtocolInvariantTest is Test {
     function invariant_ethConserved() public view {
         uint256 bal = address(oracle).balance;
         assertEq(bal, h.ethIn() - h.ethOut(), "in != out + held");
-        assertEq(
-            bal, h.credited() + h.locked() + oracle.burned(), "held != credited + locked + burned"
-        );
+        assertEq(bal, h.credited() + h.locked() + oracle.burned(), "held != credited + locked + burned");
     }
 
     /// A finalized result never changes, and only true results finalize.

@@ -75,8 +75,7 @@ contract OpMLOracleTest is ProtocolBase {
     function test_register_bindsFieldsDepthAndUri() public {
         ProgramFields memory f = fields("x");
         bytes32 ph = MachineState.programHash(f);
-        bytes32 expected =
-            keccak256(abi.encodePacked("opml/program-id/v1:", ph, uint8(32), keccak256("uri")));
+        bytes32 expected = keccak256(abi.encodePacked("opml/program-id/v1:", ph, uint8(32), keccak256("uri")));
         vm.expectEmit();
         emit IOpMLOracle.ProgramRegistered(expected, ph, address(this), 32, "uri", f);
         bytes32 id = oracle.registerProgram(f, 32, "uri");
@@ -146,33 +145,15 @@ contract OpMLOracleTest is ProtocolBase {
         }
         ProgramFields memory f = fields(bytes32(uint256(20)));
         bytes memory packed = abi.encodePacked(
-            f.status,
-            f.trapCode,
-            uint32(0),
-            uint32(0),
-            f.maxCallDepth,
-            f.codeRoot,
-            f.codeDepth,
-            bytes32(0)
+            f.status, f.trapCode, uint32(0), uint32(0), f.maxCallDepth, f.codeRoot, f.codeDepth, bytes32(0)
         );
         packed = abi.encodePacked(
-            packed,
-            bytes32(0),
-            bytes32(0),
-            locals,
-            f.globals,
-            f.table,
-            f.tableSize,
-            f.memoryRoot,
-            f.memoryPages
+            packed, bytes32(0), bytes32(0), locals, f.globals, f.table, f.tableSize, f.memoryRoot, f.memoryPages
         );
-        packed = abi.encodePacked(
-            packed, f.maxPages, f.segments, root, uint32(40), bytes32(0), bytes32(0)
-        );
+        packed = abi.encodePacked(packed, f.maxPages, f.segments, root, uint32(40), bytes32(0), bytes32(0));
         packed = abi.encodePacked(packed, uint64(0), uint64(0), uint64(0), uint64(0));
         assertEq(packed.length, 447);
-        bytes32 s0 =
-            keccak256(abi.encodePacked("opml/state/v1:", packed)) & bytes32(type(uint256).max >> 8);
+        bytes32 s0 = keccak256(abi.encodePacked("opml/state/v1:", packed)) & bytes32(type(uint256).max >> 8);
 
         uint256 id = newRequest(pid, input);
         IOpMLOracle.Request memory r = oracle.request(id);
@@ -198,17 +179,11 @@ contract OpMLOracleTest is ProtocolBase {
     function test_request_reverts() public {
         vm.expectRevert(abi.encodeWithSelector(IOpMLOracle.UnknownProgram.selector, bytes32(0)));
         oracle.requestInference{value: 1 ether}(bytes32(0), "", address(0), 0);
-        vm.expectRevert(
-            abi.encodeWithSelector(
-                IOpMLOracle.CallbackGasTooHigh.selector, MAX_CB_GAS + 1, MAX_CB_GAS
-            )
-        );
+        vm.expectRevert(abi.encodeWithSelector(IOpMLOracle.CallbackGasTooHigh.selector, MAX_CB_GAS + 1, MAX_CB_GAS));
         oracle.requestInference{value: 1 ether}(pid, "", address(0), MAX_CB_GAS + 1);
         vm.expectRevert(abi.encodeWithSelector(IOpMLOracle.InputTooLarge.selector, 4097, 4096));
         oracle.requestInference{value: 1 ether}(pid, new bytes(4097), address(0), 0);
-        vm.expectRevert(
-            abi.encodeWithSelector(IOpMLOracle.FeeTooLow.selector, BASE_FEE - 1, BASE_FEE)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IOpMLOracle.FeeTooLow.selector, BASE_FEE - 1, BASE_FEE));
         oracle.requestInference{value: BASE_FEE - 1}(pid, "", address(0), 0);
     }
 
@@ -258,9 +233,7 @@ contract OpMLOracleTest is ProtocolBase {
         bytes memory fs = haltedState(OUT, "s");
         vm.expectRevert(abi.encodeWithSelector(IOpMLOracle.RequestNotOpen.selector, 99));
         oracle.submitResult{value: RESULT_BOND}(99, OUT, fs);
-        vm.expectRevert(
-            abi.encodeWithSelector(IOpMLOracle.WrongBond.selector, RESULT_BOND - 1, RESULT_BOND)
-        );
+        vm.expectRevert(abi.encodeWithSelector(IOpMLOracle.WrongBond.selector, RESULT_BOND - 1, RESULT_BOND));
         oracle.submitResult{value: RESULT_BOND - 1}(id, OUT, fs);
         vm.expectRevert(abi.encodeWithSelector(IOpMLOracle.OutputTooLarge.selector, 1025, 1024));
         oracle.submitResult{value: RESULT_BOND}(id, new bytes(1025), fs);
@@ -296,9 +269,7 @@ contract OpMLOracleTest is ProtocolBase {
     function test_finalize_paysAndCallsBack() public {
         RecordingConsumer c = new RecordingConsumer();
         vm.prank(requester);
-        uint256 id = oracle.requestInference{value: oracle.requestFee(200_000)}(
-            pid, "x", address(c), 200_000
-        );
+        uint256 id = oracle.requestInference{value: oracle.requestFee(200_000)}(pid, "x", address(c), 200_000);
         uint256 rid = _submit(alice, id, OUT);
         vm.expectRevert(abi.encodeWithSelector(IOpMLOracle.WindowOpen.selector, rid));
         oracle.finalize(id, OUT);

@@ -57,11 +57,7 @@ abstract contract ProtocolBase is Test {
     /// Last bisection posted in each game, as a client reads it from `Bisected`.
     mapping(uint256 => bytes32[]) internal lastHashes;
 
-    function config(IStepVerifier v, uint8 kLog)
-        internal
-        pure
-        returns (IOpMLOracle.Config memory c)
-    {
+    function config(IStepVerifier v, uint8 kLog) internal pure returns (IOpMLOracle.Config memory c) {
         c = IOpMLOracle.Config({
             verifier: v,
             challengeWindow: WINDOW,
@@ -152,11 +148,7 @@ abstract contract ProtocolBase is Test {
     }
 
     /// The trace's hashes at the sub-range ends of `[start, start + 2^lenLog]`.
-    function bisection(Trace t, uint256 start, uint256 lenLog)
-        internal
-        view
-        returns (bytes32[] memory h)
-    {
+    function bisection(Trace t, uint256 start, uint256 lenLog) internal view returns (bytes32[] memory h) {
         (uint256 m, uint256 subLog) = split(lenLog);
         h = new bytes32[](m);
         for (uint256 j = 0; j < m; j++) {
@@ -164,11 +156,7 @@ abstract contract ProtocolBase is Test {
         }
     }
 
-    function merkleProof(bytes32[] memory leaves, uint256 index)
-        internal
-        pure
-        returns (bytes32[] memory proof)
-    {
+    function merkleProof(bytes32[] memory leaves, uint256 index) internal pure returns (bytes32[] memory proof) {
         uint256 n = leaves.length;
         uint256 depth;
         while (2 ** depth < n) depth++;
@@ -188,11 +176,7 @@ abstract contract ProtocolBase is Test {
     }
 
     /// Selection of sub-range `index` of the last bisection in game `gameId`.
-    function selection(uint256 gameId, uint256 index)
-        internal
-        view
-        returns (IOpMLOracle.Selection memory s)
-    {
+    function selection(uint256 gameId, uint256 index) internal view returns (IOpMLOracle.Selection memory s) {
         bytes32[] storage h = lastHashes[gameId];
         bytes32[] memory leaves = h;
         s.index = index;
@@ -213,21 +197,13 @@ abstract contract ProtocolBase is Test {
         revert("no disagreement");
     }
 
-    function challengeAs(address who, uint256 resultId, bytes32[] memory hashes)
-        internal
-        returns (uint256 gameId)
-    {
+    function challengeAs(address who, uint256 resultId, bytes32[] memory hashes) internal returns (uint256 gameId) {
         vm.prank(who);
         gameId = oracle.challenge{value: CHALLENGE_BOND}(resultId, hashes);
         lastHashes[gameId] = hashes;
     }
 
-    function bisectAs(
-        address who,
-        uint256 gameId,
-        IOpMLOracle.Selection memory s,
-        bytes32[] memory hashes
-    ) internal {
+    function bisectAs(address who, uint256 gameId, IOpMLOracle.Selection memory s, bytes32[] memory hashes) internal {
         vm.prank(who);
         oracle.bisect(gameId, s, hashes);
         lastHashes[gameId] = hashes;

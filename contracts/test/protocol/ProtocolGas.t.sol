@@ -40,10 +40,7 @@ contract ProtocolGasTest is ProtocolBase {
         return g0 - gasleft() > 21_000;
     }
 
-    function _send(address from, uint256 value, bytes memory data)
-        internal
-        returns (uint256 exec, uint256 txGas)
-    {
+    function _send(address from, uint256 value, bytes memory data) internal returns (uint256 exec, uint256 txGas) {
         bool iso = _isolated();
         vm.prank(from);
         uint256 g0 = gasleft();
@@ -56,9 +53,7 @@ contract ProtocolGasTest is ProtocolBase {
     }
 
     function test_gas_report() public {
-        console.log(
-            "opml protocol gas (k = 16; exec = measured execution, tx = exec + 21000 + calldata)"
-        );
+        console.log("opml protocol gas (k = 16; exec = measured execution, tx = exec + 21000 + calldata)");
         console.log(
             _isolated()
                 ? "each call isolated (--isolate): cold storage, as in real transactions"
@@ -77,10 +72,7 @@ contract ProtocolGasTest is ProtocolBase {
         }
         IOpMLOracle.GameStatus won = oracle.game(gid).status;
         require(
-            won
-                == (st.honestSubmits
-                        ? IOpMLOracle.GameStatus.SubmitterWon
-                        : IOpMLOracle.GameStatus.ChallengerWon),
+            won == (st.honestSubmits ? IOpMLOracle.GameStatus.SubmitterWon : IOpMLOracle.GameStatus.ChallengerWon),
             "honest lost"
         );
         console.log("D =", depth);
@@ -89,17 +81,11 @@ contract ProtocolGasTest is ProtocolBase {
                 ? "  (honest submitter vs lying challenger: the submitter proves the step)"
                 : "  (lying submitter vs honest challenger: the challenger proves the step)"
         );
-        console.log(
-            "  rounds (bisection moves incl. the opening challenge) + final step:", st.rounds, 1
-        );
+        console.log("  rounds (bisection moves incl. the opening challenge) + final step:", st.rounds, 1);
         console.log("  requestInference (1 KiB input) tx gas:", st.requestTx);
         console.log("  submitResult tx gas:", st.submitTx);
         console.log("  challenge (opening move) tx gas:", st.challengeTx);
-        console.log(
-            "  bisect tx gas avg / max:",
-            st.bisectSum / (st.bisects == 0 ? 1 : st.bisects),
-            st.bisectMax
-        );
+        console.log("  bisect tx gas avg / max:", st.bisectSum / (st.bisects == 0 ? 1 : st.bisects), st.bisectMax);
         console.log("  proveStep tx gas (toy verifier):", st.stepTx);
         console.log("  whole game tx gas / exec gas:", st.gameTx, st.gameExec);
     }
@@ -115,9 +101,7 @@ contract ProtocolGasTest is ProtocolBase {
             input[i] = bytes1(uint8(0x41 + i % 26));
         }
         (, st.requestTx) = _send(
-            requester,
-            BASE_FEE,
-            abi.encodeCall(IOpMLOracle.requestInference, (pid, input, address(0), uint64(0)))
+            requester, BASE_FEE, abi.encodeCall(IOpMLOracle.requestInference, (pid, input, address(0), uint64(0)))
         );
         uint256 req = oracle.requestCount();
         bytes memory truth = "the true output";
@@ -130,18 +114,12 @@ contract ProtocolGasTest is ProtocolBase {
         if (st.honestSubmits) salt = "true";
         bytes memory fs = haltedState(out, salt);
         (, st.submitTx) = _send(
-            st.honestSubmits ? alice : bob,
-            RESULT_BOND,
-            abi.encodeCall(IOpMLOracle.submitResult, (req, out, fs))
+            st.honestSubmits ? alice : bob, RESULT_BOND, abi.encodeCall(IOpMLOracle.submitResult, (req, out, fs))
         );
         uint256 rid = oracle.resultCount();
-        bytes32[] memory h =
-            st.honestSubmits ? wrongBisection(t, 0, depth, 15, "liar") : bisection(t, 0, depth);
-        (st.gameExec, st.challengeTx) = _send(
-            st.honestSubmits ? bob : alice,
-            CHALLENGE_BOND,
-            abi.encodeCall(IOpMLOracle.challenge, (rid, h))
-        );
+        bytes32[] memory h = st.honestSubmits ? wrongBisection(t, 0, depth, 15, "liar") : bisection(t, 0, depth);
+        (st.gameExec, st.challengeTx) =
+            _send(st.honestSubmits ? bob : alice, CHALLENGE_BOND, abi.encodeCall(IOpMLOracle.challenge, (rid, h)));
         st.gameTx = st.challengeTx;
         st.rounds = 1;
         gid = oracle.gameCount();
@@ -160,17 +138,12 @@ contract ProtocolGasTest is ProtocolBase {
         uint256 x;
         if (subLog == 0) {
             require(mover == alice, "liar to prove");
-            (e, x) = _send(
-                alice,
-                0,
-                abi.encodeCall(IOpMLOracle.proveStep, (gid, s, abi.encodePacked(s.agreed)))
-            );
+            (e, x) = _send(alice, 0, abi.encodeCall(IOpMLOracle.proveStep, (gid, s, abi.encodePacked(s.agreed))));
             st.stepTx = x;
         } else {
             uint256 start = g.start + (j << subLog);
-            bytes32[] memory h = mover == alice
-                ? bisection(t, start, subLog)
-                : wrongBisection(t, start, subLog, 15, "liar");
+            bytes32[] memory h =
+                mover == alice ? bisection(t, start, subLog) : wrongBisection(t, start, subLog, 15, "liar");
             (e, x) = _send(mover, 0, abi.encodeCall(IOpMLOracle.bisect, (gid, s, h)));
             lastHashes[gid] = h;
             st.rounds++;

@@ -30,8 +30,7 @@ interface Vm {
     function expectRevert(bytes4 revertData) external;
     function expectRevert(bytes calldata revertData) external;
     function expectEmit() external;
-    function expectEmit(bool checkTopic1, bool checkTopic2, bool checkTopic3, bool checkData)
-        external;
+    function expectEmit(bool checkTopic1, bool checkTopic2, bool checkTopic3, bool checkData) external;
     function expectEmit(address emitter) external;
     function expectCall(address callee, bytes calldata data) external;
     function recordLogs() external;
@@ -46,9 +45,7 @@ interface Vm {
     function assertEq(address left, address right, string calldata err) external pure;
     function assertEq(bytes32 left, bytes32 right, string calldata err) external pure;
     function assertEq(bytes calldata left, bytes calldata right, string calldata err) external pure;
-    function assertEq(string calldata left, string calldata right, string calldata err)
-        external
-        pure;
+    function assertEq(string calldata left, string calldata right, string calldata err) external pure;
     function assertNotEq(bytes32 left, bytes32 right, string calldata err) external pure;
     function assertNotEq(uint256 left, uint256 right, string calldata err) external pure;
     function assertGt(uint256 left, uint256 right, string calldata err) external pure;
@@ -60,10 +57,7 @@ interface Vm {
     function envOr(string calldata name, uint256 defaultValue) external view returns (uint256 value);
     function envOr(string calldata name, address defaultValue) external view returns (address value);
     function envOr(string calldata name, bool defaultValue) external view returns (bool value);
-    function envOr(string calldata name, string calldata defaultValue)
-        external
-        view
-        returns (string memory value);
+    function envOr(string calldata name, string calldata defaultValue) external view returns (string memory value);
     function envUint(string calldata name) external view returns (uint256 value);
     function startBroadcast() external;
     function startBroadcast(uint256 privateKey) external;

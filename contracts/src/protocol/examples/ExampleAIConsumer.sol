@@ -14,9 +14,7 @@ contract ExampleAIConsumer is IAICallbackReceiver {
     /// @notice Answers by model and prompt.
     mapping(uint256 => mapping(bytes => bytes)) public answers;
 
-    event PromptRequest(
-        uint256 indexed requestId, address indexed sender, uint256 modelId, bytes prompt
-    );
+    event PromptRequest(uint256 indexed requestId, address indexed sender, uint256 modelId, bytes prompt);
     event PromptAnswer(uint256 indexed requestId, uint256 modelId, bytes prompt, bytes output);
 
     error UnauthorizedCallbackSource(address sender);
@@ -26,22 +24,15 @@ contract ExampleAIConsumer is IAICallbackReceiver {
     }
 
     /// @notice Asks model `modelId` about `prompt`; `msg.value` pays `estimateFee`.
-    function calculateAIResult(uint256 modelId, bytes calldata prompt)
-        external
-        payable
-        returns (uint256 requestId)
-    {
+    function calculateAIResult(uint256 modelId, bytes calldata prompt) external payable returns (uint256 requestId) {
         bytes memory callbackData = abi.encode(modelId, prompt);
-        requestId = aiOracle.requestCallback{value: msg.value}(
-            modelId, prompt, address(this), CALLBACK_GAS, callbackData
-        );
+        requestId =
+            aiOracle.requestCallback{value: msg.value}(modelId, prompt, address(this), CALLBACK_GAS, callbackData);
         emit PromptRequest(requestId, msg.sender, modelId, prompt);
     }
 
     /// @inheritdoc IAICallbackReceiver
-    function aiOracleCallback(uint256 requestId, bytes calldata output, bytes calldata callbackData)
-        external
-    {
+    function aiOracleCallback(uint256 requestId, bytes calldata output, bytes calldata callbackData) external {
         if (msg.sender != address(aiOracle)) revert UnauthorizedCallbackSource(msg.sender);
         (uint256 modelId, bytes memory prompt) = abi.decode(callbackData, (uint256, bytes));
         answers[modelId][prompt] = output;

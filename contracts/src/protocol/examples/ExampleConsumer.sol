@@ -32,9 +32,7 @@ contract ExampleConsumer is IOpMLConsumer {
 
     /// @notice Asks for `program(input)`, paying the oracle's fee from `msg.value`.
     function ask(bytes calldata input) external payable returns (uint256 requestId) {
-        requestId = oracle.requestInference{value: msg.value}(
-            programId, input, address(this), CALLBACK_GAS
-        );
+        requestId = oracle.requestInference{value: msg.value}(programId, input, address(this), CALLBACK_GAS);
         emit Asked(requestId, input);
     }
 
