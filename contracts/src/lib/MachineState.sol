@@ -66,6 +66,11 @@ library MachineState {
     uint8 internal constant HALTED = 1;
     uint8 internal constant TRAPPED = 2;
 
+    /// @notice `EMPTY_LOCALS`, the all-zero depth-16 locals root (`emptyLocals()`, pinned by tests).
+    bytes32 internal constant EMPTY_LOCALS = 0xe0364f499a6ef08fb40fcdb9c421ae1104a84475b9e8c95041928f7e887a6151;
+    /// @notice The all-zero depth-27 bytes root (`emptyBytesRoot()`, pinned by tests).
+    bytes32 internal constant EMPTY_BYTES_ROOT = 0xd009a2cb0ff060ad1d183f6d1759c9d299d832ec32d82f956f2f10fe22167dc0;
+
     bytes32 internal constant P_STATE = "opml/state/v1:"; // 14
     bytes32 internal constant P_PROGRAM = "opml/program/v1:"; // 16
 
@@ -153,7 +158,7 @@ library MachineState {
         s.maxCallDepth = p.maxCallDepth;
         s.codeRoot = p.codeRoot;
         s.codeDepth = p.codeDepth;
-        s.locals = emptyLocals();
+        s.locals = EMPTY_LOCALS;
         s.globals = p.globals;
         s.table = p.table;
         s.tableSize = p.tableSize;

@@ -45,7 +45,7 @@ contract BulkStep is StepBase {
         }
         if (op == O.OP_DataDrop) {
             (uint256 len, bytes32 bytesRoot, uint256 path) = _readSegment(c, c.imm);
-            bytes32 dropped = Hashing.segmentLeaf(0, MachineState.emptyBytesRoot());
+            bytes32 dropped = Hashing.segmentLeaf(0, MachineState.EMPTY_BYTES_ROOT);
             (, s.segments) =
                 Merkle.update(Hashing.segmentLeaf(len, bytesRoot), dropped, c.imm, path, Merkle.SMALL_DEPTH);
             return _next(c);

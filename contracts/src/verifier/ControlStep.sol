@@ -124,7 +124,7 @@ contract ControlStep is StepBase {
     function _enter(State memory s, uint32 target) private pure {
         s.frameStack = Hashing.pushFrame(s.frameStack, uint32(uint256(s.pc) + 1), s.locals);
         s.callDepth += 1;
-        s.locals = MachineState.emptyLocals();
+        s.locals = MachineState.EMPTY_LOCALS;
         s.pc = target;
     }
 }
