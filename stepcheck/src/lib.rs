@@ -1,6 +1,15 @@
 //! Differential checking of the compiled Solidity step verifier against the Rust machine.
+//!
+//! The forge artifacts of `contracts/src/verifier/` are deployed into revm ([`evm::StepEvm`]);
+//! every step of a program is proved by `opml-vm` and replayed there, and the post-state hashes
+//! must agree.
 
+pub mod artifacts;
+mod error;
+pub mod evm;
 pub mod opcodes;
+
+pub use error::{Error, Result};
 
 use std::path::PathBuf;
 

@@ -26,7 +26,12 @@ pub fn opcodes_solidity() -> String {
     );
     for &op in Opcode::ALL {
         let n = op as u16;
-        let _ = writeln!(s, "    uint256 internal constant OP_{} = 0x{:02x};", op.name(), n);
+        let _ = writeln!(
+            s,
+            "    uint256 internal constant OP_{} = 0x{:02x};",
+            op.name(),
+            n
+        );
         // Every opcode is below 256 (checked by the test); the tables below rely on it.
         let n = usize::from(n);
         valid[n / 64] |= 1 << (n % 64);
@@ -65,7 +70,11 @@ mod tests {
     #[test]
     fn opcodes_fit_the_tables() {
         for &op in Opcode::ALL {
-            assert!((op as u16) < 256, "{} does not fit the 8-bit tables", op.name());
+            assert!(
+                (op as u16) < 256,
+                "{} does not fit the 8-bit tables",
+                op.name()
+            );
             assert!(op.pops() <= 3, "{} pops more than 3", op.name());
         }
     }

@@ -1,0 +1,121 @@
+//! Finding the compiled verifier (forge artifacts in `contracts/out/`), building it when it is
+//! missing or older than its sources. Never silently skips: a failure says how to fix it.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+use std::time::SystemTime;
+
+use crate::{Error, Result, repo_root};
+
+/// The contracts the step verifier deploys, in constructor order of `StepVerifier`.
+pub const GROUPS: [&str; 5] = [
+    "ControlStep",
+    "MemoryStep",
+    "BulkStep",
+    "I32Step",
+    "I64Step",
+];
+/// The dispatcher.
+pub const DISPATCHER: &str = "StepVerifier";
+
+const HOW: &str =
+    "build them with `scripts/bootstrap.sh && (cd contracts && ../.tools/bin/forge build)`";
+
+/// Serialises builds within this process (tests run in parallel threads).
+static BUILD: Mutex<()> = Mutex::new(());
+
+/// Path of the forge artifact of contract `name` (source file `name.sol`).
+pub fn artifact_path(name: &str) -> PathBuf {
+    repo_root()
+        .join("contracts/out")
+        .join(format!("{name}.sol"))
+        .join(format!("{name}.json"))
+}
+
+/// Creation bytecode of `name`, building the contracts first when needed.
+pub fn creation_code(name: &str) -> Result<Vec<u8>> {
+    ensure_built()?;
+    let path = artifact_path(name);
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| Error::Artifact(format!("{}: {e}; {HOW}", path.display())))?;
+    let json: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| Error::Artifact(format!("{}: {e}", path.display())))?;
+    let hex_code = json["bytecode"]["object"]
+        .as_str()
+        .ok_or_else(|| Error::Artifact(format!("{}: no bytecode.object", path.display())))?;
+    hex::decode(hex_code.trim_start_matches("0x"))
+        .map_err(|e| Error::Artifact(format!("{}: bad hex: {e}", path.display())))
+}
+
+/// Builds the contracts if an artifact is missing or older than a verifier source file.
+pub fn ensure_built() -> Result<()> {
+    let _guard = BUILD.lock().unwrap_or_else(|e| e.into_inner());
+    if !stale()? {
+        return Ok(());
+    }
+    let root = repo_root();
+    let forge = root.join(".tools/bin/forge");
+    if !forge.exists() {
+        run(
+            Command::new(root.join("scripts/bootstrap.sh")).current_dir(&root),
+            "scripts/bootstrap.sh",
+        )?;
+    }
+    run(
+        Command::new(&forge)
+            .arg("build")
+            .current_dir(root.join("contracts")),
+        "forge build",
+    )?;
+    for name in GROUPS.iter().chain([&DISPATCHER]) {
+        if !artifact_path(name).exists() {
+            return Err(Error::Artifact(format!(
+                "{name} still missing after forge build; {HOW}"
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn run(cmd: &mut Command, what: &str) -> Result<()> {
+    let out = cmd
+        .output()
+        .map_err(|e| Error::Artifact(format!("running {what}: {e}; {HOW}")))?;
+    if !out.status.success() {
+        return Err(Error::Artifact(format!(
+            "{what} failed ({}): {}{}; {HOW}",
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )));
+    }
+    Ok(())
+}
+
+/// Whether some artifact is missing or older than the newest verifier source.
+fn stale() -> Result<bool> {
+    let root = repo_root();
+    let mut newest_src = SystemTime::UNIX_EPOCH;
+    for dir in ["contracts/src/lib", "contracts/src/verifier"] {
+        newest_src = newest_src.max(newest_in(&root.join(dir))?);
+    }
+    for name in GROUPS.iter().chain([&DISPATCHER]) {
+        match std::fs::metadata(artifact_path(name)).and_then(|m| m.modified()) {
+            Ok(t) if t >= newest_src => {}
+            _ => return Ok(true),
+        }
+    }
+    Ok(false)
+}
+
+fn newest_in(dir: &Path) -> Result<SystemTime> {
+    let mut newest = SystemTime::UNIX_EPOCH;
+    let entries = std::fs::read_dir(dir).map_err(|e| Error::Io(dir.display().to_string(), e))?;
+    for entry in entries.flatten() {
+        if let Ok(t) = entry.metadata().and_then(|m| m.modified()) {
+            newest = newest.max(t);
+        }
+    }
+    Ok(newest)
+}

@@ -1,0 +1,3 @@
+//! Integration tests: the compiled verifier in revm against the Rust machine.
+
+mod deploy;
