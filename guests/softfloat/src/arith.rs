@@ -100,31 +100,17 @@ macro_rules! arith_ops {
             }
             let (mut ea, mut fa) = unpack_norm(ma);
             let (eb, fb) = unpack_norm(mb);
-            let Some(d) = core::num::NonZero::<U>::new(fb) else {
-                return CANONICAL_NAN; // unreachable: fb has its leading one at bit P
-            };
             if fa < fb {
                 fa <<= 1;
                 ea -= 1;
             }
-            // Long division, W-1-P quotient bits per hardware division (the remainder is below
-            // 2^(P+1), so it can be shifted that far), until the quotient leads at bit W - 2.
-            let mut q = fa / d;
-            let mut r = fa % d;
-            let mut left = W - 2;
-            while left > 0 {
-                let k = if left < W - 1 - P { left } else { W - 1 - P };
-                r <<= k;
-                q = (q << k) | (r / d);
-                r %= d;
-                left -= k;
-            }
-            round_pack(sign, ea - eb + BIAS, q | (r != 0) as U)
+            let (q, inexact) = div_sig(fa, fb);
+            round_pack(sign, ea - eb + BIAS, q | inexact as U)
         }
 
-        /// `sqrt(a)`, digit by digit (one result bit per iteration, integer only).
+        /// `sqrt(a)`.
         #[inline(always)]
-        pub const fn sqrt(a: U) -> U {
+        pub fn sqrt(a: U) -> U {
             if is_nan(a) {
                 return CANONICAL_NAN;
             }
@@ -139,24 +125,13 @@ macro_rules! arith_ops {
             }
             let (e, f) = unpack_norm(a);
             let mut exp = e - BIAS;
-            let mut ix = f;
+            let mut m = f;
             if exp & 1 != 0 {
-                ix <<= 1;
+                m <<= 1;
                 exp -= 1;
             }
-            // ix = 2 * y * 2^P for y in [1, 4); q = floor(sqrt(y) * 2^(P+1)).
-            ix <<= 1;
-            let (mut q, mut s, mut r): (U, U, U) = (0, 0, 1 << (P + 1));
-            while r != 0 {
-                let t = s + r;
-                if t <= ix {
-                    s = t + r;
-                    ix -= t;
-                    q += r;
-                }
-                ix <<= 1;
-                r >>= 1;
-            }
+            // m = y * 2^P for y in [1, 4); q = floor(sqrt(y) * 2^(P+1)).
+            let q = sqrt_sig(m);
             // q carries one round bit; an exact midpoint is impossible for a square root, so
             // a set round bit always rounds up (which may carry into the exponent).
             let sig = (q >> 1) + (q & 1);

@@ -12,6 +12,7 @@
 
 mod arith;
 mod format;
+mod kernels;
 mod misc;
 mod wide;
 

@@ -3,7 +3,8 @@
 //! then `--pairs` seeded random pairs for the binary f32 and f64 operations (each f64 pair's
 //! first operand also feeds the unary f64 operations and the 64-bit conversions).
 //!
-//! `cargo run --release --bin exhaustive -- [--pairs N] [--seed S] [--threads T] [--skip-unary]`
+//! `cargo run --release --bin exhaustive -- [--pairs N] [--seed S] [--threads T] [--skip-unary]
+//! [--ops name,name…]` (`--ops` keeps the operations whose name contains one of the strings).
 
 mod inputs;
 mod oracle;
@@ -52,6 +53,14 @@ struct Args {
     seed: u64,
     threads: usize,
     unary: bool,
+    /// Only operations whose name contains one of these (all when empty).
+    ops: Vec<String>,
+}
+
+impl Args {
+    fn wanted(&self, name: &str) -> bool {
+        self.ops.is_empty() || self.ops.iter().any(|o| name.contains(o.as_str()))
+    }
 }
 
 fn parse_args() -> Result<Args, String> {
@@ -60,6 +69,7 @@ fn parse_args() -> Result<Args, String> {
         seed: 0x6f70_6d6c,
         threads: 2,
         unary: true,
+        ops: Vec::new(),
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -74,6 +84,10 @@ fn parse_args() -> Result<Args, String> {
             "--seed" => a.seed = num("--seed")?,
             "--threads" => a.threads = num("--threads")?.max(1) as usize,
             "--skip-unary" => a.unary = false,
+            "--ops" => {
+                let v = it.next().ok_or("--ops needs a comma-separated list")?;
+                a.ops = v.split(',').map(str::to_string).collect();
+            }
             other => return Err(format!("unknown argument {other}")),
         }
     }
@@ -109,7 +123,10 @@ fn unary32(args: &Args, tally: &Tally) {
     const CHUNK: u64 = 1 << 24;
     run_chunks("all 2^32 inputs", (1u64 << 32) / CHUNK, args.threads, |c| {
         let lo = c * CHUNK;
-        for (op, (_, soft, hard)) in UNARY32.iter().enumerate() {
+        for (op, (name, soft, hard)) in UNARY32.iter().enumerate() {
+            if !args.wanted(name) {
+                continue;
+            }
             let mut wrong = 0;
             for x in lo..lo + CHUNK {
                 let x = x as u32;
@@ -134,7 +151,11 @@ fn pairs(args: &Args, t32: &Tally, t64: &Tally, u64s: &Tally) {
         for _ in 0..n {
             let (a, b) = inputs::pair(&mut rng, 32, 23);
             let (a, b) = (a as u32, b as u32);
-            for (op, (_, soft, hard)) in BINARY32.iter().enumerate() {
+            for (op, (_, soft, hard)) in BINARY32
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| args.wanted(r.0))
+            {
                 let (s, h) = (soft(a, b), hard(a, b));
                 if s != h {
                     w32[op] += 1;
@@ -145,7 +166,11 @@ fn pairs(args: &Args, t32: &Tally, t64: &Tally, u64s: &Tally) {
                 }
             }
             let (a, b) = inputs::pair(&mut rng, 64, 52);
-            for (op, (_, soft, hard)) in BINARY64.iter().enumerate() {
+            for (op, (_, soft, hard)) in BINARY64
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| args.wanted(r.0))
+            {
                 let (s, h) = (soft(a, b), hard(a, b));
                 if s != h {
                     w64[op] += 1;
@@ -155,7 +180,9 @@ fn pairs(args: &Args, t32: &Tally, t64: &Tally, u64s: &Tally) {
                     );
                 }
             }
-            for (op, (_, soft, hard)) in UNARY64.iter().enumerate() {
+            for (op, (_, soft, hard)) in
+                UNARY64.iter().enumerate().filter(|(_, r)| args.wanted(r.0))
+            {
                 let (s, h) = (soft(a), hard(a));
                 if s != h {
                     wu[op] += 1;
@@ -163,15 +190,16 @@ fn pairs(args: &Args, t32: &Tally, t64: &Tally, u64s: &Tally) {
                 }
             }
         }
-        w32.iter()
-            .enumerate()
-            .for_each(|(op, &w)| t32.add(op, n, w));
-        w64.iter()
-            .enumerate()
-            .for_each(|(op, &w)| t64.add(op, n, w));
-        wu.iter()
-            .enumerate()
-            .for_each(|(op, &w)| u64s.add(op, n, w));
+        let add = |tally: &Tally, wrong: &[u64]| {
+            for (op, &w) in wrong.iter().enumerate() {
+                if args.wanted(tally.names[op]) {
+                    tally.add(op, n, w);
+                }
+            }
+        };
+        add(t32, &w32);
+        add(t64, &w64);
+        add(u64s, &wu);
     });
 }
 
@@ -184,6 +212,9 @@ fn report(title: &str, tally: &Tally) -> u64 {
     let mut total = 0;
     for (i, name) in tally.names.iter().enumerate() {
         let (c, w) = (tally.checked[i].load(Relaxed), tally.wrong[i].load(Relaxed));
+        if c == 0 {
+            continue;
+        }
         println!("  {name:<22} {c:>14} {w:>11}");
         total += w;
     }
