@@ -31,10 +31,19 @@ contract AIOracleAdapter is IAIOracle, IOpMLConsumer {
 
     mapping(uint256 => Pending) internal _pending;
 
+    /// @notice Fees of cancelled requests owed back to the accounts that paid them.
+    mapping(address => uint256) public refunds;
+
+    /// @notice The fee of cancelled request `requestId` is owed back to `account`.
+    event Refunded(uint256 indexed requestId, address indexed account, uint256 amount);
+
     error NotOracle();
     error CallbackDataTooLarge(uint256 len);
     error FeeTooLow(uint256 sent, uint256 required);
     error UnknownRequest(uint256 requestId);
+    error NotCancelled(uint256 requestId);
+    error NothingToWithdraw();
+    error TransferFailed();
 
     constructor(IOpMLOracle oracle_) {
         oracle = oracle_;
@@ -79,7 +88,7 @@ contract AIOracleAdapter is IAIOracle, IOpMLConsumer {
     function onInferenceResult(uint256 requestId, bytes calldata output) external {
         if (msg.sender != address(oracle)) revert NotOracle();
         Pending memory p = _pending[requestId];
-        if (p.callbackContract == address(0)) revert UnknownRequest(requestId);
+        if (p.account == address(0)) revert UnknownRequest(requestId);
         delete _pending[requestId];
         bytes memory data = abi.encodeCall(IAICallbackReceiver.aiOracleCallback, (requestId, output, p.callbackData));
         address target = p.callbackContract;
@@ -88,6 +97,34 @@ contract AIOracleAdapter is IAIOracle, IOpMLConsumer {
             pop(call(gasLimit, target, 0, add(data, 32), mload(data), 0, 0))
         }
         emit AICallbackResult(p.account, requestId, msg.sender, output);
+    }
+
+    /// @notice Books the fee of a request the oracle cancelled (it refunds the requester, this
+    ///         adapter) to the account that paid it. Anyone may call.
+    function reclaim(uint256 requestId) external {
+        Pending storage p = _pending[requestId];
+        address account = p.account;
+        if (account == address(0)) revert UnknownRequest(requestId);
+        IOpMLOracle.Request memory q = oracle.request(requestId);
+        if (q.status != IOpMLOracle.RequestStatus.Cancelled) revert NotCancelled(requestId);
+        delete _pending[requestId];
+        refunds[account] += q.fee;
+        emit Refunded(requestId, account, q.fee);
+    }
+
+    /// @notice Sends the caller's refunds to `to`, pulling this adapter's credit from the oracle.
+    function withdrawRefund(address payable to) external {
+        uint256 amount = refunds[msg.sender];
+        if (amount == 0) revert NothingToWithdraw();
+        refunds[msg.sender] = 0;
+        if (oracle.balanceOf(address(this)) != 0) oracle.withdraw(payable(address(this)));
+        (bool ok,) = to.call{value: amount}("");
+        if (!ok) revert TransferFailed();
+    }
+
+    /// @notice Accepts the oracle's refunds only.
+    receive() external payable {
+        if (msg.sender != address(oracle)) revert NotOracle();
     }
 
     function _oracleGas(uint64 gasLimit) internal pure returns (uint64) {

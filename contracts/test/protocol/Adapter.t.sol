@@ -99,6 +99,40 @@ contract AdapterTest is ProtocolBase {
         c.aiOracleCallback(1, "x", abi.encode(uint256(1), bytes("p")));
     }
 
+    function test_cancelledRequest_feeGoesBackToPayer() public {
+        uint256 fee = adapter.estimateFee(0, 1000);
+        vm.prank(requester);
+        uint256 a = adapter.requestCallback{value: fee}(uint256(pid), "a", carol, 1000, "");
+        vm.prank(carol);
+        uint256 b = adapter.requestCallback{value: fee + 5}(uint256(pid), "b", carol, 1000, "");
+        vm.expectRevert(abi.encodeWithSelector(AIOracleAdapter.NotCancelled.selector, a));
+        adapter.reclaim(a);
+        vm.warp(block.timestamp + TIMEOUT);
+        oracle.cancelRequest(a);
+        oracle.cancelRequest(b);
+        adapter.reclaim(a);
+        adapter.reclaim(b);
+        vm.expectRevert(abi.encodeWithSelector(AIOracleAdapter.UnknownRequest.selector, a));
+        adapter.reclaim(a);
+        assertEq(adapter.refunds(requester), fee);
+        assertEq(adapter.refunds(carol), fee + 5);
+        uint256 before = requester.balance;
+        vm.prank(requester);
+        adapter.withdrawRefund(payable(requester));
+        assertEq(requester.balance - before, fee);
+        before = carol.balance;
+        vm.prank(carol);
+        adapter.withdrawRefund(payable(carol));
+        assertEq(carol.balance - before, fee + 5);
+        assertEq(address(adapter).balance, 0);
+        assertEq(address(oracle).balance, 0);
+        vm.prank(carol);
+        vm.expectRevert(AIOracleAdapter.NothingToWithdraw.selector);
+        adapter.withdrawRefund(payable(carol));
+        vm.expectRevert(AIOracleAdapter.NotOracle.selector);
+        payable(address(adapter)).transfer(1);
+    }
+
     function test_exampleConsumer_endToEnd() public {
         ExampleConsumer c = new ExampleConsumer(oracle, pid);
         uint256 fee = oracle.requestFee(c.CALLBACK_GAS());
