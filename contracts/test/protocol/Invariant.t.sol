@@ -132,6 +132,34 @@ contract Handler is ProtocolBase {
         } catch {}
     }
 
+    /// Malformed moves by an adversary or a bystander: random indices, proofs and hashes,
+    /// step proofs at any length, moves out of turn. All must revert without effect.
+    function junkMove(uint256 gameSeed, uint256 rnd) external {
+        calls++;
+        uint256 gid = _pickGame(gameSeed);
+        if (gid == 0) return;
+        IOpMLOracle.Selection memory s;
+        s.index = rnd % 20;
+        s.agreed = bytes32(rnd >> 8);
+        s.disputed = keccak256(abi.encode(rnd));
+        s.agreedProof = new bytes32[]((rnd >> 16) % 4);
+        s.disputedProof = new bytes32[]((rnd >> 24) % 4);
+        if ((rnd >> 32) % 2 == 0 && lastHashes[gid].length > 0) {
+            // A well-formed selection of a real sub-range, with a bad bisection or proof.
+            s = selection(gid, rnd % lastHashes[gid].length);
+        }
+        bytes32[] memory h = new bytes32[]((rnd >> 40) % 20);
+        address who = [bob, carol, requester][(rnd >> 48) % 3];
+        vm.prank(who);
+        if ((rnd >> 56) % 2 == 0) {
+            try oracle.bisect(gid, s, h) {
+                lastHashes[gid] = h;
+            } catch {}
+        } else {
+            try oracle.proveStep(gid, s, abi.encodePacked(rnd)) {} catch {}
+        }
+    }
+
     /// The adversary keeps playing one game, the honest side answering, until it ends or the
     /// adversary's moves stop being legal.
     function advPlayOut(uint256 gameSeed, uint256 rnd) external {
@@ -331,8 +359,9 @@ contract ProtocolInvariantTest is Test {
         h = new Handler();
         oracle = h.oracleAddress();
         targetContract(address(h));
-        bytes4[] memory sel = new bytes4[](11);
+        bytes4[] memory sel = new bytes4[](12);
         sel[10] = Handler.advPlayOut.selector;
+        sel[11] = Handler.junkMove.selector;
         sel[0] = Handler.request.selector;
         sel[1] = Handler.submit.selector;
         sel[2] = Handler.advChallenge.selector;
