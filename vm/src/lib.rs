@@ -4,12 +4,14 @@ pub mod isa;
 mod load;
 mod machine;
 mod program;
+pub mod proof;
 mod trap;
 
 pub use load::LoadError;
 pub use machine::{
     Checkpoints, Machine, MachineError, StateFields, empty_locals, initial_state_hash, program_hash,
 };
+pub use proof::{ProofError, verify_step};
 pub use program::{Entry, ExportFunc, Limits, Program, TableEntry, ValType, Value};
 pub use trap::{Status, TrapCode};
 

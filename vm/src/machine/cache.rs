@@ -217,3 +217,25 @@ impl Machine {
         if k == 0 { [0; 32] } else { self.hc.aux.chain[k - 1] }
     }
 }
+
+impl Machine {
+    /// The data segments tree as it stands (for proofs).
+    pub(crate) fn segments_tree(&mut self) -> super::merkle::LevelTree {
+        let p = std::sync::Arc::clone(&self.prog);
+        let trees = self.statics.segments(&p);
+        let leaves = self.seg_len.iter().enumerate().map(|(i, &len)| self.segment_leaf(trees, i, len)).collect();
+        super::merkle::LevelTree::build(leaves, SMALL_DEPTH, &zeros().segment)
+    }
+
+    /// The current frame's locals tree (for proofs).
+    pub(crate) fn locals_tree(&self) -> super::merkle::LevelTree {
+        let leaves = self.locals[self.locals_base..].iter().map(|&v| value_leaf(v)).collect();
+        super::merkle::LevelTree::build(leaves, SMALL_DEPTH, &zeros().value)
+    }
+
+    /// The globals tree (for proofs).
+    pub(crate) fn globals_tree(&self) -> super::merkle::LevelTree {
+        let leaves = self.globals.iter().map(|&v| value_leaf(v)).collect();
+        super::merkle::LevelTree::build(leaves, SMALL_DEPTH, &zeros().value)
+    }
+}

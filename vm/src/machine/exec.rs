@@ -104,7 +104,10 @@ impl Machine {
             // control: each sets `pc` itself
             Unreachable => return self.trap(TrapCode::Unreachable),
             Halt => return self.status = Status::Halted,
-            Trap => return self.trap(TrapCode::from_u8(imm as u8).unwrap_or(TrapCode::Unreachable)),
+            Trap => {
+                self.status = Status::Trapped;
+                return self.trap_code = imm as u8;
+            }
             Jump => return self.pc = imm as u32,
             JumpIf => {
                 let c = self.pop() as u32;

@@ -15,13 +15,13 @@ mod invoke;
 mod memory;
 mod memtree;
 pub(crate) mod merkle;
-mod numeric;
+pub(crate) mod numeric;
 pub(crate) mod state;
 mod statics;
 #[cfg(test)]
-mod testutil;
+pub(crate) mod testutil;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use std::sync::Arc;
 
