@@ -5,9 +5,14 @@
 //! must agree.
 
 pub mod artifacts;
+pub mod diff;
 mod error;
 pub mod evm;
 pub mod opcodes;
+pub mod programs;
+pub mod suite;
+pub mod tamper;
+pub mod vectors;
 
 pub use error::{Error, Result};
 

@@ -1,0 +1,129 @@
+//! Golden `{pre, proof, post}` vectors: made by the Rust prover, replayed by forge tests
+//! (`contracts/test/verifier/Golden.t.sol`) from `contracts/test/golden/<group>.json`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use opml_vm::isa::Opcode;
+
+use crate::diff::group_of;
+use crate::{Error, Result};
+
+/// One step: what the verifier must return for `(pre, proof)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Vector {
+    /// Where it came from (`program@step`).
+    pub name: String,
+    /// The opcode executed.
+    pub op: Opcode,
+    /// Pre-state hash.
+    pub pre: [u8; 32],
+    /// The proof bytes.
+    pub proof: Vec<u8>,
+    /// Post-state hash.
+    pub post: [u8; 32],
+}
+
+fn hex0x(b: &[u8]) -> String {
+    format!("0x{}", hex::encode(b))
+}
+
+/// Keeps the first `per_op` vectors of each opcode (and of each trap outcome), grouped.
+#[derive(Debug, Default)]
+pub struct VectorSet {
+    per_op: usize,
+    by_group: BTreeMap<&'static str, Vec<Vector>>,
+    count: BTreeMap<(Opcode, u8), usize>,
+}
+
+impl VectorSet {
+    /// A set keeping up to `per_op` vectors per opcode and post status.
+    pub fn new(per_op: usize) -> Self {
+        Self {
+            per_op,
+            ..Default::default()
+        }
+    }
+
+    /// Offers a vector; kept if its opcode (with this post status) has fewer than `per_op`.
+    pub fn offer(&mut self, v: Vector) {
+        let n = self.count.entry((v.op, v.post[0])).or_default();
+        if *n < self.per_op {
+            *n += 1;
+            self.by_group
+                .entry(group_of(v.op as u16))
+                .or_default()
+                .push(v);
+        }
+    }
+
+    /// Opcodes with at least one vector.
+    pub fn opcodes(&self) -> impl Iterator<Item = Opcode> + '_ {
+        self.count.keys().map(|(op, _)| *op)
+    }
+
+    /// Writes one JSON file per group into `dir`, in the shape forge's `parseJson*` reads:
+    /// parallel arrays `names`, `ops`, `pre`, `proof`, `post`.
+    pub fn write(&self, dir: &Path) -> Result<()> {
+        std::fs::create_dir_all(dir).map_err(|e| Error::Io(dir.display().to_string(), e))?;
+        for (group, vs) in &self.by_group {
+            let json = serde_json::json!({
+                "names": vs.iter().map(|v| v.name.clone()).collect::<Vec<_>>(),
+                "ops": vs.iter().map(|v| v.op as u16).collect::<Vec<_>>(),
+                "pre": vs.iter().map(|v| hex0x(&v.pre)).collect::<Vec<_>>(),
+                "proof": vs.iter().map(|v| hex0x(&v.proof)).collect::<Vec<_>>(),
+                "post": vs.iter().map(|v| hex0x(&v.post)).collect::<Vec<_>>(),
+            });
+            let path = dir.join(format!("{group}.json"));
+            let text = serde_json::to_string_pretty(&json)
+                .map_err(|e| Error::Vector(path.display().to_string(), e.to_string()))?;
+            std::fs::write(&path, text + "\n")
+                .map_err(|e| Error::Io(path.display().to_string(), e))?;
+        }
+        Ok(())
+    }
+}
+
+/// Reads back every vector of the group files in `dir`.
+pub fn read_dir(dir: &Path) -> Result<Vec<Vector>> {
+    let mut out = Vec::new();
+    for group in ["control", "memory", "bulk", "i32", "i64"] {
+        let path = dir.join(format!("{group}.json"));
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(&path).map_err(|e| Error::Io(name.clone(), e))?;
+        let j: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| Error::Vector(name.clone(), e.to_string()))?;
+        let bad = |what: &str| Error::Vector(name.clone(), format!("bad or missing {what}"));
+        let arr = |k: &str| j[k].as_array().cloned().ok_or_else(|| bad(k));
+        let (names, ops, pre, proof, post) = (
+            arr("names")?,
+            arr("ops")?,
+            arr("pre")?,
+            arr("proof")?,
+            arr("post")?,
+        );
+        for i in 0..names.len() {
+            let hexv = |a: &[serde_json::Value], k: &str| -> Result<Vec<u8>> {
+                let s = a.get(i).and_then(|v| v.as_str()).ok_or_else(|| bad(k))?;
+                hex::decode(s.trim_start_matches("0x")).map_err(|_| bad(k))
+            };
+            let h32 = |a: &[serde_json::Value], k: &str| -> Result<[u8; 32]> {
+                hexv(a, k)?.try_into().map_err(|_| bad(k))
+            };
+            let op = ops
+                .get(i)
+                .and_then(|v| v.as_u64())
+                .and_then(|n| u16::try_from(n).ok())
+                .and_then(Opcode::from_u16)
+                .ok_or_else(|| bad("ops"))?;
+            out.push(Vector {
+                name: names[i].as_str().unwrap_or_default().to_string(),
+                op,
+                pre: h32(&pre, "pre")?,
+                proof: hexv(&proof, "proof")?,
+                post: h32(&post, "post")?,
+            });
+        }
+    }
+    Ok(out)
+}
