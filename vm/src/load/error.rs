@@ -70,27 +70,49 @@ impl LoadError {
         let offset = e.offset();
         let message = e.message().to_string();
         if let Some(f) = e.missing_wasm_feature() {
-            return LoadError::Unsupported { feature: feature_name(f), offset, detail: message };
+            return LoadError::Unsupported {
+                feature: feature_name(f),
+                offset,
+                detail: message,
+            };
         }
         match feature_from_message(&message) {
-            Some(feature) => LoadError::Unsupported { feature, offset, detail: message },
+            Some(feature) => LoadError::Unsupported {
+                feature,
+                offset,
+                detail: message,
+            },
             None => LoadError::Invalid { offset, message },
         }
     }
 
     /// A feature outside the profile.
-    pub(crate) fn unsupported(feature: &'static str, offset: usize, detail: impl Into<String>) -> Self {
-        LoadError::Unsupported { feature, offset, detail: detail.into() }
+    pub(crate) fn unsupported(
+        feature: &'static str,
+        offset: usize,
+        detail: impl Into<String>,
+    ) -> Self {
+        LoadError::Unsupported {
+            feature,
+            offset,
+            detail: detail.into(),
+        }
     }
 
     /// An invalid construct found by the loader itself.
     pub(crate) fn invalid(offset: usize, message: impl Into<String>) -> Self {
-        LoadError::Invalid { offset, message: message.into() }
+        LoadError::Invalid {
+            offset,
+            message: message.into(),
+        }
     }
 
     /// A limit exceeded.
     pub(crate) fn limit(offset: usize, what: impl Into<String>) -> Self {
-        LoadError::Limit { offset, what: what.into() }
+        LoadError::Limit {
+            offset,
+            what: what.into(),
+        }
     }
 }
 
@@ -112,7 +134,7 @@ fn feature_name(f: wasmparser::WasmFeatures) -> &'static str {
         (F::MULTI_MEMORY, "multi-memory"),
         (F::REFERENCE_TYPES, "reference-types"),
         (F::GC, "gc"),
-        (F::GC_TYPES, "gc"),
+        (F::GC_TYPES, "reference-types"),
         (F::FUNCTION_REFERENCES, "function-references"),
         (F::EXCEPTIONS, "exceptions"),
         (F::LEGACY_EXCEPTIONS, "legacy-exceptions"),
@@ -130,7 +152,10 @@ fn feature_name(f: wasmparser::WasmFeatures) -> &'static str {
         (F::MUTABLE_GLOBAL, "mutable-global"),
         (F::FLOATS, "floats"),
     ];
-    NAMES.iter().find(|(flag, _)| f.intersects(*flag)).map_or("unknown", |(_, n)| n)
+    NAMES
+        .iter()
+        .find(|(flag, _)| f.intersects(*flag))
+        .map_or("unknown", |(_, n)| n)
 }
 
 /// Some wasmparser feature errors carry no flag; recognise them by message.

@@ -40,9 +40,24 @@ pub(crate) fn instantiate(
         memory: vec![0; memory_pages as usize * 65536],
         memory_pages,
         max_pages,
-        globals: m.globals.iter().filter(|g| g.mutable).map(|g| g.value).collect(),
+        globals: m
+            .globals
+            .iter()
+            .filter(|g| g.mutable)
+            .map(|g| g.value)
+            .collect(),
         table: vec![None; m.table_size.unwrap_or(0) as usize],
-        segments: m.data.iter().map(|d| if d.active.is_some() { Vec::new() } else { d.bytes.to_vec() }).collect(),
+        segments: m
+            .data
+            .iter()
+            .map(|d| {
+                if d.active.is_some() {
+                    Vec::new()
+                } else {
+                    d.bytes.to_vec()
+                }
+            })
+            .collect(),
         init_trap: None,
     };
     for seg in &m.elems {
@@ -87,10 +102,18 @@ fn table_entry(
     entry: &dyn Fn(u32) -> Option<(u32, u32)>,
 ) -> Result<TableEntry> {
     let (pc, n_locals) = entry(f).ok_or_else(|| {
-        LoadError::unsupported("host-import-reference", offset, "a host import in the table")
+        LoadError::unsupported(
+            "host-import-reference",
+            offset,
+            "a host import in the table",
+        )
     })?;
     let ty = m.func_types.get(f as usize).copied();
     let type_id = ty.and_then(|t| m.type_ids.get(t as usize).copied());
     let type_id = type_id.ok_or_else(|| LoadError::invalid(offset, "unknown function"))?;
-    Ok(TableEntry { type_id, pc, n_locals })
+    Ok(TableEntry {
+        type_id,
+        pc,
+        n_locals,
+    })
 }

@@ -34,7 +34,11 @@ pub(crate) struct Emitter {
 impl Emitter {
     /// An emitter whose code may not grow past `max_len` instructions.
     pub(crate) fn new(code: Vec<Instr>, max_len: usize) -> Self {
-        Self { code, max_len, calls: Vec::new() }
+        Self {
+            code,
+            max_len,
+            calls: Vec::new(),
+        }
     }
 
     fn pc(&self) -> usize {
@@ -94,7 +98,11 @@ struct Frame {
 impl Frame {
     /// Values a branch to this frame carries.
     fn label_arity(&self) -> usize {
-        if self.kind == Kind::Loop { self.n_params } else { self.n_results }
+        if self.kind == Kind::Loop {
+            self.n_params
+        } else {
+            self.n_results
+        }
     }
 }
 
@@ -106,8 +114,12 @@ pub(crate) fn lower_function(
     body: Body<'_>,
     routine: &str,
 ) -> Result<u32> {
-    let mut fv = body.func.into_validator(FuncValidatorAllocations::default());
-    let sig = m.func_sig(index).ok_or_else(|| LoadError::invalid(0, "function without type"))?;
+    let mut fv = body
+        .func
+        .into_validator(FuncValidatorAllocations::default());
+    let sig = m
+        .func_sig(index)
+        .ok_or_else(|| LoadError::invalid(0, "function without type"))?;
     let mut reader = body.body.get_binary_reader();
     reader.set_features(profile::features());
     let mut n_locals = sig.params.len() as u64;
@@ -119,7 +131,10 @@ pub(crate) fn lower_function(
         require_val_type(ty, offset, "local")?;
         n_locals += u64::from(count);
         if m.role == Role::Program && n_locals > TREE_LEAVES {
-            return Err(LoadError::limit(offset, "more than 2^16 locals in a function"));
+            return Err(LoadError::limit(
+                offset,
+                "more than 2^16 locals in a function",
+            ));
         }
     }
     let start = reader.original_position();
@@ -169,7 +184,9 @@ impl Lowerer<'_, '_, '_> {
         match *op {
             Operator::Block { blockty } => self.open(Kind::Block, blockty, h, live, offset),
             Operator::Loop { blockty } => self.open(Kind::Loop, blockty, h, live, offset),
-            Operator::If { blockty } => self.open(Kind::If, blockty, h.saturating_sub(1), live, offset),
+            Operator::If { blockty } => {
+                self.open(Kind::If, blockty, h.saturating_sub(1), live, offset)
+            }
             Operator::Else => {
                 let jump = live.then(|| self.e.emit(Op::Jump, 0));
                 let pc = self.e.pc();
@@ -183,10 +200,13 @@ impl Lowerer<'_, '_, '_> {
                 Ok(())
             }
             Operator::End => {
-                let f = self.frames.pop().ok_or_else(|| LoadError::invalid(offset, "extra end"))?;
+                let f = self
+                    .frames
+                    .pop()
+                    .ok_or_else(|| LoadError::invalid(offset, "extra end"))?;
                 if f.kind == Kind::Func {
                     if live {
-                        self.ret(h, offset)?;
+                        self.ret_with(f.n_results, h, offset)?;
                     }
                     return Ok(());
                 }
@@ -198,7 +218,9 @@ impl Lowerer<'_, '_, '_> {
             }
             _ if !live => Ok(()),
             Operator::Br { relative_depth } => self.br(relative_depth, h, offset),
-            Operator::BrIf { relative_depth } => self.br_if(relative_depth, h.saturating_sub(1), offset),
+            Operator::BrIf { relative_depth } => {
+                self.br_if(relative_depth, h.saturating_sub(1), offset)
+            }
             Operator::BrTable { ref targets } => {
                 let mut depths = Vec::with_capacity(targets.len() as usize + 1);
                 for t in targets.targets() {
@@ -244,7 +266,9 @@ impl Lowerer<'_, '_, '_> {
     }
 
     fn top(&mut self) -> Result<&mut Frame> {
-        self.frames.last_mut().ok_or_else(|| LoadError::invalid(0, "no open frame"))
+        self.frames
+            .last_mut()
+            .ok_or_else(|| LoadError::invalid(0, "no open frame"))
     }
 
     fn emit1(&mut self, op: Op, imm: u32) -> Result<()> {
@@ -253,7 +277,11 @@ impl Lowerer<'_, '_, '_> {
     }
 
     fn global(&self, index: u32, offset: usize) -> Result<super::module::Global> {
-        self.m.globals.get(index as usize).copied().ok_or_else(|| LoadError::invalid(offset, "unknown global"))
+        self.m
+            .globals
+            .get(index as usize)
+            .copied()
+            .ok_or_else(|| LoadError::invalid(offset, "unknown global"))
     }
 
     /// The soft-float library may use neither memory, globals nor the table.
@@ -276,13 +304,24 @@ impl Lowerer<'_, '_, '_> {
                 (0, 1)
             }
             BlockType::FuncType(i) => {
-                let s = self.m.sigs.get(i as usize).ok_or_else(|| LoadError::invalid(offset, "unknown block type"))?;
+                let s = self
+                    .m
+                    .sigs
+                    .get(i as usize)
+                    .ok_or_else(|| LoadError::invalid(offset, "unknown block type"))?;
                 (s.params.len(), s.results.len())
             }
         })
     }
 
-    fn open(&mut self, kind: Kind, ty: BlockType, h: usize, live: bool, offset: usize) -> Result<()> {
+    fn open(
+        &mut self,
+        kind: Kind,
+        ty: BlockType,
+        h: usize,
+        live: bool,
+        offset: usize,
+    ) -> Result<()> {
         let (n_params, n_results) = self.block_arity(ty, offset)?;
         let else_fixup = (kind == Kind::If && live).then(|| self.e.emit(Op::JumpIfNot, 0));
         self.frames.push(Frame {
@@ -300,7 +339,8 @@ impl Lowerer<'_, '_, '_> {
 
     fn frame(&self, depth: u32, offset: usize) -> Result<&Frame> {
         let i = self.frames.len().checked_sub(1 + depth as usize);
-        i.and_then(|i| self.frames.get(i)).ok_or_else(|| LoadError::invalid(offset, "bad branch depth"))
+        i.and_then(|i| self.frames.get(i))
+            .ok_or_else(|| LoadError::invalid(offset, "bad branch depth"))
     }
 
     /// `k × MoveToAux, d × Drop, k × MoveFromAux`: drop `d` values below the top `k`.
@@ -308,7 +348,10 @@ impl Lowerer<'_, '_, '_> {
         if d == 0 {
             return Ok(());
         }
-        self.e.reserve(k.saturating_mul(2).saturating_add(d).saturating_add(2), offset)?;
+        self.e.reserve(
+            k.saturating_mul(2).saturating_add(d).saturating_add(2),
+            offset,
+        )?;
         for _ in 0..k {
             self.e.emit(Op::MoveToAux, 0);
         }
@@ -333,7 +376,9 @@ impl Lowerer<'_, '_, '_> {
     fn jump_to(&mut self, op: Op, depth: u32, offset: usize) -> Result<()> {
         let at = self.e.emit(op, 0);
         let i = self.frames.len().checked_sub(1 + depth as usize);
-        let f = i.and_then(|i| self.frames.get_mut(i)).ok_or_else(|| LoadError::invalid(offset, "bad depth"))?;
+        let f = i
+            .and_then(|i| self.frames.get_mut(i))
+            .ok_or_else(|| LoadError::invalid(offset, "bad depth"))?;
         if f.kind == Kind::Loop {
             let pc = f.loop_pc;
             self.e.patch(at, pc);
@@ -389,8 +434,15 @@ impl Lowerer<'_, '_, '_> {
     }
 
     fn ret(&mut self, h: usize, offset: usize) -> Result<()> {
-        let f = self.frames.first().ok_or_else(|| LoadError::invalid(offset, "no function frame"))?;
-        let k = f.n_results;
+        let f = self
+            .frames
+            .first()
+            .ok_or_else(|| LoadError::invalid(offset, "no function frame"))?;
+        self.ret_with(f.n_results, h, offset)
+    }
+
+    /// Keep the `k` results, drop the rest of the frame's stack, `Return`.
+    fn ret_with(&mut self, k: usize, h: usize, offset: usize) -> Result<()> {
         self.adjust(k, h.saturating_sub(k), offset)?;
         self.e.emit(Op::Return, 0);
         Ok(())
@@ -423,7 +475,11 @@ impl Lowerer<'_, '_, '_> {
 
     fn simple(&mut self, op: &Operator<'_>, offset: usize) -> Result<()> {
         let Some(s) = simple(op) else {
-            return Err(LoadError::unsupported("unknown", offset, format!("instruction {op:?}")));
+            return Err(LoadError::unsupported(
+                "unknown",
+                offset,
+                format!("instruction {op:?}"),
+            ));
         };
         match s {
             Simple::Plain(o) => {

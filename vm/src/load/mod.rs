@@ -71,7 +71,11 @@ impl Program {
             let n_locals = lower_function(&mut e, &m, n_imports + i as u32, body, "")?;
             funcs.push((pc, n_locals));
         }
-        let func = |f: u32| f.checked_sub(n_imports).and_then(|i| funcs.get(i as usize)).copied();
+        let func = |f: u32| {
+            f.checked_sub(n_imports)
+                .and_then(|i| funcs.get(i as usize))
+                .copied()
+        };
 
         // The soft-float routines, then every call's immediate.
         let (lib, routines) = softfloat::link(&mut e, softfloat, &limits)?;
@@ -91,7 +95,9 @@ impl Program {
             let (pc, n_locals) = func(*f).ok_or_else(|| {
                 LoadError::unsupported("host-import-reference", *offset, "an exported host import")
             })?;
-            let sig = m.func_sig(*f).ok_or_else(|| LoadError::invalid(*offset, "no type"))?;
+            let sig = m
+                .func_sig(*f)
+                .ok_or_else(|| LoadError::invalid(*offset, "no type"))?;
             exports.push(ExportFunc {
                 name: name.clone(),
                 pc,
@@ -102,8 +108,9 @@ impl Program {
         }
         let mut boot = Vec::with_capacity(boot_len);
         if let Some(start) = m.start {
-            let (pc, n_locals) = func(start)
-                .ok_or_else(|| LoadError::unsupported("host-import-reference", 0, "start is an import"))?;
+            let (pc, n_locals) = func(start).ok_or_else(|| {
+                LoadError::unsupported("host-import-reference", 0, "start is an import")
+            })?;
             boot.push(Instr::new(Op::Call, call_imm(pc, n_locals)));
         }
         let results = bootstrap_entry(&entry, &exports, &mut boot)?;
@@ -135,17 +142,26 @@ fn call_imm(pc: u32, n_locals: u32) -> u64 {
 }
 
 /// Appends the entry's part of the bootstrap (before `Halt`); returns its result types.
-fn bootstrap_entry(entry: &Entry, exports: &[ExportFunc], boot: &mut Vec<Instr>) -> Result<Vec<ValType>> {
+fn bootstrap_entry(
+    entry: &Entry,
+    exports: &[ExportFunc],
+    boot: &mut Vec<Instr>,
+) -> Result<Vec<ValType>> {
     let find = |name: &str| exports.iter().find(|x| x.name == name);
     match entry {
         Entry::Instantiate => Ok(Vec::new()),
         Entry::Main => {
-            let f = find("main").or_else(|| find("_start")).ok_or_else(|| LoadError::Entry {
-                reason: "no exported function `main` or `_start`".into(),
-            })?;
+            let f = find("main")
+                .or_else(|| find("_start"))
+                .ok_or_else(|| LoadError::Entry {
+                    reason: "no exported function `main` or `_start`".into(),
+                })?;
             if !f.params.is_empty() || !f.results.is_empty() {
                 return Err(LoadError::Entry {
-                    reason: format!("`{}` must have type [] -> [], not {:?} -> {:?}", f.name, f.params, f.results),
+                    reason: format!(
+                        "`{}` must have type [] -> [], not {:?} -> {:?}",
+                        f.name, f.params, f.results
+                    ),
                 });
             }
             boot.push(Instr::new(Op::Call, call_imm(f.pc, f.n_locals)));

@@ -127,7 +127,11 @@ impl<'a> Module<'a> {
             match validator.payload(&payload)? {
                 ValidPayload::Func(func, body) => m.bodies.push(Body { func, body }),
                 ValidPayload::Parser(_) => {
-                    return Err(LoadError::unsupported("component-model", 0, "nested module"));
+                    return Err(LoadError::unsupported(
+                        "component-model",
+                        0,
+                        "nested module",
+                    ));
                 }
                 ValidPayload::Ok | ValidPayload::End(_) => {}
             }
@@ -137,7 +141,11 @@ impl<'a> Module<'a> {
                         let (offset, group) = group?;
                         for sub in group.into_types() {
                             let CompositeInnerType::Func(ft) = &sub.composite_type.inner else {
-                                return Err(LoadError::unsupported("gc", offset, "non-function type"));
+                                return Err(LoadError::unsupported(
+                                    "gc",
+                                    offset,
+                                    "non-function type",
+                                ));
                             };
                             m.push_sig(ft, offset)?;
                         }
@@ -165,7 +173,8 @@ impl<'a> Module<'a> {
                 Payload::MemorySection(r) => {
                     for mem in r.into_iter_with_offsets() {
                         let (offset, mem) = mem?;
-                        if role == Role::Program && mem.initial > u64::from(limits.max_memory_pages) {
+                        if role == Role::Program && mem.initial > u64::from(limits.max_memory_pages)
+                        {
                             return Err(LoadError::limit(
                                 offset,
                                 format!(
@@ -196,20 +205,29 @@ impl<'a> Module<'a> {
                         let lowered = if g.ty.mutable {
                             n_mutable += 1;
                             if role == Role::Program && n_mutable > TREE_LEAVES {
-                                return Err(LoadError::limit(offset, "more than 2^16 mutable globals"));
+                                return Err(LoadError::limit(
+                                    offset,
+                                    "more than 2^16 mutable globals",
+                                ));
                             }
                             (n_mutable - 1) as u32
                         } else {
                             0
                         };
-                        m.globals.push(Global { mutable: g.ty.mutable, value, lowered });
+                        m.globals.push(Global {
+                            mutable: g.ty.mutable,
+                            value,
+                            lowered,
+                        });
                     }
                 }
                 Payload::ExportSection(r) => {
                     for export in r.into_iter_with_offsets() {
                         let (offset, e) = export?;
                         match e.kind {
-                            ExternalKind::Func => m.exports.push((e.name.to_string(), e.index, offset)),
+                            ExternalKind::Func => {
+                                m.exports.push((e.name.to_string(), e.index, offset))
+                            }
                             ExternalKind::FuncExact => {
                                 return Err(LoadError::unsupported(
                                     "function-references",
@@ -236,9 +254,14 @@ impl<'a> Module<'a> {
                         }
                         let active = match d.kind {
                             DataKind::Passive => None,
-                            DataKind::Active { offset_expr, .. } => Some(m.const_u32(&offset_expr)?),
+                            DataKind::Active { offset_expr, .. } => {
+                                Some(m.const_u32(&offset_expr)?)
+                            }
                         };
-                        m.data.push(DataSeg { active, bytes: d.data });
+                        m.data.push(DataSeg {
+                            active,
+                            bytes: d.data,
+                        });
                     }
                 }
                 _ => {}
@@ -260,9 +283,14 @@ impl<'a> Module<'a> {
 
     fn push_sig(&mut self, ft: &wasmparser::FuncType, offset: usize) -> Result<()> {
         let conv = |ts: &[wasmparser::ValType], what| {
-            ts.iter().map(|t| require_val_type(*t, offset, what)).collect::<Result<Vec<_>>>()
+            ts.iter()
+                .map(|t| require_val_type(*t, offset, what))
+                .collect::<Result<Vec<_>>>()
         };
-        let sig = Sig { params: conv(ft.params(), "parameter")?, results: conv(ft.results(), "result")? };
+        let sig = Sig {
+            params: conv(ft.params(), "parameter")?,
+            results: conv(ft.results(), "result")?,
+        };
         let next = self.sig_ids.len() as u32;
         let id = *self.sig_ids.entry(sig.clone()).or_insert(next);
         self.sigs.push(sig);
@@ -270,7 +298,13 @@ impl<'a> Module<'a> {
         Ok(())
     }
 
-    fn import(&self, module: &str, name: &str, ty: TypeRef, offset: usize) -> Result<(Import, u32)> {
+    fn import(
+        &self,
+        module: &str,
+        name: &str,
+        ty: TypeRef,
+        offset: usize,
+    ) -> Result<(Import, u32)> {
         let err = |reason| LoadError::Import {
             module: module.to_string(),
             name: name.to_string(),
@@ -278,20 +312,28 @@ impl<'a> Module<'a> {
             reason,
         };
         let TypeRef::Func(type_index) = ty else {
-            return Err(err("only functions may be imported (no memory, table, global or tag)"));
+            return Err(err(
+                "only functions may be imported (no memory, table, global or tag)",
+            ));
         };
-        let sig = self.sigs.get(type_index as usize).ok_or_else(|| err("unknown type"))?;
+        let sig = self
+            .sigs
+            .get(type_index as usize)
+            .ok_or_else(|| err("unknown type"))?;
         use ValType::I32;
-        let (import, params, results): (Import, &[ValType], &[ValType]) = match (self.role, module, name) {
-            (Role::Program, "opml", "input_len") => (Import::InputLen, &[], &[I32]),
-            (Role::Program, "opml", "input_read") => (Import::InputRead, &[I32, I32, I32], &[]),
-            (Role::Program, "opml", "output_write") => (Import::OutputWrite, &[I32, I32], &[]),
-            (Role::SoftFloat, "opml_softfloat", "trap_integer_overflow") => (Import::Trap(4), &[], &[]),
-            (Role::SoftFloat, "opml_softfloat", "trap_invalid_conversion") => {
-                (Import::Trap(5), &[], &[])
-            }
-            _ => return Err(err("not a host function of the opml interface")),
-        };
+        let (import, params, results): (Import, &[ValType], &[ValType]) =
+            match (self.role, module, name) {
+                (Role::Program, "opml", "input_len") => (Import::InputLen, &[], &[I32]),
+                (Role::Program, "opml", "input_read") => (Import::InputRead, &[I32, I32, I32], &[]),
+                (Role::Program, "opml", "output_write") => (Import::OutputWrite, &[I32, I32], &[]),
+                (Role::SoftFloat, "opml_softfloat", "trap_integer_overflow") => {
+                    (Import::Trap(4), &[], &[])
+                }
+                (Role::SoftFloat, "opml_softfloat", "trap_invalid_conversion") => {
+                    (Import::Trap(5), &[], &[])
+                }
+                _ => return Err(err("not a host function of the opml interface")),
+            };
         if sig.params != params || sig.results != results {
             return Err(err("wrong type for this host function"));
         }
@@ -306,10 +348,18 @@ impl<'a> Module<'a> {
         limits: &Limits,
     ) -> Result<()> {
         if self.table_size.is_some() {
-            return Err(LoadError::unsupported("reference-types", offset, "more than one table"));
+            return Err(LoadError::unsupported(
+                "reference-types",
+                offset,
+                "more than one table",
+            ));
         }
         if ty.element_type != wasmparser::RefType::FUNCREF || matches!(init, TableInit::Expr(_)) {
-            return Err(LoadError::unsupported("reference-types", offset, "table other than funcref"));
+            return Err(LoadError::unsupported(
+                "reference-types",
+                offset,
+                "table other than funcref",
+            ));
         }
         let max = u64::from(limits.max_table_size.min(1 << 16));
         if self.role == Role::Program && ty.initial > max {
@@ -318,17 +368,30 @@ impl<'a> Module<'a> {
                 format!("table of {} slots exceeds the limit of {max}", ty.initial),
             ));
         }
-        let size = u32::try_from(ty.initial).map_err(|_| LoadError::limit(offset, "table too large"))?;
+        let size =
+            u32::try_from(ty.initial).map_err(|_| LoadError::limit(offset, "table too large"))?;
         self.table_size = Some(size);
         Ok(())
     }
 
-    fn elem(&mut self, kind: ElementKind<'_>, items: ElementItems<'_>, offset: usize) -> Result<()> {
+    fn elem(
+        &mut self,
+        kind: ElementKind<'_>,
+        items: ElementItems<'_>,
+        offset: usize,
+    ) -> Result<()> {
         let active = match kind {
             ElementKind::Passive | ElementKind::Declared => None,
-            ElementKind::Active { table_index, offset_expr } => {
+            ElementKind::Active {
+                table_index,
+                offset_expr,
+            } => {
                 if table_index.unwrap_or(0) != 0 {
-                    return Err(LoadError::unsupported("reference-types", offset, "table index > 0"));
+                    return Err(LoadError::unsupported(
+                        "reference-types",
+                        offset,
+                        "table index > 0",
+                    ));
                 }
                 Some(self.const_u32(&offset_expr)?)
             }
@@ -342,7 +405,11 @@ impl<'a> Module<'a> {
             }
             ElementItems::Expressions(ty, r) => {
                 if ty != wasmparser::RefType::FUNCREF {
-                    return Err(LoadError::unsupported("reference-types", offset, "non-funcref elements"));
+                    return Err(LoadError::unsupported(
+                        "reference-types",
+                        offset,
+                        "non-funcref elements",
+                    ));
                 }
                 for e in r {
                     match self.const_expr(&e?)? {
@@ -352,7 +419,11 @@ impl<'a> Module<'a> {
                 }
             }
         }
-        self.elems.push(ElemSeg { offset, active, items: out });
+        self.elems.push(ElemSeg {
+            offset,
+            active,
+            items: out,
+        });
         Ok(())
     }
 
@@ -378,10 +449,17 @@ impl<'a> Module<'a> {
                 Operator::F64Const { value } => ConstVal::Num(value.bits()),
                 Operator::RefNull { .. } => ConstVal::Func(None),
                 Operator::RefFunc { function_index } => ConstVal::Func(Some(function_index)),
-                Operator::GlobalGet { global_index } => match self.globals.get(global_index as usize) {
-                    Some(g) if !g.mutable => ConstVal::Num(g.value),
-                    _ => return Err(LoadError::invalid(offset, "global.get of a later or mutable global")),
-                },
+                Operator::GlobalGet { global_index } => {
+                    match self.globals.get(global_index as usize) {
+                        Some(g) if !g.mutable => ConstVal::Num(g.value),
+                        _ => {
+                            return Err(LoadError::invalid(
+                                offset,
+                                "global.get of a later or mutable global",
+                            ));
+                        }
+                    }
+                }
                 other => {
                     return Err(LoadError::unsupported(
                         "extended-const",
@@ -391,10 +469,16 @@ impl<'a> Module<'a> {
                 }
             };
             if value.replace(v).is_some() {
-                return Err(LoadError::unsupported("extended-const", offset, "constant expression"));
+                return Err(LoadError::unsupported(
+                    "extended-const",
+                    offset,
+                    "constant expression",
+                ));
             }
         }
-        value.ok_or_else(|| LoadError::invalid(e.get_binary_reader().original_position(), "empty constant"))
+        value.ok_or_else(|| {
+            LoadError::invalid(e.get_binary_reader().original_position(), "empty constant")
+        })
     }
 }
 

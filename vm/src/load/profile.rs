@@ -68,7 +68,11 @@ pub(crate) fn check_operator(op: &Operator<'_>, offset: usize) -> Result<()> {
         "custom_descriptors" => "custom-descriptors",
         _ => "unknown",
     };
-    Err(LoadError::unsupported(feature, offset, format!("instruction {op:?}")))
+    Err(LoadError::unsupported(
+        feature,
+        offset,
+        format!("instruction {op:?}"),
+    ))
 }
 
 /// The profile's value type for a wasmparser one; `None` for v128 and references.
@@ -83,7 +87,11 @@ pub(crate) fn val_type(t: wasmparser::ValType) -> Option<ValType> {
 }
 
 /// As [`val_type`], rejecting with the feature named.
-pub(crate) fn require_val_type(t: wasmparser::ValType, offset: usize, what: &str) -> Result<ValType> {
+pub(crate) fn require_val_type(
+    t: wasmparser::ValType,
+    offset: usize,
+    what: &str,
+) -> Result<ValType> {
     val_type(t).ok_or_else(|| {
         let feature = match t {
             wasmparser::ValType::V128 => "simd",
@@ -102,12 +110,29 @@ mod tests {
         assert_eq!(proposal_of(&Operator::I32Add), "mvp");
         assert_eq!(proposal_of(&Operator::I32Extend8S), "sign_extension");
         assert_eq!(proposal_of(&Operator::RefIsNull), "reference_types");
-        assert_eq!(proposal_of(&Operator::ReturnCall { function_index: 0 }), "tail_call");
+        assert_eq!(
+            proposal_of(&Operator::ReturnCall { function_index: 0 }),
+            "tail_call"
+        );
         assert!(check_operator(&Operator::MemoryFill { mem: 0 }, 0).is_ok());
         assert!(check_operator(&Operator::ElemDrop { elem_index: 0 }, 0).is_err());
-        assert!(check_operator(&Operator::TypedSelect { ty: wasmparser::ValType::I32 }, 0).is_ok());
         assert!(
-            check_operator(&Operator::TypedSelect { ty: wasmparser::ValType::FUNCREF }, 0).is_err()
+            check_operator(
+                &Operator::TypedSelect {
+                    ty: wasmparser::ValType::I32
+                },
+                0
+            )
+            .is_ok()
+        );
+        assert!(
+            check_operator(
+                &Operator::TypedSelect {
+                    ty: wasmparser::ValType::FUNCREF
+                },
+                0
+            )
+            .is_err()
         );
     }
 }

@@ -12,7 +12,7 @@ use wasmparser::Operator;
 /// The library linked into every program, once engineer D's build is committed
 /// (`vm/softfloat/softfloat.wasm`). `None` until then: programs using float arithmetic fail
 /// to load with [`LoadError::SoftFloat`].
-pub(crate) const LIBRARY: Option<&[u8]> = None;
+pub(crate) const LIBRARY: Option<&[u8]> = Some(include_bytes!("../../softfloat/softfloat.wasm"));
 
 /// The lowered library routines: library function index → `(pc, n_locals)`.
 pub(crate) type LibPcs = BTreeMap<u32, (u32, u32)>;
@@ -26,10 +26,10 @@ pub(crate) fn link(
 ) -> Result<(LibPcs, BTreeMap<&'static str, u32>)> {
     let mut needed: Vec<(Routine, usize)> = Vec::new();
     for (_, callee) in &e.calls {
-        if let Callee::Float(r, offset) = *callee {
-            if !needed.iter().any(|(n, _)| n.0 == r.0) {
-                needed.push((r, offset));
-            }
+        if let Callee::Float(r, offset) = *callee
+            && !needed.iter().any(|(n, _)| n.0 == r.0)
+        {
+            needed.push((r, offset));
         }
     }
     let mut routines = BTreeMap::new();
@@ -74,15 +74,25 @@ pub(crate) fn link(
         if f < lib.n_imports() || !reachable.insert(f) {
             continue;
         }
-        let body = lib.bodies.get((f - lib.n_imports()) as usize).ok_or_else(|| lib_err(LoadError::invalid(0, "missing body")))?;
-        let mut ops = body.body.get_operators_reader().map_err(|e| lib_err(e.into()))?;
+        let body = lib
+            .bodies
+            .get((f - lib.n_imports()) as usize)
+            .ok_or_else(|| lib_err(LoadError::invalid(0, "missing body")))?;
+        let mut ops = body
+            .body
+            .get_operators_reader()
+            .map_err(|e| lib_err(e.into()))?;
         while !ops.eof() {
             if let Operator::Call { function_index } = ops.read().map_err(|e| lib_err(e.into()))? {
                 work.push(function_index);
             }
         }
     }
-    let names: BTreeMap<u32, &str> = lib.exports.iter().map(|(n, f, _)| (*f, n.as_str())).collect();
+    let names: BTreeMap<u32, &str> = lib
+        .exports
+        .iter()
+        .map(|(n, f, _)| (*f, n.as_str()))
+        .collect();
     let bodies = std::mem::take(&mut lib.bodies);
     let mut pcs = LibPcs::new();
     for (i, body) in bodies.into_iter().enumerate() {
@@ -91,7 +101,9 @@ pub(crate) fn link(
             continue;
         }
         let pc = e.code.len() as u32;
-        let label = names.get(&f).map_or_else(|| format!("library function {f}"), |n| n.to_string());
+        let label = names
+            .get(&f)
+            .map_or_else(|| format!("library function {f}"), |n| n.to_string());
         let n_locals = lower_function(e, &lib, f, body, &label).map_err(|err| match err {
             LoadError::SoftFloat { .. } | LoadError::Limit { .. } => err,
             other => lib_err(other),
