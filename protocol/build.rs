@@ -1,0 +1,35 @@
+//! Checks that the forge artifacts the bindings read exist, and tells how to make them.
+
+use std::path::Path;
+
+/// Artifacts `src/bindings.rs` reads, relative to `contracts/out/`.
+const ARTIFACTS: &[&str] = &[
+    "OpMLOracle.sol/OpMLOracle.json",
+    "StepVerifier.sol/StepVerifier.json",
+    "ControlStep.sol/ControlStep.json",
+    "MemoryStep.sol/MemoryStep.json",
+    "BulkStep.sol/BulkStep.json",
+    "I32Step.sol/I32Step.json",
+    "I64Step.sol/I64Step.json",
+    "ExampleConsumer.sol/ExampleConsumer.json",
+    "AIOracleAdapter.sol/AIOracleAdapter.json",
+];
+
+fn main() {
+    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("../contracts/out");
+    let mut missing = Vec::new();
+    for a in ARTIFACTS {
+        let p = out.join(a);
+        println!("cargo:rerun-if-changed={}", p.display());
+        if !p.is_file() {
+            missing.push(a.to_string());
+        }
+    }
+    if !missing.is_empty() {
+        eprintln!(
+            "error: opml-protocol needs the forge artifacts {missing:?} in contracts/out/.\n\
+             Build them first:\n    scripts/bootstrap.sh && (cd contracts && ../.tools/bin/forge build)"
+        );
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,143 @@
+//! Runs and traces: the fast path for outputs, VM checkpoints for hashes and proofs, cached
+//! per (program, input) so every game on the same request shares one replay.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use alloy::primitives::{B256, keccak256};
+use opml_vm::StateFields;
+
+use crate::bindings::oracle::IOpMLOracle;
+use crate::chain::{Chain, rpc};
+use crate::game::{Trace, VmTrace};
+use crate::programs::{ProgramStore, StoredProgram};
+use crate::{Error, Result};
+
+/// The fast path (wasmtime), supplied by the executor crate.
+pub trait FastPath: Send + Sync {
+    /// The output of `wasm` on `input`, or `None` when it does not halt within `max_steps`
+    /// (traps, runs out).
+    fn output(&self, wasm: &[u8], input: &[u8], max_steps: u64) -> Result<Option<Vec<u8>>>;
+}
+
+/// An honest VM run of a request.
+#[derive(Debug)]
+pub struct Run {
+    /// The trace, checkpointed.
+    pub trace: Arc<VmTrace>,
+    /// Where it stopped.
+    pub halt: u64,
+    /// Whether it halted (a result can be posted).
+    pub halted: bool,
+    /// Its output.
+    pub output: Vec<u8>,
+    /// Its final state fields.
+    pub final_fields: StateFields,
+    /// The final state hash `S_{2^D}`.
+    pub final_hash: B256,
+}
+
+type Key = (B256, B256);
+
+pub(super) struct Traces {
+    programs: ProgramStore,
+    fast: Arc<dyn FastPath>,
+    interval: u64,
+    resolved: Mutex<HashMap<B256, Option<(Arc<StoredProgram>, u8)>>>,
+    runs: Mutex<HashMap<Key, Arc<Run>>>,
+}
+
+impl Traces {
+    pub(super) fn new(programs: ProgramStore, fast: Arc<dyn FastPath>, interval: u64) -> Self {
+        Self {
+            programs,
+            fast,
+            interval,
+            resolved: Mutex::default(),
+            runs: Mutex::default(),
+        }
+    }
+
+    /// The stored program registered as `program_id`, with its trace depth; `None` if the
+    /// role does not have it.
+    pub(super) async fn resolve(
+        &self,
+        chain: &Chain,
+        program_id: B256,
+    ) -> Result<Option<(Arc<StoredProgram>, u8)>> {
+        if let Some(r) = self
+            .resolved
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&program_id).cloned())
+        {
+            return Ok(r);
+        }
+        let p: IOpMLOracle::Program = chain.oracle.program(program_id).call().await.map_err(rpc)?;
+        let r = if p.traceDepth == 0 {
+            None
+        } else {
+            self.programs
+                .by_fields(&p.fields.into())
+                .map(|s| (s, p.traceDepth))
+        };
+        if let Ok(mut m) = self.resolved.lock() {
+            m.insert(program_id, r.clone());
+        }
+        Ok(r)
+    }
+
+    /// The fast path's output, `None` when the program does not halt within `2^D` steps.
+    pub(super) async fn fast_output(
+        &self,
+        prog: &Arc<StoredProgram>,
+        depth: u8,
+        input: &[u8],
+    ) -> Result<Option<Vec<u8>>> {
+        let (fast, wasm, input) = (
+            Arc::clone(&self.fast),
+            Arc::clone(&prog.wasm),
+            input.to_vec(),
+        );
+        let max = 1u64.checked_shl(u32::from(depth)).unwrap_or(u64::MAX);
+        tokio::task::spawn_blocking(move || fast.output(&wasm, &input, max))
+            .await
+            .map_err(|e| Error::Program(format!("fast path task: {e}")))?
+    }
+
+    /// The VM run of `prog` on `input` (recorded once, then cached).
+    pub(super) async fn run(
+        &self,
+        program_id: B256,
+        prog: &Arc<StoredProgram>,
+        depth: u8,
+        input: &[u8],
+    ) -> Result<Arc<Run>> {
+        let key = (program_id, keccak256(input));
+        if let Some(r) = self.runs.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return Ok(r);
+        }
+        let (program, input, interval) = (Arc::clone(&prog.program), input.to_vec(), self.interval);
+        let name = prog.name.clone();
+        let run = tokio::task::spawn_blocking(move || {
+            let t0 = std::time::Instant::now();
+            let max = 1u64.checked_shl(u32::from(depth)).unwrap_or(u64::MAX);
+            let trace = VmTrace::record(&program, &input, interval, max);
+            let m = trace.final_machine();
+            let halt = trace.steps();
+            let halted = trace.halted();
+            let mut m = m;
+            let final_fields = m.state_fields();
+            let final_hash = trace.state_hash_at(max)?;
+            tracing::info!(program = %name, steps = halt, halted, secs = t0.elapsed().as_secs_f64(), "VM replay recorded");
+            Ok::<_, Error>(Run { output: m.output().to_vec(), trace: Arc::new(trace), halt, halted, final_fields, final_hash })
+        })
+        .await
+        .map_err(|e| Error::Program(format!("VM task: {e}")))??;
+        let run = Arc::new(run);
+        if let Ok(mut m) = self.runs.lock() {
+            m.insert(key, Arc::clone(&run));
+        }
+        Ok(run)
+    }
+}

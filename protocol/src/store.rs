@@ -1,0 +1,271 @@
+//! The embedded database (redb) of what a role owes: the requests it serves, the results it
+//! posted (claims), the games it plays with every move it sent, and the chain cursor. Each
+//! update is one ACID transaction, so a restart — even after `kill -9` — resumes from the
+//! last committed record; the chain itself stays the source of truth for whose turn it is.
+
+use std::path::Path;
+
+use alloy::primitives::{B256, Bytes};
+use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+
+use crate::{Error, Result};
+
+const META: TableDefinition<'_, &str, u64> = TableDefinition::new("meta");
+const REQUESTS: TableDefinition<'_, u64, &[u8]> = TableDefinition::new("requests");
+const CLAIMS: TableDefinition<'_, u64, &[u8]> = TableDefinition::new("claims");
+const GAMES: TableDefinition<'_, u64, &[u8]> = TableDefinition::new("games");
+
+/// Where a record stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Phase {
+    /// Still owed work.
+    Open,
+    /// Done in our favour (result finalized, game won).
+    Won,
+    /// Done against us (result rejected, game lost).
+    Lost,
+    /// Done with no winner (request served by another, game voided, nothing to do).
+    Closed,
+}
+
+/// A request the role saw and may serve.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestRecord {
+    /// The request id.
+    pub request_id: u64,
+    /// Its program.
+    pub program_id: B256,
+    /// Its input.
+    pub input: Bytes,
+    /// Block it was seen in.
+    pub block: u64,
+    /// Open until a result is posted for it (by us or anyone).
+    pub phase: Phase,
+}
+
+/// A result the role posted (with its bond), until paid out or rejected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClaimRecord {
+    /// The request.
+    pub request_id: u64,
+    /// The result id the oracle gave it.
+    pub result_id: u64,
+    /// The program.
+    pub program_id: B256,
+    /// The input.
+    pub input: Bytes,
+    /// The output posted.
+    pub output: Bytes,
+    /// The claimed final state hash.
+    pub final_state: B256,
+    /// Transaction that posted it.
+    pub tx: B256,
+    /// Where it stands.
+    pub phase: Phase,
+}
+
+/// Which side of a game the role plays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Side {
+    /// The result's submitter (defends).
+    Submitter,
+    /// The challenger (attacks).
+    Challenger,
+}
+
+/// One transaction the role sent in a game.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MoveRecord {
+    /// `challenge`, `bisect`, `prove` or `timeout`.
+    pub kind: String,
+    /// Range start and log2 length the move answered.
+    pub start: u64,
+    /// log2 of the range length.
+    pub len_log: u8,
+    /// The transaction.
+    pub tx: B256,
+    /// Gas it used.
+    pub gas_used: u64,
+    /// Seconds spent computing the move (trace queries and proof).
+    pub compute_secs: f64,
+}
+
+/// A game the role plays.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct GameRecord {
+    /// The game id.
+    pub game_id: u64,
+    /// The disputed result.
+    pub result_id: u64,
+    /// Its request.
+    pub request_id: u64,
+    /// Its program.
+    pub program_id: B256,
+    /// The request input (to rebuild the trace after a restart).
+    pub input: Bytes,
+    /// Our side.
+    pub side: Side,
+    /// Moves we sent.
+    pub moves: Vec<MoveRecord>,
+    /// Where it stands.
+    pub phase: Phase,
+}
+
+/// The role's database.
+#[derive(Debug)]
+pub struct Store {
+    db: Database,
+}
+
+fn db_err(e: impl std::fmt::Display) -> Error {
+    Error::Db(e.to_string())
+}
+
+impl Store {
+    /// Opens (or creates) the database file at `path`.
+    pub fn open(path: &Path) -> Result<Self> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(db_err)?;
+        }
+        let db = Database::create(path).map_err(db_err)?;
+        let tx = db.begin_write().map_err(db_err)?;
+        for t in [REQUESTS, CLAIMS, GAMES] {
+            tx.open_table(t).map_err(db_err)?;
+        }
+        tx.open_table(META).map_err(db_err)?;
+        tx.commit().map_err(db_err)?;
+        Ok(Self { db })
+    }
+
+    /// A counter or cursor (0 if unset).
+    pub fn meta(&self, key: &str) -> Result<u64> {
+        let tx = self.db.begin_read().map_err(db_err)?;
+        let t = tx.open_table(META).map_err(db_err)?;
+        Ok(t.get(key).map_err(db_err)?.map(|v| v.value()).unwrap_or(0))
+    }
+
+    /// Sets a counter or cursor.
+    pub fn set_meta(&self, key: &str, value: u64) -> Result<()> {
+        let tx = self.db.begin_write().map_err(db_err)?;
+        tx.open_table(META)
+            .map_err(db_err)?
+            .insert(key, value)
+            .map_err(db_err)?;
+        tx.commit().map_err(db_err)
+    }
+
+    fn put<T: Serialize>(
+        &self,
+        table: TableDefinition<'_, u64, &[u8]>,
+        id: u64,
+        v: &T,
+    ) -> Result<()> {
+        let bytes = serde_json::to_vec(v).map_err(db_err)?;
+        let tx = self.db.begin_write().map_err(db_err)?;
+        tx.open_table(table)
+            .map_err(db_err)?
+            .insert(id, bytes.as_slice())
+            .map_err(db_err)?;
+        tx.commit().map_err(db_err)
+    }
+
+    fn get<T: DeserializeOwned>(
+        &self,
+        table: TableDefinition<'_, u64, &[u8]>,
+        id: u64,
+    ) -> Result<Option<T>> {
+        let tx = self.db.begin_read().map_err(db_err)?;
+        let t = tx.open_table(table).map_err(db_err)?;
+        let Some(v) = t.get(id).map_err(db_err)? else {
+            return Ok(None);
+        };
+        serde_json::from_slice(v.value()).map(Some).map_err(db_err)
+    }
+
+    fn all<T: DeserializeOwned>(&self, table: TableDefinition<'_, u64, &[u8]>) -> Result<Vec<T>> {
+        let tx = self.db.begin_read().map_err(db_err)?;
+        let t = tx.open_table(table).map_err(db_err)?;
+        let mut out = Vec::new();
+        for row in t.iter().map_err(db_err)? {
+            let (_, v) = row.map_err(db_err)?;
+            out.push(serde_json::from_slice(v.value()).map_err(db_err)?);
+        }
+        Ok(out)
+    }
+
+    /// Records a request.
+    pub fn put_request(&self, r: &RequestRecord) -> Result<()> {
+        self.put(REQUESTS, r.request_id, r)
+    }
+    /// A request by id.
+    pub fn request(&self, id: u64) -> Result<Option<RequestRecord>> {
+        self.get(REQUESTS, id)
+    }
+    /// Every request recorded.
+    pub fn requests(&self) -> Result<Vec<RequestRecord>> {
+        self.all(REQUESTS)
+    }
+    /// Records a claim (keyed by result id).
+    pub fn put_claim(&self, c: &ClaimRecord) -> Result<()> {
+        self.put(CLAIMS, c.result_id, c)
+    }
+    /// A claim by result id.
+    pub fn claim(&self, result_id: u64) -> Result<Option<ClaimRecord>> {
+        self.get(CLAIMS, result_id)
+    }
+    /// Every claim recorded.
+    pub fn claims(&self) -> Result<Vec<ClaimRecord>> {
+        self.all(CLAIMS)
+    }
+    /// Records a game.
+    pub fn put_game(&self, g: &GameRecord) -> Result<()> {
+        self.put(GAMES, g.game_id, g)
+    }
+    /// A game by id.
+    pub fn game(&self, id: u64) -> Result<Option<GameRecord>> {
+        self.get(GAMES, id)
+    }
+    /// Every game recorded.
+    pub fn games(&self) -> Result<Vec<GameRecord>> {
+        self.all(GAMES)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_survive_reopening() {
+        let dir = std::env::temp_dir().join(format!("opml-store-{}", std::process::id()));
+        let path = dir.join("db.redb");
+        let _ = std::fs::remove_file(&path);
+        {
+            let s = Store::open(&path).unwrap();
+            s.set_meta("cursor", 42).unwrap();
+            s.put_game(&GameRecord {
+                game_id: 7,
+                result_id: 3,
+                request_id: 1,
+                program_id: B256::repeat_byte(1),
+                input: Bytes::from_static(b"in"),
+                side: Side::Challenger,
+                moves: vec![],
+                phase: Phase::Open,
+            })
+            .unwrap();
+        }
+        let s = Store::open(&path).unwrap();
+        assert_eq!(s.meta("cursor").unwrap(), 42);
+        assert_eq!(s.meta("unset").unwrap(), 0);
+        let g = s.game(7).unwrap().unwrap();
+        assert_eq!(
+            (g.result_id, g.side, g.phase),
+            (3, Side::Challenger, Phase::Open)
+        );
+        assert_eq!(s.games().unwrap().len(), 1);
+        assert!(s.claim(1).unwrap().is_none());
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

@@ -1,0 +1,1 @@
+//! End-to-end tests of opml across real processes (see `tests/it/`).
