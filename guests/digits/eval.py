@@ -27,6 +27,8 @@ import time
 
 HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
+# `opml run` prints the output bytes as hex; the guest's answer is the JSON they spell.
+OUTPUT_HEX = re.compile(r"^output \(\d+ bytes\): ([0-9a-f]*)$", re.M)
 ANSWER = re.compile(r'\{"digit":\d+,"scores":\[[-0-9,]*\]\}')
 
 
@@ -64,10 +66,12 @@ def run_one(cmd, wasm, engine, pixels, tmp, i):
         capture_output=True,
         text=True,
     )
-    m = ANSWER.search(p.stdout)
-    if p.returncode != 0 or not m:
+    m = OUTPUT_HEX.search(p.stdout)
+    text = bytes.fromhex(m.group(1)).decode("utf-8", "replace") if m else p.stdout
+    answer = ANSWER.fullmatch(text.strip()) if m else ANSWER.search(text)
+    if p.returncode != 0 or not answer:
         return None, f"exit {p.returncode}: {p.stdout.strip()[-300:]} {p.stderr.strip()[-300:]}"
-    return json.loads(m.group(0)), None
+    return json.loads(answer.group(0)), None
 
 
 def main():
