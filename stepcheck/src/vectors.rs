@@ -28,38 +28,45 @@ fn hex0x(b: &[u8]) -> String {
     format!("0x{}", hex::encode(b))
 }
 
-/// Keeps the first `per_op` vectors of each opcode (and of each trap outcome), grouped.
+/// Keeps one vector per shape of each opcode, grouped: a shape is the post-state's status
+/// (running, halted, trapped) and the proof length (one or two memory leaves, a bulk step with
+/// or without bytes left, a table slot or none), at most `per_op` shapes per opcode.
 #[derive(Debug, Default)]
 pub struct VectorSet {
     per_op: usize,
     by_group: BTreeMap<&'static str, Vec<Vector>>,
-    count: BTreeMap<(Opcode, u8), usize>,
+    shapes: BTreeMap<Opcode, Vec<(u8, usize)>>,
 }
 
 impl VectorSet {
-    /// A set keeping up to `per_op` vectors per opcode and post status.
+    /// A set keeping up to `per_op` shapes per opcode.
     pub fn new(per_op: usize) -> Self {
-        Self {
-            per_op,
-            ..Default::default()
-        }
+        Self { per_op, ..Default::default() }
     }
 
-    /// Offers a vector; kept if its opcode (with this post status) has fewer than `per_op`.
+    /// Offers a vector; kept if it shows a new shape of its opcode.
     pub fn offer(&mut self, v: Vector) {
-        let n = self.count.entry((v.op, v.post[0])).or_default();
-        if *n < self.per_op {
-            *n += 1;
-            self.by_group
-                .entry(group_of(v.op as u16))
-                .or_default()
-                .push(v);
+        let shapes = self.shapes.entry(v.op).or_default();
+        let shape = (v.post[0], v.proof.len());
+        if shapes.len() < self.per_op && !shapes.contains(&shape) {
+            shapes.push(shape);
+            self.by_group.entry(group_of(v.op as u16)).or_default().push(v);
         }
     }
 
     /// Opcodes with at least one vector.
     pub fn opcodes(&self) -> impl Iterator<Item = Opcode> + '_ {
-        self.count.keys().map(|(op, _)| *op)
+        self.shapes.keys().copied()
+    }
+
+    /// Vectors kept.
+    pub fn len(&self) -> usize {
+        self.by_group.values().map(Vec::len).sum()
+    }
+
+    /// Whether no vector was kept.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     /// Writes one JSON file per group into `dir`, in the shape forge's `parseJson*` reads:
