@@ -29,6 +29,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 # `opml run` prints the output bytes as hex; the guest's answer is the JSON they spell.
 OUTPUT_HEX = re.compile(r"^output \(\d+ bytes\): ([0-9a-f]*)$", re.M)
+STEPS = re.compile(r"^steps: (\d+)$", re.M)
 ANSWER = re.compile(r'\{"digit":\d+,"scores":\[[-0-9,]*\]\}')
 
 
@@ -71,7 +72,8 @@ def run_one(cmd, wasm, engine, pixels, tmp, i):
     answer = ANSWER.fullmatch(text.strip()) if m else ANSWER.search(text)
     if p.returncode != 0 or not answer:
         return None, f"exit {p.returncode}: {p.stdout.strip()[-300:]} {p.stderr.strip()[-300:]}"
-    return json.loads(answer.group(0)), None
+    steps = STEPS.search(p.stdout)
+    return (json.loads(answer.group(0)), int(steps.group(1)) if steps else None), None
 
 
 def main():
@@ -95,6 +97,7 @@ def main():
 
     start = time.monotonic()
     correct = mismatched = failed = 0
+    steps = []
     with tempfile.TemporaryDirectory() as tmp, concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
         futures = [
             pool.submit(run_one, cmd, args.wasm, args.engine, px, tmp, i)
@@ -106,6 +109,9 @@ def main():
                 failed += 1
                 print(f"sample {i}: run failed: {err}", file=sys.stderr)
                 continue
+            answer, n_steps = answer
+            if n_steps is not None:
+                steps.append(n_steps)
             correct += answer["digit"] == label
             if answer["scores"] != expected[i]:
                 mismatched += 1
@@ -114,6 +120,8 @@ def main():
     secs = time.monotonic() - start
     print(f"engine {args.engine}: held-out accuracy {correct}/{n} = {100 * correct / n:.2f}%"
           f" ({mismatched} score mismatches vs the training script, {failed} failed runs, {secs:.1f} s)")
+    if steps:
+        print(f"VM steps per sample: min {min(steps)}, mean {sum(steps) / len(steps):.0f}, max {max(steps)}")
     sys.exit(1 if mismatched or failed else 0)
 
 
