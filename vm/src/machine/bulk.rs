@@ -13,7 +13,7 @@ fn to_leaf_end(x: u64) -> u64 {
 /// Bytes from the start of the leaf holding `x - 1` up to `x`.
 #[inline(always)]
 fn r(x: u64) -> u64 {
-    if x % 32 == 0 { 32 } else { x % 32 }
+    if x.is_multiple_of(32) { 32 } else { x % 32 }
 }
 
 impl Machine {
@@ -151,7 +151,8 @@ impl Machine {
         if !self.in_mem(d, c) {
             return;
         }
-        self.mem.write(d as usize, &src_bytes[s as usize..(s + c) as usize]);
+        self.mem
+            .write(d as usize, &src_bytes[s as usize..(s + c) as usize]);
         self.bulk_dst = d + c;
         self.bulk_src = s + c;
         self.bulk_len = len - c;
@@ -178,7 +179,9 @@ impl Machine {
             return;
         }
         let (s, len) = (self.bulk_src, self.bulk_len);
-        let c = len.min(to_leaf_end(s)).min(to_leaf_end(self.output.len() as u64));
+        let c = len
+            .min(to_leaf_end(s))
+            .min(to_leaf_end(self.output.len() as u64));
         if !self.in_mem(s, c) {
             return;
         }

@@ -38,7 +38,11 @@ struct Chain {
 
 impl Chain {
     fn hash(&mut self, now: &[u64]) -> B256 {
-        let common = now.iter().zip(&self.vals).take_while(|(a, b)| a == b).count();
+        let common = now
+            .iter()
+            .zip(&self.vals)
+            .take_while(|(a, b)| a == b)
+            .count();
         self.vals.truncate(common);
         self.chain.truncate(common);
         let mut h = self.chain.last().copied().unwrap_or([0; 32]);
@@ -56,7 +60,11 @@ pub(crate) fn locals_root(vals: &[u64]) -> B256 {
     if vals.iter().all(|&v| v == 0) {
         return empty_locals();
     }
-    sparse_root(vals.iter().map(|&v| value_leaf(v)).collect(), SMALL_DEPTH, &zeros().value)
+    sparse_root(
+        vals.iter().map(|&v| value_leaf(v)).collect(),
+        SMALL_DEPTH,
+        &zeros().value,
+    )
 }
 
 impl Machine {
@@ -127,7 +135,11 @@ impl Machine {
     fn frame_chain(&mut self) -> B256 {
         let hc = &mut self.hc;
         let saved = &self.locals[..self.locals_base];
-        let same_arena = saved.iter().zip(&hc.arena).take_while(|(a, b)| a == b).count();
+        let same_arena = saved
+            .iter()
+            .zip(&hc.arena)
+            .take_while(|(a, b)| a == b)
+            .count();
         let keep = self
             .frames
             .iter()
@@ -153,10 +165,10 @@ impl Machine {
     }
 
     fn globals_root(&mut self) -> B256 {
-        if let Some((g, root)) = &self.hc.globals {
-            if g == &self.globals {
-                return *root;
-            }
+        if let Some((g, root)) = &self.hc.globals
+            && g == &self.globals
+        {
+            return *root;
         }
         let leaves = self.globals.iter().map(|&v| value_leaf(v)).collect();
         let root = sparse_root(leaves, SMALL_DEPTH, &zeros().value);
@@ -165,14 +177,19 @@ impl Machine {
     }
 
     fn segments_root(&mut self) -> B256 {
-        if let Some((s, root)) = &self.hc.segments {
-            if s == &self.seg_len {
-                return *root;
-            }
+        if let Some((s, root)) = &self.hc.segments
+            && s == &self.seg_len
+        {
+            return *root;
         }
         let p = std::sync::Arc::clone(&self.prog);
         let trees = self.statics.segments(&p);
-        let leaves = self.seg_len.iter().enumerate().map(|(i, &len)| self.segment_leaf(trees, i, len)).collect();
+        let leaves = self
+            .seg_len
+            .iter()
+            .enumerate()
+            .map(|(i, &len)| self.segment_leaf(trees, i, len))
+            .collect();
         let root = sparse_root(leaves, SMALL_DEPTH, &zeros().segment);
         self.hc.segments = Some((self.seg_len.clone(), root));
         root
@@ -200,21 +217,33 @@ impl Machine {
     /// The frame chain below saved frame `i`.
     pub(crate) fn frame_chain_below(&mut self, i: usize) -> B256 {
         self.frame_chain();
-        if i == 0 { [0; 32] } else { self.hc.frame_chain[i - 1] }
+        if i == 0 {
+            [0; 32]
+        } else {
+            self.hc.frame_chain[i - 1]
+        }
     }
 
     /// The value chain below the top `n` values.
     pub(crate) fn value_chain_below(&mut self, n: usize) -> B256 {
         self.hc.value.hash(&self.stack);
         let k = self.stack.len().saturating_sub(n);
-        if k == 0 { [0; 32] } else { self.hc.value.chain[k - 1] }
+        if k == 0 {
+            [0; 32]
+        } else {
+            self.hc.value.chain[k - 1]
+        }
     }
 
     /// The aux chain below its top value.
     pub(crate) fn aux_chain_below_top(&mut self) -> B256 {
         self.hc.aux.hash(&self.aux);
         let k = self.aux.len().saturating_sub(1);
-        if k == 0 { [0; 32] } else { self.hc.aux.chain[k - 1] }
+        if k == 0 {
+            [0; 32]
+        } else {
+            self.hc.aux.chain[k - 1]
+        }
     }
 }
 
@@ -223,13 +252,21 @@ impl Machine {
     pub(crate) fn segments_tree(&mut self) -> super::merkle::LevelTree {
         let p = std::sync::Arc::clone(&self.prog);
         let trees = self.statics.segments(&p);
-        let leaves = self.seg_len.iter().enumerate().map(|(i, &len)| self.segment_leaf(trees, i, len)).collect();
+        let leaves = self
+            .seg_len
+            .iter()
+            .enumerate()
+            .map(|(i, &len)| self.segment_leaf(trees, i, len))
+            .collect();
         super::merkle::LevelTree::build(leaves, SMALL_DEPTH, &zeros().segment)
     }
 
     /// The current frame's locals tree (for proofs).
     pub(crate) fn locals_tree(&self) -> super::merkle::LevelTree {
-        let leaves = self.locals[self.locals_base..].iter().map(|&v| value_leaf(v)).collect();
+        let leaves = self.locals[self.locals_base..]
+            .iter()
+            .map(|&v| value_leaf(v))
+            .collect();
         super::merkle::LevelTree::build(leaves, SMALL_DEPTH, &zeros().value)
     }
 

@@ -86,7 +86,13 @@ impl Checkpoints {
         }
         let steps = m.steps;
         let final_hash = m.state_hash();
-        Self { interval, snapshots, steps, final_hash, final_status: m.status }
+        Self {
+            interval,
+            snapshots,
+            steps,
+            final_hash,
+            final_status: m.status,
+        }
     }
 
     /// The snapshot interval.
@@ -127,10 +133,10 @@ impl Checkpoints {
         }
         let i = ((n / self.interval) as usize).min(self.snapshots.len() - 1);
         let s = &self.snapshots[i];
-        if s.machine.steps == n {
-            if let Some(h) = s.machine.hc.state {
-                return h;
-            }
+        if s.machine.steps == n
+            && let Some(h) = s.machine.hc.state
+        {
+            return h;
         }
         self.machine_at(n).state_hash()
     }

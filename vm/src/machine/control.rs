@@ -21,7 +21,11 @@ impl Machine {
     /// Pushes the frame `(return_pc, locals)` and starts `target` with fresh locals.
     #[inline(always)]
     pub(crate) fn enter(&mut self, return_pc: u32, target: u32, n_locals: u32) {
-        self.frames.push(Frame { return_pc, base: self.locals_base as u32, n_locals: self.n_locals });
+        self.frames.push(Frame {
+            return_pc,
+            base: self.locals_base as u32,
+            n_locals: self.n_locals,
+        });
         let n = n_locals.min(MAX_LOCALS);
         self.locals_base = self.locals.len();
         self.locals.resize(self.locals_base + n as usize, 0);

@@ -132,10 +132,10 @@ impl Machine {
             Select => {
                 let c = self.pop() as u32;
                 let v = self.pop();
-                if c == 0 {
-                    if let Some(a) = self.stack.last_mut() {
-                        *a = v;
-                    }
+                if c == 0
+                    && let Some(a) = self.stack.last_mut()
+                {
+                    *a = v;
                 }
                 true
             }
@@ -150,7 +150,11 @@ impl Machine {
                 true
             }
             LocalGet => {
-                let v = self.locals.get(self.locals_base + imm as usize).copied().unwrap_or(0);
+                let v = self
+                    .locals
+                    .get(self.locals_base + imm as usize)
+                    .copied()
+                    .unwrap_or(0);
                 self.push(v);
                 true
             }

@@ -9,7 +9,9 @@ impl Machine {
     /// frame `(halt_pc, locals)`, and starts the export. Run the machine to get its results.
     pub fn invoke_export(&mut self, name: &str, args: &[Value]) -> Result<(), MachineError> {
         let prog = std::sync::Arc::clone(&self.prog);
-        let f = prog.export(name).ok_or_else(|| MachineError::UnknownExport(name.to_owned()))?;
+        let f = prog
+            .export(name)
+            .ok_or_else(|| MachineError::UnknownExport(name.to_owned()))?;
         let got: Vec<_> = args.iter().map(|a| a.ty()).collect();
         if got != f.params {
             return Err(MachineError::ArgumentMismatch {

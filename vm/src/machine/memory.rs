@@ -32,7 +32,9 @@ pub(crate) struct Memory {
 
 impl std::fmt::Debug for Memory {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Memory").field("bytes", &self.bytes.len()).finish_non_exhaustive()
+        f.debug_struct("Memory")
+            .field("bytes", &self.bytes.len())
+            .finish_non_exhaustive()
     }
 }
 
@@ -86,7 +88,11 @@ impl Memory {
     #[inline]
     pub(crate) fn addr(&self, base: u64, imm: u64, w: u64) -> Option<usize> {
         let a = base.saturating_add(imm);
-        if a.saturating_add(w) > self.size() { None } else { Some(a as usize) }
+        if a.saturating_add(w) > self.size() {
+            None
+        } else {
+            Some(a as usize)
+        }
     }
 
     /// Reads `W` bytes at an in-bounds `a`.

@@ -97,7 +97,10 @@ impl Memory {
 
     /// The root; call [`Memory::flush`] first.
     pub(crate) fn root(&self) -> B256 {
-        self.top[TOP_DEPTH].first().copied().unwrap_or(zeros().bytes[BYTES_DEPTH as usize])
+        self.top[TOP_DEPTH]
+            .first()
+            .copied()
+            .unwrap_or(zeros().bytes[BYTES_DEPTH as usize])
     }
 
     /// Leaf `leaf`'s 27 siblings, leaf level first; call [`Memory::flush`] first.
@@ -117,7 +120,12 @@ impl Memory {
         }
         let mut idx = c;
         for k in 0..TOP_DEPTH {
-            out.push(self.top[k].get(idx ^ 1).copied().unwrap_or(z[CHUNK_DEPTH + k]));
+            out.push(
+                self.top[k]
+                    .get(idx ^ 1)
+                    .copied()
+                    .unwrap_or(z[CHUNK_DEPTH + k]),
+            );
             idx /= 2;
         }
         out

@@ -31,7 +31,11 @@ impl LevelTree {
                 .collect();
             levels.push(next);
         }
-        Self { levels, zeros, depth }
+        Self {
+            levels,
+            zeros,
+            depth,
+        }
     }
 
     /// The root.
@@ -45,6 +49,7 @@ impl LevelTree {
     }
 
     /// The leaf hash at `i`.
+    #[cfg(test)]
     pub(crate) fn leaf(&self, i: u64) -> B256 {
         usize::try_from(i).map_or(self.zeros[0], |i| self.get(0, i))
     }
@@ -63,7 +68,11 @@ impl LevelTree {
 /// `node(l, r)`, skipping the hash when both are zero subtrees.
 #[inline]
 pub(crate) fn pair_hash(l: &B256, r: &B256, zero: &B256, zero_up: &B256) -> B256 {
-    if l == zero && r == zero { *zero_up } else { node(l, r) }
+    if l == zero && r == zero {
+        *zero_up
+    } else {
+        node(l, r)
+    }
 }
 
 /// The root of a `depth` tree whose first leaves are `leaves` (hashes), without keeping levels.
@@ -90,7 +99,11 @@ pub(crate) fn path_nodes(leaf: B256, index: u64, siblings: &[B256]) -> Vec<B256>
     let mut h = leaf;
     out.push(h);
     for (k, s) in siblings.iter().enumerate() {
-        h = if (index >> k) & 1 == 1 { node(s, &h) } else { node(&h, s) };
+        h = if (index >> k) & 1 == 1 {
+            node(s, &h)
+        } else {
+            node(&h, s)
+        };
         out.push(h);
     }
     out
@@ -100,7 +113,11 @@ pub(crate) fn path_nodes(leaf: B256, index: u64, siblings: &[B256]) -> Vec<B256>
 pub(crate) fn root_from_path(leaf: B256, index: u64, siblings: &[B256]) -> B256 {
     let mut h = leaf;
     for (k, s) in siblings.iter().enumerate() {
-        h = if (index >> k) & 1 == 1 { node(s, &h) } else { node(&h, s) };
+        h = if (index >> k) & 1 == 1 {
+            node(s, &h)
+        } else {
+            node(&h, s)
+        };
     }
     h
 }

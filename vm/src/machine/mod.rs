@@ -19,9 +19,9 @@ pub(crate) mod numeric;
 pub(crate) mod state;
 mod statics;
 #[cfg(test)]
-pub(crate) mod testutil;
-#[cfg(test)]
 pub(crate) mod tests;
+#[cfg(test)]
+pub(crate) mod testutil;
 
 use std::sync::Arc;
 
@@ -126,7 +126,11 @@ impl Machine {
 
     /// Why the machine trapped, if it did.
     pub fn trap_code(&self) -> Option<TrapCode> {
-        if self.status == Status::Trapped { TrapCode::from_u8(self.trap_code) } else { None }
+        if self.status == Status::Trapped {
+            TrapCode::from_u8(self.trap_code)
+        } else {
+            None
+        }
     }
 
     /// Steps taken since the start, identity steps of a stopped machine included.
@@ -186,7 +190,9 @@ impl Machine {
 
 /// The program identity (§7): the hash of its input-independent initial state fields.
 pub fn program_hash(program: &Program) -> B256 {
-    Machine::new(&Arc::new(program.clone()), &[]).state_fields().program_hash()
+    Machine::new(&Arc::new(program.clone()), &[])
+        .state_fields()
+        .program_hash()
 }
 
 /// The state hash `S_0` of `program` started on `input`.

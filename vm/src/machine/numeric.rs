@@ -138,12 +138,17 @@ pub(crate) fn i32_div_s(x: u64, y: u64) -> Trapping {
     if c == 0 {
         return Err(TrapCode::IntegerDivideByZero);
     }
-    a.checked_div(c).map(|r| w(r as u32)).ok_or(TrapCode::IntegerOverflow)
+    a.checked_div(c)
+        .map(|r| w(r as u32))
+        .ok_or(TrapCode::IntegerOverflow)
 }
 /// i32.div_u
 #[inline(always)]
 pub(crate) fn i32_div_u(x: u64, y: u64) -> Trapping {
-    (x as u32).checked_div(y as u32).map(w).ok_or(TrapCode::IntegerDivideByZero)
+    (x as u32)
+        .checked_div(y as u32)
+        .map(w)
+        .ok_or(TrapCode::IntegerDivideByZero)
 }
 /// i32.rem_s (`MIN % -1 = 0`)
 #[inline(always)]
@@ -157,7 +162,10 @@ pub(crate) fn i32_rem_s(x: u64, y: u64) -> Trapping {
 /// i32.rem_u
 #[inline(always)]
 pub(crate) fn i32_rem_u(x: u64, y: u64) -> Trapping {
-    (x as u32).checked_rem(y as u32).map(w).ok_or(TrapCode::IntegerDivideByZero)
+    (x as u32)
+        .checked_rem(y as u32)
+        .map(w)
+        .ok_or(TrapCode::IntegerDivideByZero)
 }
 /// i64.div_s
 #[inline(always)]
@@ -166,7 +174,9 @@ pub(crate) fn i64_div_s(x: u64, y: u64) -> Trapping {
     if c == 0 {
         return Err(TrapCode::IntegerDivideByZero);
     }
-    a.checked_div(c).map(|r| r as u64).ok_or(TrapCode::IntegerOverflow)
+    a.checked_div(c)
+        .map(|r| r as u64)
+        .ok_or(TrapCode::IntegerOverflow)
 }
 /// i64.div_u
 #[inline(always)]

@@ -63,7 +63,8 @@ impl<'a> Reader<'a> {
         self.take(1).map(|b| b[0])
     }
     pub(crate) fn u32(&mut self) -> Option<u32> {
-        self.take(4).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+        self.take(4)
+            .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
     }
     pub(crate) fn u64(&mut self) -> Option<u64> {
         let mut x = [0u8; 8];
@@ -179,7 +180,13 @@ mod tests {
 
     #[test]
     fn encoding_round_trips_at_its_documented_length() {
-        let f = StateFields { pc: 7, bulk_len: 9, status: 2, trap_code: 3, ..Default::default() };
+        let f = StateFields {
+            pc: 7,
+            bulk_len: 9,
+            status: 2,
+            trap_code: 3,
+            ..Default::default()
+        };
         let enc = f.encode();
         assert_eq!(enc.len(), StateFields::ENCODED_LEN);
         assert_eq!(StateFields::read(&mut Reader(&enc)), Some(f));

@@ -65,14 +65,18 @@ impl Statics {
 
     pub(crate) fn table(&self, p: &Program) -> &LevelTree {
         self.table.get_or_init(|| {
-            let leaves =
-                p.table.iter().map(|e| table_leaf_bytes(&table_slot_bytes(e.as_ref()))).collect();
+            let leaves = p
+                .table
+                .iter()
+                .map(|e| table_leaf_bytes(&table_slot_bytes(e.as_ref())))
+                .collect();
             LevelTree::build(leaves, SMALL_DEPTH, &zeros().table)
         })
     }
 
     /// Each data segment's bytes tree, by index.
     pub(crate) fn segments(&self, p: &Program) -> &[LevelTree] {
-        self.segments.get_or_init(|| p.segments.iter().map(|s| bytes_tree(s)).collect())
+        self.segments
+            .get_or_init(|| p.segments.iter().map(|s| bytes_tree(s)).collect())
     }
 }

@@ -3,9 +3,9 @@
 //! mirrors: it recomputes the post-state hash from the pre-state hash and the proof alone.
 
 mod prove;
-mod verify;
 #[cfg(test)]
 mod tests;
+mod verify;
 
 pub use verify::verify_step;
 

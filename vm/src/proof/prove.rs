@@ -33,7 +33,11 @@ impl Machine {
         let p = Arc::clone(&self.prog);
         let mut out = Out(self.state_fields().encode());
         let pc = self.pc;
-        let instr = p.code.get(pc as usize).copied().unwrap_or(Instr::bare(Unreachable));
+        let instr = p
+            .code
+            .get(pc as usize)
+            .copied()
+            .unwrap_or(Instr::bare(Unreachable));
         out.b(&instr.encode());
         out.path(&self.statics.code(&p).path(pc as u64));
         let n = instr.op.pops() as usize;
@@ -51,12 +55,21 @@ impl Machine {
     fn prove_extra(&mut self, p: &Program, Instr { op, imm }: Instr, out: &mut Out) {
         match op {
             LocalGet | LocalSet | LocalTee => {
-                let v = self.locals.get(self.locals_base + imm as usize).copied().unwrap_or(0);
+                let v = self
+                    .locals
+                    .get(self.locals_base + imm as usize)
+                    .copied()
+                    .unwrap_or(0);
                 out.b(&v.to_be_bytes());
                 out.path(&self.locals_tree().path(imm));
             }
             GlobalGet | GlobalSet => {
-                out.b(&self.globals.get(imm as usize).copied().unwrap_or(0).to_be_bytes());
+                out.b(&self
+                    .globals
+                    .get(imm as usize)
+                    .copied()
+                    .unwrap_or(0)
+                    .to_be_bytes());
                 out.path(&self.globals_tree().path(imm));
             }
             Return if !self.frames.is_empty() => {
@@ -123,7 +136,9 @@ impl Machine {
             let bytes = self.peek(0).to_le_bytes();
             new0[off..].copy_from_slice(&bytes[..32 - off]);
             let nodes = path_nodes(bytes_leaf(&new0), l0, &self.mem.path(l0));
-            let k = (0..27).find(|k| l0 >> (k + 1) == l1 >> (k + 1)).unwrap_or(0);
+            let k = (0..27)
+                .find(|k| l0 >> (k + 1) == l1 >> (k + 1))
+                .unwrap_or(0);
             path1[k] = nodes[k];
         }
         out.b(&self.mem.leaf_bytes(l1));
@@ -144,7 +159,7 @@ impl Machine {
                     (s, d)
                 } else {
                     let (ed, es) = (d + len, s + len);
-                    let r = |x: u64| if x % 32 == 0 { 32 } else { x % 32 };
+                    let r = |x: u64| if x.is_multiple_of(32) { 32 } else { x % 32 };
                     let c = len.min(r(ed)).min(r(es));
                     (es - c, ed - c)
                 };

@@ -9,9 +9,21 @@ use crate::{Machine, MachineError, Status, TrapCode, ValType, Value};
 #[test]
 fn jumps_and_br_table() {
     // JumpIf taken skips the Const 1.
-    let m = run_code(vec![i(Const, 1), i(JumpIf, 3), i(Const, 1), i(Const, 2), b(Halt)]);
+    let m = run_code(vec![
+        i(Const, 1),
+        i(JumpIf, 3),
+        i(Const, 1),
+        i(Const, 2),
+        b(Halt),
+    ]);
     assert_eq!(m.stack(), &[2]);
-    let m = run_code(vec![i(Const, 0), i(JumpIfNot, 3), i(Const, 1), i(Const, 2), b(Halt)]);
+    let m = run_code(vec![
+        i(Const, 0),
+        i(JumpIfNot, 3),
+        i(Const, 1),
+        i(Const, 2),
+        b(Halt),
+    ]);
     assert_eq!(m.stack(), &[2]);
     // Only the low 32 bits of the condition count.
     let m = run_code(vec![i(Const, 1 << 32), i(JumpIf, 3), i(Const, 1), b(Halt)]);
@@ -80,7 +92,9 @@ fn locals_globals_calls_and_returns() {
 #[test]
 fn call_depth_exhaustion() {
     // f calls itself forever: the 4th nested call traps.
-    let p = ProgramBuilder::new(vec![call(2, 1), b(Halt), call(2, 1)]).call_depth(4).build();
+    let p = ProgramBuilder::new(vec![call(2, 1), b(Halt), call(2, 1)])
+        .call_depth(4)
+        .build();
     let m = assert_traps(&p, &[], TrapCode::CallStackExhausted);
     assert_eq!(m.frames.len(), 4);
     assert_eq!(m.steps(), 5);
@@ -88,7 +102,13 @@ fn call_depth_exhaustion() {
 
 #[test]
 fn call_indirect_checks_in_order() {
-    let entry = |type_id, pc| Some(TableEntry { type_id, pc, n_locals: 0 });
+    let entry = |type_id, pc| {
+        Some(TableEntry {
+            type_id,
+            pc,
+            n_locals: 0,
+        })
+    };
     let table = vec![entry(7, 4), None, entry(8, 4)];
     let prog = |idx: u64, depth: u32| {
         ProgramBuilder::new(vec![
@@ -140,7 +160,15 @@ fn init_trap_starts_trapped() {
 
 #[test]
 fn memory_size_and_grow() {
-    let m = run_code(vec![b(MemorySize), i(Const, 2), b(MemoryGrow), i(Const, 2), b(MemoryGrow), b(MemorySize), b(Halt)]);
+    let m = run_code(vec![
+        b(MemorySize),
+        i(Const, 2),
+        b(MemoryGrow),
+        i(Const, 2),
+        b(MemoryGrow),
+        b(MemorySize),
+        b(Halt),
+    ]);
     assert_eq!(m.stack(), &[1, 1, 0xffff_ffff, 3]);
     assert_eq!(m.memory().len(), 3 * 65536);
 }
@@ -167,11 +195,13 @@ fn invoke_export_runs_on_the_same_instance() {
     let p = ProgramBuilder::new(code).export(export, 1).build();
     let mut m = Machine::new(&p, &[]);
     m.run(10);
-    m.invoke_export("add", &[Value::I32(-3), Value::I32(10)]).unwrap();
+    m.invoke_export("add", &[Value::I32(-3), Value::I32(10)])
+        .unwrap();
     m.run(100);
     assert_eq!(m.status(), Status::Halted);
     assert_eq!(m.results(), vec![Value::I32(7)]);
-    m.invoke_export("add", &[Value::I32(1), Value::I32(2)]).unwrap();
+    m.invoke_export("add", &[Value::I32(1), Value::I32(2)])
+        .unwrap();
     m.run(100);
     assert_eq!(m.results(), vec![Value::I32(3)]);
     assert_eq!(
@@ -189,7 +219,10 @@ fn results_are_typed_by_the_entry() {
     let p = ProgramBuilder::new(vec![i(Const, 0xffff_ffff), i(Const, 5), b(Halt)])
         .results(vec![ValType::I32, ValType::F64])
         .build();
-    assert_eq!(run_prog(&p, &[]).results(), vec![Value::I32(-1), Value::F64(5)]);
+    assert_eq!(
+        run_prog(&p, &[]).results(),
+        vec![Value::I32(-1), Value::F64(5)]
+    );
 }
 
 #[test]

@@ -44,11 +44,20 @@ pub(crate) fn assert_traps(p: &Arc<Program>, input: &[u8], code_: TrapCode) -> M
         before = m.state_fields();
         m.step();
     }
-    assert_eq!(m.status(), Status::Trapped, "expected a trap, got {:?}", m.status());
+    assert_eq!(
+        m.status(),
+        Status::Trapped,
+        "expected a trap, got {:?}",
+        m.status()
+    );
     assert_eq!(m.trap_code(), Some(code_));
     before.status = Status::Trapped as u8;
     before.trap_code = code_ as u8;
-    assert_eq!(m.state_fields(), before, "a trapping step must change only status and code");
+    assert_eq!(
+        m.state_fields(),
+        before,
+        "a trapping step must change only status and code"
+    );
     m
 }
 

@@ -101,11 +101,16 @@ fn i64_ops() {
 
 #[test]
 fn division_traps_leave_the_state_unchanged() {
-    for op in [I32DivS, I32DivU, I32RemS, I32RemU, I64DivS, I64DivU, I64RemS, I64RemU] {
+    for op in [
+        I32DivS, I32DivU, I32RemS, I32RemU, I64DivS, I64DivU, I64RemS, I64RemU,
+    ] {
         assert_code_traps(apply(&[7, 0], op, 0), TrapCode::IntegerDivideByZero);
     }
     assert_code_traps(apply(&[M32, N1], I32DivS, 0), TrapCode::IntegerOverflow);
-    assert_code_traps(apply(&[M64, u64::MAX], I64DivS, 0), TrapCode::IntegerOverflow);
+    assert_code_traps(
+        apply(&[M64, u64::MAX], I64DivS, 0),
+        TrapCode::IntegerOverflow,
+    );
     check(I32RemS, &[M32, N1], 0);
     check(I64RemS, &[M64, u64::MAX], 0);
 }

@@ -53,16 +53,46 @@ pub(crate) fn workload() -> Arc<Program> {
     a.c(1000).c(0).o(InputLen).o(InputRead).o(InputReadStep);
     a.o(InputLen).c(3).o(I32Add).op(LocalSet, 0);
     a.label("loop");
-    a.op(LocalGet, 1).op(LocalGet, 1).c(2).o(I32RemU).op(CallIndirect, 0).op(LocalSet, 2);
-    a.op(LocalGet, 1).c(9).o(I32Mul).op(LocalGet, 2).o(I64ExtendI32U).op(I64Store, 1003);
-    a.op(GlobalGet, 0).op(LocalGet, 2).o(I32Add).op(GlobalSet, 0);
+    a.op(LocalGet, 1)
+        .op(LocalGet, 1)
+        .c(2)
+        .o(I32RemU)
+        .op(CallIndirect, 0)
+        .op(LocalSet, 2);
+    a.op(LocalGet, 1)
+        .c(9)
+        .o(I32Mul)
+        .op(LocalGet, 2)
+        .o(I64ExtendI32U)
+        .op(I64Store, 1003);
+    a.op(GlobalGet, 0)
+        .op(LocalGet, 2)
+        .o(I32Add)
+        .op(GlobalSet, 0);
     a.op(LocalGet, 1).op(I32Load8S, 1000).o(Drop);
     a.c(7).c(8).o(MoveToAux).o(Drop).o(MoveFromAux).o(Drop);
-    a.op(LocalGet, 1).c(1).o(I32Add).op(LocalTee, 1).op(LocalGet, 0).o(I32LtU).to(JumpIf, "loop", 0);
-    a.c(1010).c(1000).op(LocalGet, 1).c(4).o(I32Mul).o(MemoryCopy).o(CopyStep);
+    a.op(LocalGet, 1)
+        .c(1)
+        .o(I32Add)
+        .op(LocalTee, 1)
+        .op(LocalGet, 0)
+        .o(I32LtU)
+        .to(JumpIf, "loop", 0);
+    a.c(1010)
+        .c(1000)
+        .op(LocalGet, 1)
+        .c(4)
+        .o(I32Mul)
+        .o(MemoryCopy)
+        .o(CopyStep);
     a.c(1500).c(1010).c(77).o(MemoryCopy).o(CopyStep);
     a.c(2000).c(0x1ab).c(45).o(MemoryFill).o(FillStep);
-    a.c(3000).c(1).c(33).op(MemoryInit, 0).op(InitStep, 0).op(DataDrop, 0);
+    a.c(3000)
+        .c(1)
+        .c(33)
+        .op(MemoryInit, 0)
+        .op(InitStep, 0)
+        .op(DataDrop, 0);
     a.c(1).o(MemoryGrow).o(Drop);
     a.op(LocalGet, 0).c(3).o(I32RemU).op(BrTable, 2);
     a.to(Jump, "a", 0).to(Jump, "b", 0).to(Jump, "c", 0);
@@ -70,15 +100,42 @@ pub(crate) fn workload() -> Arc<Program> {
     a.label("b").c(2).to(Jump, "out", 0);
     a.label("c").c(3);
     a.label("out").op(GlobalSet, 1);
-    a.c(995).op(LocalGet, 0).c(9).o(I32Mul).c(20).o(I32Add).o(OutputWrite).o(OutputWriteStep);
+    a.c(995)
+        .op(LocalGet, 0)
+        .c(9)
+        .o(I32Mul)
+        .c(20)
+        .o(I32Add)
+        .o(OutputWrite)
+        .o(OutputWriteStep);
     a.c(5).c(6).op(LocalGet, 0).o(Select).o(Drop);
     a.c(100).c(7).o(I32DivU).o(Drop);
     a.o(Return);
-    a.label("f0").op(LocalSet, 0).op(LocalGet, 0).op(LocalGet, 0).o(I32Mul).c(7).o(I32Add).o(Return);
-    a.label("f1").op(LocalSet, 0).op(LocalGet, 0).c(3).o(I32Shl).op(LocalGet, 0).o(I32Xor).o(Return);
+    a.label("f0")
+        .op(LocalSet, 0)
+        .op(LocalGet, 0)
+        .op(LocalGet, 0)
+        .o(I32Mul)
+        .c(7)
+        .o(I32Add)
+        .o(Return);
+    a.label("f1")
+        .op(LocalSet, 0)
+        .op(LocalGet, 0)
+        .c(3)
+        .o(I32Shl)
+        .op(LocalGet, 0)
+        .o(I32Xor)
+        .o(Return);
     let (f0, f1) = (a.labels["f0"], a.labels["f1"]);
     let code = a.finish();
-    let entry = |pc| Some(TableEntry { type_id: 0, pc, n_locals: 2 });
+    let entry = |pc| {
+        Some(TableEntry {
+            type_id: 0,
+            pc,
+            n_locals: 2,
+        })
+    };
     ProgramBuilder::new(code)
         .pages(1, 3)
         .data(1000, &[9; 40])

@@ -15,7 +15,7 @@ fn to_leaf_end(x: u64) -> u64 {
 
 /// Bytes from the start of the leaf holding `x - 1` up to `x`.
 fn r(x: u64) -> u64 {
-    if x % 32 == 0 { 32 } else { x % 32 }
+    if x.is_multiple_of(32) { 32 } else { x % 32 }
 }
 
 impl Ctx<'_> {
@@ -119,7 +119,7 @@ impl Ctx<'_> {
                 self.s.bulk_src = s + c;
                 self.s.bulk_len = len - c;
                 self.s.output_len = out + c;
-                if self.s.output_len % 32 == 0 {
+                if self.s.output_len.is_multiple_of(32) {
                     self.s.output_chain = output_fold(&self.s.output_chain, &self.s.output_pending);
                     self.s.output_pending = [0; 32];
                 }

@@ -3,7 +3,9 @@
 use super::{Ctx, Flow};
 use crate::TrapCode;
 use crate::isa::Opcode::*;
-use crate::machine::hash::{SMALL_DEPTH, empty_locals, frame_push, stack_push, table_leaf_bytes, value_leaf};
+use crate::machine::hash::{
+    SMALL_DEPTH, empty_locals, frame_push, stack_push, table_leaf_bytes, value_leaf,
+};
 use crate::machine::merkle::root_from_path;
 use crate::proof::{ProofError, Result};
 
@@ -20,7 +22,11 @@ impl Ctx<'_> {
             Jump => self.goto(imm as u32),
             JumpIf | JumpIfNot => {
                 let taken = (self.arg(0) as u32 != 0) == (self.op == JumpIf);
-                if taken { self.goto(imm as u32) } else { Flow::Next }
+                if taken {
+                    self.goto(imm as u32)
+                } else {
+                    Flow::Next
+                }
             }
             BrTable => {
                 let i = (self.arg(0) as u32 as u64).min(imm) as u32;
@@ -50,7 +56,11 @@ impl Ctx<'_> {
                 Flow::Next
             }
             LocalGet | GlobalGet => {
-                let root = if self.op == LocalGet { self.s.locals } else { self.s.globals };
+                let root = if self.op == LocalGet {
+                    self.s.locals
+                } else {
+                    self.s.globals
+                };
                 let (v, _) = self.value_leaf(imm, &root, "local or global")?;
                 self.push(v);
                 Flow::Next
@@ -61,7 +71,11 @@ impl Ctx<'_> {
                 let (_, path) = self.value_leaf(imm, &root, "local or global")?;
                 let v = self.arg(0);
                 let new = root_from_path(value_leaf(v), imm, &path);
-                if local { self.s.locals = new } else { self.s.globals = new }
+                if local {
+                    self.s.locals = new
+                } else {
+                    self.s.globals = new
+                }
                 if self.op == LocalTee {
                     self.push(v);
                 }
@@ -85,7 +99,11 @@ impl Ctx<'_> {
         if self.s.call_depth >= self.s.max_call_depth {
             return Flow::trap(TrapCode::CallStackExhausted);
         }
-        self.s.frame_stack = frame_push(&self.s.frame_stack, self.s.pc.wrapping_add(1), &self.s.locals);
+        self.s.frame_stack = frame_push(
+            &self.s.frame_stack,
+            self.s.pc.wrapping_add(1),
+            &self.s.locals,
+        );
         self.s.call_depth += 1;
         self.s.locals = empty_locals();
         self.goto(target)

@@ -28,8 +28,11 @@ pub fn verify_step(pre: B256, proof: &[u8]) -> Result<B256> {
     if state.hash() != pre {
         return Err(ProofError::StateMismatch);
     }
-    let enc: [u8; Instr::ENCODED_LEN] =
-        r.take(Instr::ENCODED_LEN).ok_or(ProofError::Truncated("instr"))?.try_into().unwrap_or([0; 10]);
+    let enc: [u8; Instr::ENCODED_LEN] = r
+        .take(Instr::ENCODED_LEN)
+        .ok_or(ProofError::Truncated("instr"))?
+        .try_into()
+        .unwrap_or([0; 10]);
     let opnum = u16::from_be_bytes([enc[0], enc[1]]);
     let instr = Instr::decode(&enc).ok_or(ProofError::UnknownOpcode(opnum))?;
     let depth = state.code_depth as usize;
@@ -54,7 +57,14 @@ pub fn verify_step(pre: B256, proof: &[u8]) -> Result<B256> {
         }
         post.value_stack = below;
     }
-    let mut cx = Ctx { pre: state, s: post, r, op: instr.op, imm: instr.imm, popped };
+    let mut cx = Ctx {
+        pre: state,
+        s: post,
+        r,
+        op: instr.op,
+        imm: instr.imm,
+        popped,
+    };
     let flow = match instr.op as u16 {
         0x00..=0x1f => cx.control()?,
         0x20..=0x3f => cx.memory()?,
@@ -129,7 +139,9 @@ impl Ctx<'_> {
     }
 
     fn path(&mut self, depth: u32, what: &'static str) -> Result<Vec<B256>> {
-        self.r.hashes(depth as usize).ok_or(ProofError::Truncated(what))
+        self.r
+            .hashes(depth as usize)
+            .ok_or(ProofError::Truncated(what))
     }
 
     /// A value leaf `i` of a depth-16 tree checked against `root`: `(value, siblings)`.
@@ -146,7 +158,12 @@ impl Ctx<'_> {
     }
 
     /// A 32-byte leaf `i` of a depth-27 tree checked against `root`: `(bytes, siblings)`.
-    fn bytes_leaf(&mut self, i: u64, root: &B256, what: &'static str) -> Result<([u8; 32], Vec<B256>)> {
+    fn bytes_leaf(
+        &mut self,
+        i: u64,
+        root: &B256,
+        what: &'static str,
+    ) -> Result<([u8; 32], Vec<B256>)> {
         let leaf = self.b256(what)?;
         let path = self.path(BYTES_DEPTH, what)?;
         if i >> BYTES_DEPTH != 0 || root_from_path(bytes_leaf(&leaf), i, &path) != *root {
