@@ -1,0 +1,151 @@
+//! `opml run`: print a run's output, status and figures.
+
+use anyhow::{Context, bail};
+use clap::Args;
+use indicatif::{ProgressBar, ProgressStyle};
+use opml_executor::{Engine, Entry, Limits, RunOptions, RunStatus, Submission};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, Args)]
+pub(crate) struct RunArgs {
+    /// The program or module: binary wasm, or the text format (`.wat`).
+    module: PathBuf,
+    /// With `--invoke`: the arguments, as `i32:-5`, `i64:7`, `f32:0x3f800000`, `f64:0x…`.
+    #[arg(requires = "invoke")]
+    args: Vec<String>,
+    /// The engine: `fast` (wasmtime) or `vm` (the provable machine).
+    #[arg(long, default_value = "fast")]
+    engine: Engine,
+    /// The request input, read from a file.
+    #[arg(long, conflicts_with = "input_hex")]
+    input: Option<PathBuf>,
+    /// The request input, as hex.
+    #[arg(long)]
+    input_hex: Option<String>,
+    /// Instead of running `main`, instantiate afresh and call this export with ARGS.
+    #[arg(long)]
+    invoke: Option<String>,
+    /// Step bound (VM steps; fuel on the fast path).
+    #[arg(long, default_value_t = 1 << 32)]
+    max_steps: u64,
+    /// Memory bound in 64 KiB pages.
+    #[arg(long, default_value_t = Limits::default().max_memory_pages)]
+    max_memory_pages: u32,
+}
+
+pub(crate) fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
+    let wasm = opml_executor::read_module(&args.module)
+        .with_context(|| format!("reading {}", args.module.display()))?;
+    let input = match (&args.input, &args.input_hex) {
+        (Some(path), _) => {
+            std::fs::read(path).with_context(|| format!("reading {}", path.display()))?
+        }
+        (None, Some(h)) => hex::decode(h.trim().trim_start_matches("0x")).context("--input-hex")?,
+        (None, None) => Vec::new(),
+    };
+    let entry = match &args.invoke {
+        Some(export) => Entry::Invoke {
+            export: export.clone(),
+            args: args
+                .args
+                .iter()
+                .map(|a| opml_executor::parse_value(a))
+                .collect::<Result<_, _>>()?,
+        },
+        None if !args.args.is_empty() => bail!("arguments given without --invoke"),
+        None => Entry::Main,
+    };
+    let opts = RunOptions {
+        limits: Limits {
+            max_memory_pages: args.max_memory_pages,
+            ..Limits::default()
+        },
+        max_steps: args.max_steps,
+    };
+    tracing::info!(engine = args.engine.name(), module = %args.module.display(), "run");
+    let sub = match args.engine {
+        Engine::Vm => run_vm(&wasm, &input, &entry, &opts)?,
+        engine => opml_executor::run(engine, &wasm, &input, &entry, &opts)?,
+    };
+    tracing::info!(work = sub.work, status = %sub.status, "done");
+    if args.invoke.is_some() {
+        print_invoke(&sub)
+    } else {
+        print_program(&sub)
+    }
+    Ok(exit_code(sub.status))
+}
+
+/// A VM run, with a progress spinner when stderr is a terminal.
+fn run_vm(
+    wasm: &[u8],
+    input: &[u8],
+    entry: &Entry,
+    opts: &RunOptions,
+) -> anyhow::Result<Submission> {
+    if !std::io::stderr().is_terminal() {
+        return Ok(opml_executor::vm::run(wasm, input, entry, opts, None)?);
+    }
+    let bar = ProgressBar::new_spinner();
+    bar.set_style(ProgressStyle::with_template("{spinner} {elapsed} {msg}")?);
+    let mut on_progress = |steps: u64| bar.set_message(format!("{steps} steps"));
+    let sub = opml_executor::vm::run(wasm, input, entry, opts, Some(&mut on_progress));
+    bar.finish_and_clear();
+    Ok(sub?)
+}
+
+fn print_invoke(sub: &Submission) {
+    match sub.status {
+        RunStatus::Halted => {
+            for v in &sub.results {
+                println!("{}", opml_executor::format_value(*v));
+            }
+        }
+        RunStatus::Trapped(code) => println!("trap: {}", code.spec_message()),
+        RunStatus::OutOfSteps => println!("out of steps after {} {}", sub.work, work_unit(sub)),
+    }
+}
+
+fn print_program(sub: &Submission) {
+    println!("engine: {}", sub.engine.name());
+    println!("status: {}", sub.status);
+    if let RunStatus::Trapped(code) = sub.status {
+        println!("trap: {}", code.spec_message());
+    }
+    println!(
+        "output ({} bytes): {}",
+        sub.output.len(),
+        hex::encode(&sub.output)
+    );
+    if let Ok(text) = std::str::from_utf8(&sub.output) {
+        match serde_json::from_str::<serde_json::Value>(text) {
+            Ok(json) if !text.trim().is_empty() => println!("output (json): {json}"),
+            _ if !text.is_empty() => println!("output (utf-8): {text}"),
+            _ => {}
+        }
+    }
+    for v in &sub.results {
+        println!("result: {}", opml_executor::format_value(*v));
+    }
+    println!("{}: {}", work_unit(sub), sub.work);
+    if let Some(h) = sub.state_hash {
+        println!("state hash: 0x{}", hex::encode(h));
+    }
+}
+
+fn work_unit(sub: &Submission) -> &'static str {
+    match sub.engine {
+        Engine::Vm => "steps",
+        _ => "fuel",
+    }
+}
+
+fn exit_code(status: RunStatus) -> ExitCode {
+    match status {
+        RunStatus::Halted => ExitCode::SUCCESS,
+        RunStatus::Trapped(_) => ExitCode::from(crate::EXIT_TRAP),
+        RunStatus::OutOfSteps => ExitCode::from(crate::EXIT_OUT_OF_STEPS),
+    }
+}

@@ -1,0 +1,28 @@
+//! wasmtime traps to consensus trap codes.
+
+use super::host::HostTrap;
+use crate::RunStatus;
+use opml_vm::TrapCode;
+use wasmtime::Trap;
+
+/// The run status a wasmtime error stands for, if it is a guest trap (or fuel exhaustion);
+/// `None` for host failures (link errors, resource exhaustion of the host).
+pub fn trap_status(err: &wasmtime::Error) -> Option<RunStatus> {
+    if let Some(HostTrap(code)) = err.downcast_ref::<HostTrap>() {
+        return Some(RunStatus::Trapped(*code));
+    }
+    let code = match err.downcast_ref::<Trap>()? {
+        Trap::OutOfFuel => return Some(RunStatus::OutOfSteps),
+        Trap::StackOverflow => TrapCode::CallStackExhausted,
+        Trap::MemoryOutOfBounds => TrapCode::MemoryOutOfBounds,
+        Trap::TableOutOfBounds => TrapCode::UndefinedElement,
+        Trap::IndirectCallToNull => TrapCode::UninitializedElement,
+        Trap::BadSignature => TrapCode::IndirectCallTypeMismatch,
+        Trap::IntegerOverflow => TrapCode::IntegerOverflow,
+        Trap::IntegerDivisionByZero => TrapCode::IntegerDivideByZero,
+        Trap::BadConversionToInteger => TrapCode::InvalidConversionToInteger,
+        Trap::UnreachableCodeReached => TrapCode::Unreachable,
+        _ => return None,
+    };
+    Some(RunStatus::Trapped(code))
+}

@@ -1,0 +1,97 @@
+//! One entry point for both engines: run a program with an input, get a [`Submission`].
+
+use crate::fast::{FastEngine, Instantiated};
+use crate::{Engine, Entry, Error, Limits, Result, RunStatus, Submission};
+
+/// Bounds of a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunOptions {
+    /// Memory, table and call-depth bounds (the VM's; the fast path applies the same memory and
+    /// table bounds).
+    pub limits: Limits,
+    /// Step bound (VM steps; fuel on the fast path, which approximates them).
+    pub max_steps: u64,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        Self {
+            limits: Limits::default(),
+            max_steps: 1 << 32,
+        }
+    }
+}
+
+/// Runs `wasm` on `engine` with `input`, calling `entry` (`main` for an inference program).
+pub fn run(
+    engine: Engine,
+    wasm: &[u8],
+    input: &[u8],
+    entry: &Entry,
+    opts: &RunOptions,
+) -> Result<Submission> {
+    match engine {
+        Engine::Fast => run_fast(&FastEngine::new()?, wasm, input, entry, opts),
+        Engine::Vm => crate::vm::run(wasm, input, entry, opts, None),
+    }
+}
+
+/// As [`run`] on the fast path, with an engine built once by the caller.
+pub fn run_fast(
+    engine: &FastEngine,
+    wasm: &[u8],
+    input: &[u8],
+    entry: &Entry,
+    opts: &RunOptions,
+) -> Result<Submission> {
+    let module = engine.compile(wasm)?;
+    let mut sub = Submission {
+        engine: Engine::Fast,
+        status: RunStatus::Halted,
+        output: Vec::new(),
+        results: Vec::new(),
+        work: 0,
+        state_hash: None,
+        memory: None,
+    };
+    let mut instance = match module.instantiate(input, opts.limits, opts.max_steps)? {
+        Instantiated::Ready(i) => i,
+        Instantiated::Trapped {
+            status,
+            fuel,
+            output,
+        } => {
+            return Ok(Submission {
+                status,
+                work: fuel,
+                output,
+                ..sub
+            });
+        }
+    };
+    let (name, args) = match entry {
+        Entry::Instantiate => (None, &[][..]),
+        Entry::Invoke { export, args } => (Some(export.as_str()), &args[..]),
+        Entry::Main => {
+            let name = ["main", "_start"]
+                .into_iter()
+                .find(|n| instance.has_nullary_func(n));
+            let name = name.ok_or_else(|| {
+                Error::Entry("no export `main` or `_start` of type [] -> []".into())
+            })?;
+            (Some(name), &[][..])
+        }
+    };
+    // Fuel used by instantiation is part of the bound, as the bootstrap's steps are.
+    let spent = opts.max_steps - instance.fuel_left();
+    sub.work = spent;
+    if let Some(name) = name {
+        let call = instance.invoke(name, args, opts.max_steps - spent)?;
+        sub.status = call.status;
+        sub.results = call.results;
+        sub.work += call.fuel;
+    }
+    sub.output = instance.output().to_vec();
+    sub.memory = instance.memory();
+    Ok(sub)
+}

@@ -1,0 +1,3 @@
+//! Integration tests of the executor: one binary.
+
+mod fast;
