@@ -9,7 +9,12 @@ use wasmparser::{
 };
 
 /// The committed guests, and whether each must be integer-only.
-const GUESTS: &[(&str, bool)] = &[("digits", true), ("kernels", true), ("digits-f32", false)];
+const GUESTS: &[(&str, bool)] = &[
+    ("digits", true),
+    ("kernels", true),
+    ("digits-f32", false),
+    ("attention", false),
+];
 
 fn wasm(name: &str) -> Vec<u8> {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../wasm/{name}.wasm"));
