@@ -6,6 +6,7 @@ mod control;
 mod golden;
 mod hashing;
 mod ops;
+mod speed;
 pub(crate) mod workload;
 
 use std::sync::Arc;

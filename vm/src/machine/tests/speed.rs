@@ -1,0 +1,52 @@
+//! Step throughput on the committed guests (a figure, not an assertion). Run with
+//! `cargo test --release -p opml-vm --lib speed -- --ignored --nocapture`.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::{Limits, Machine, Program, Status};
+
+#[test]
+#[ignore = "prints a figure; run in release"]
+fn speed() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let cases: [(&str, &str, Vec<u8>); 2] = [
+        (
+            "kernels",
+            "guests/wasm/kernels.wasm",
+            200u32.to_le_bytes().to_vec(),
+        ),
+        (
+            "digits",
+            "guests/wasm/digits.wasm",
+            std::fs::read(root.join("guests/digits/testdata/sample.bin")).unwrap_or_default(),
+        ),
+    ];
+    for (name, path, input) in cases {
+        let Ok(wasm) = std::fs::read(root.join(path)) else {
+            println!("{name}: {path} missing, skipped");
+            continue;
+        };
+        let p = Arc::new(Program::load(&wasm, Limits::default()).expect("load"));
+        let mut best = f64::MAX;
+        let mut steps = 0;
+        for _ in 0..3 {
+            let mut m = Machine::new(&p, &input);
+            let t = Instant::now();
+            steps = m.run(u64::MAX);
+            best = best.min(t.elapsed().as_secs_f64());
+            assert_eq!(m.status(), Status::Halted);
+        }
+        let mut m = Machine::new(&p, &input);
+        m.run(u64::MAX);
+        let t = Instant::now();
+        m.state_hash();
+        let h = t.elapsed().as_secs_f64();
+        println!(
+            "{name}: {steps} steps in {:.3} s = {:.1} M steps/s; final state_hash {:.1} ms",
+            best,
+            steps as f64 / best / 1e6,
+            h * 1e3
+        );
+    }
+}
