@@ -130,7 +130,7 @@ pub(crate) fn lower_function(
         fv.define_locals(offset, count, ty)?;
         require_val_type(ty, offset, "local")?;
         n_locals += u64::from(count);
-        if m.role == Role::Program && n_locals > TREE_LEAVES {
+        if n_locals > TREE_LEAVES {
             return Err(LoadError::limit(
                 offset,
                 "more than 2^16 locals in a function",
