@@ -5,6 +5,7 @@ use super::*;
 use model::{WK, WO, WQ, WV, Weights, attention_weights, project, seeded, softmax};
 use opml_guest::host;
 
+/// Made by `testdata/make_input.py` (a positional-encoding pattern plus a ramp).
 const INPUT: &[u8; SEQ_BYTES] = include_bytes!("../testdata/input.bin");
 
 type Seq64 = [[f64; D]; T];
