@@ -1,5 +1,5 @@
 //! Single-head self-attention in f32, a float-heavy guest for the machine's soft-float path
-//! (about 22,000 float operations per run, each a soft-float routine call in the VM).
+//! (about 23,000 float operations per run, each a soft-float routine call in the VM).
 //!
 //! Input: either 512 bytes, a sequence of [`T`]` = 8` tokens × [`D`]` = 16` dims as f32
 //! little-endian, row by row (every value finite with magnitude at most [`MAX_ABS`]), or 4 bytes,
