@@ -81,6 +81,11 @@ impl Report {
         }
     }
 
+    /// Records a replayed golden vector.
+    pub fn record_vector(&mut self, v: &Vector, call: &StepCall) {
+        self.record(Some(v.op), v.proof.len(), call);
+    }
+
     /// `min / median / max` lines per group, for gas and proof size.
     pub fn table(&self) -> String {
         let mut s = String::from(

@@ -41,7 +41,10 @@ pub struct VectorSet {
 impl VectorSet {
     /// A set keeping up to `per_op` shapes per opcode.
     pub fn new(per_op: usize) -> Self {
-        Self { per_op, ..Default::default() }
+        Self {
+            per_op,
+            ..Default::default()
+        }
     }
 
     /// Offers a vector; kept if it shows a new shape of its opcode.
@@ -50,7 +53,10 @@ impl VectorSet {
         let shape = (v.post[0], v.proof.len());
         if shapes.len() < self.per_op && !shapes.contains(&shape) {
             shapes.push(shape);
-            self.by_group.entry(group_of(v.op as u16)).or_default().push(v);
+            self.by_group
+                .entry(group_of(v.op as u16))
+                .or_default()
+                .push(v);
         }
     }
 

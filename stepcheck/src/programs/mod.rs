@@ -193,6 +193,7 @@ fn smith_config() -> wasm_smith::Config {
         max_memory32_bytes: 2 * 65536,
         max_table_elements: 64,
         min_exports: 1,
+        min_funcs: 3,
         export_everything: true,
         ..wasm_smith::Config::default()
     }
@@ -203,7 +204,7 @@ fn smith_config() -> wasm_smith::Config {
 pub fn smith_cases(seeds: std::ops::Range<u64>, per_module: usize) -> Vec<Case> {
     let mut out = Vec::new();
     for seed in seeds {
-        let mut data = vec![0u8; 4096];
+        let mut data = vec![0u8; 16 * 1024];
         let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
         for b in &mut data {
             x ^= x << 13;

@@ -1,3 +1,6 @@
 //! Integration tests: the compiled verifier in revm against the Rust machine.
 
 mod deploy;
+mod differential;
+mod golden;
+mod tampering;
