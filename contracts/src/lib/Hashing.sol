@@ -105,11 +105,7 @@ library Hashing {
     }
 
     /// @notice Frame stack push: `H("opml/frame:" ‖ h ‖ return_pc:u32 ‖ locals_root)`.
-    function pushFrame(bytes32 frames, uint256 returnPc, bytes32 localsRoot)
-        internal
-        pure
-        returns (bytes32 h)
-    {
+    function pushFrame(bytes32 frames, uint256 returnPc, bytes32 localsRoot) internal pure returns (bytes32 h) {
         bytes32 p = P_FRAME;
         assembly ("memory-safe") {
             let m := mload(0x40)

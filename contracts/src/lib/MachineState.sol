@@ -182,11 +182,7 @@ library MachineState {
 
     /// @notice The output commitment of a halted state holding `output`: full 32-byte blocks
     ///         folded into the chain, the tail zero-padded as the pending block.
-    function outputCommitment(bytes memory output)
-        internal
-        pure
-        returns (bytes32 chain, bytes32 pending, uint64 len)
-    {
+    function outputCommitment(bytes memory output) internal pure returns (bytes32 chain, bytes32 pending, uint64 len) {
         uint256 n = output.length;
         uint256 full = n / 32;
         for (uint256 i = 0; i < full; i++) {

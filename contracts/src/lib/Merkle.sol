@@ -18,11 +18,7 @@ library Merkle {
     uint256 internal constant BYTES_DEPTH = 27;
 
     /// @notice The root reached from `leaf` at `index` along the calldata path at `path`.
-    function root(bytes32 leaf, uint256 index, uint256 path, uint256 depth)
-        internal
-        pure
-        returns (bytes32 r)
-    {
+    function root(bytes32 leaf, uint256 index, uint256 path, uint256 depth) internal pure returns (bytes32 r) {
         if (index >> depth != 0) revert IndexOutOfRange(index, depth);
         bytes32 p = Hashing.P_NODE;
         assembly ("memory-safe") {

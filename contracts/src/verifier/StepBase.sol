@@ -31,7 +31,7 @@ abstract contract StepBase is IStepVerifier {
         uint256 end;
     }
 
-    uint256 internal constant PAGE = 65536;
+    uint256 internal constant PAGE = 65_536;
 
     /// @inheritdoc IStepVerifier
     function step(bytes32 pre, bytes calldata proof) external view returns (bytes32) {

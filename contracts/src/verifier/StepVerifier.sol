@@ -16,7 +16,13 @@ contract StepVerifier is IStepVerifier {
     IStepVerifier public immutable i32;
     IStepVerifier public immutable i64;
 
-    constructor(IStepVerifier control_, IStepVerifier mem, IStepVerifier bulk_, IStepVerifier i32_, IStepVerifier i64_) {
+    constructor(
+        IStepVerifier control_,
+        IStepVerifier mem,
+        IStepVerifier bulk_,
+        IStepVerifier i32_,
+        IStepVerifier i64_
+    ) {
         control = control_;
         memory_ = mem;
         bulk = bulk_;
