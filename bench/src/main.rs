@@ -1,1 +1,341 @@
-fn main() {}
+//! `opml-bench`: prints the figures the issues ask for, measured side by side in one run.
+//!
+//! ```sh
+//! cargo run --release -p opml-bench            # all figures
+//! cargo run --release -p opml-bench -- --quick # fewer repetitions
+//! ```
+//!
+//! Every ratio compares engines measured interleaved in the same process (the machine is noisy);
+//! each figure is the median of its repetitions.
+
+mod wasmi_host;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail};
+use opml_executor::RunStatus;
+use opml_executor::fast::{FastEngine, FastModule, Instantiated};
+use opml_vm::{Checkpoints, Entry, Limits, Machine, Program, Status, Value};
+
+use wasmi_host::WasmiProgram;
+
+/// One benchmark program: a committed guest build and an input.
+struct Case {
+    name: &'static str,
+    wasm: Vec<u8>,
+    input: Vec<u8>,
+}
+
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn load_cases(kernel_rounds: u32) -> Result<Vec<Case>> {
+    let root = repo_root();
+    let read = |p: &str| std::fs::read(root.join(p)).with_context(|| format!("reading {p}"));
+    Ok(vec![
+        Case {
+            name: "digits (int8 MLP, one image)",
+            wasm: read("guests/wasm/digits.wasm")?,
+            input: read("guests/digits/testdata/sample.bin")?,
+        },
+        Case {
+            name: "kernels (i32 matmul)",
+            wasm: read("guests/wasm/kernels.wasm")?,
+            input: kernel_rounds.to_le_bytes().to_vec(),
+        },
+    ])
+}
+
+/// Median of `reps` timings of `f`, after one warm-up call.
+fn median_time<T>(reps: usize, mut f: impl FnMut() -> Result<T>) -> Result<Duration> {
+    f()?;
+    let mut times = Vec::with_capacity(reps);
+    for _ in 0..reps {
+        let t = Instant::now();
+        std::hint::black_box(f()?);
+        times.push(t.elapsed());
+    }
+    times.sort();
+    Ok(times[reps / 2])
+}
+
+fn run_vm(program: &Arc<Program>, input: &[u8]) -> Result<(u64, Vec<u8>)> {
+    let mut m = Machine::new(program, input);
+    let steps = m.run(u64::MAX);
+    if m.status() != Status::Halted {
+        bail!("VM did not halt: {:?} {:?}", m.status(), m.trap_code());
+    }
+    Ok((steps, m.output().to_vec()))
+}
+
+fn fmt_rate(per_sec: f64) -> String {
+    if per_sec >= 1e6 {
+        format!("{:.1} M/s", per_sec / 1e6)
+    } else {
+        format!("{:.1} k/s", per_sec / 1e3)
+    }
+}
+
+/// VM steps per second, and the same program in wasmi side by side.
+fn vm_vs_wasmi(cases: &[Case], reps: usize) -> Result<()> {
+    println!("\n## VM vs wasmi (same .wasm, same input; median of {reps}, interleaved)\n");
+    println!("| program | VM steps | VM time | VM steps/s | wasmi time | VM speed / wasmi speed |");
+    println!("| --- | --- | --- | --- | --- | --- |");
+    for case in cases {
+        let program = Arc::new(Program::load(&case.wasm, Limits::default())?);
+        let wasmi = WasmiProgram::new(&case.wasm)?;
+        let (steps, vm_out) = run_vm(&program, &case.input)?;
+        let wasmi_out = wasmi.run(&case.input)?;
+        if vm_out != wasmi_out {
+            bail!("{}: VM and wasmi outputs differ", case.name);
+        }
+        let (mut vm_times, mut wasmi_times) = (Vec::new(), Vec::new());
+        for _ in 0..reps {
+            vm_times.push(median_time(1, || run_vm(&program, &case.input))?);
+            wasmi_times.push(median_time(1, || wasmi.run(&case.input))?);
+        }
+        vm_times.sort();
+        wasmi_times.sort();
+        let (vm, wi) = (vm_times[reps / 2], wasmi_times[reps / 2]);
+        println!(
+            "| {} | {} | {:.3} ms | {} | {:.3} ms | {:.2}× |",
+            case.name,
+            steps,
+            vm.as_secs_f64() * 1e3,
+            fmt_rate(steps as f64 / vm.as_secs_f64()),
+            wi.as_secs_f64() * 1e3,
+            wi.as_secs_f64() / vm.as_secs_f64(),
+        );
+    }
+    Ok(())
+}
+
+/// The native baseline: the guests' own code compiled for this machine, through the SDK's native
+/// host stand-in, so it does the same work as `main` in wasm (read input, infer, write JSON).
+fn native_run(case_index: usize, input: &[u8]) -> Vec<u8> {
+    opml_guest::host::set_input(input);
+    match case_index {
+        0 => opml_digits::run(),
+        _ => opml_kernels::run(),
+    }
+    opml_guest::host::take_output()
+}
+
+/// One inference on the fast path: instantiate the compiled module afresh and call `main`.
+fn fast_run(module: &FastModule, input: &[u8]) -> Result<Vec<u8>> {
+    let mut instance = match module.instantiate(input, Limits::default(), u64::MAX)? {
+        Instantiated::Ready(i) => i,
+        Instantiated::Trapped { status, .. } => bail!("fast path: instantiation ended {status:?}"),
+    };
+    let call = instance.invoke("main", &[], u64::MAX)?;
+    if call.status != RunStatus::Halted {
+        bail!("fast path: main ended {:?}", call.status);
+    }
+    Ok(instance.output().to_vec())
+}
+
+/// The wasmtime fast path against the same inference compiled natively.
+fn fast_vs_native(cases: &[Case], reps: usize) -> Result<()> {
+    println!("\n## wasmtime fast path vs native (median of {reps}, interleaved)\n");
+    println!("| program | native | fast path (instantiate + run) | fast / native |");
+    println!("| --- | --- | --- | --- |");
+    let engine = FastEngine::new()?;
+    for (i, case) in cases.iter().enumerate() {
+        let module = engine.compile(&case.wasm, Limits::default())?;
+        let fast_out = fast_run(&module, &case.input)?;
+        let native_out = native_run(i, &case.input);
+        if fast_out != native_out {
+            bail!("{}: fast path and native outputs differ", case.name);
+        }
+        let (mut nt, mut ft) = (Vec::new(), Vec::new());
+        for _ in 0..reps {
+            nt.push(median_time(1, || Ok(native_run(i, &case.input)))?);
+            ft.push(median_time(1, || fast_run(&module, &case.input))?);
+        }
+        nt.sort();
+        ft.sort();
+        let (n, f) = (nt[reps / 2], ft[reps / 2]);
+        println!(
+            "| {} | {:.3} ms | {:.3} ms | {:.2}× |",
+            case.name,
+            n.as_secs_f64() * 1e3,
+            f.as_secs_f64() * 1e3,
+            f.as_secs_f64() / n.as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
+/// The cost of a state hash at step `n`, recomputed from the nearest checkpoint.
+fn checkpoint_replay(case: &Case, reps: usize) -> Result<()> {
+    let program = Arc::new(Program::load(&case.wasm, Limits::default())?);
+    let (total, _) = run_vm(&program, &case.input)?;
+    let interval = (total / 64).max(1);
+    let t = Instant::now();
+    let cps = Checkpoints::record(&program, &case.input, interval, total + 1);
+    let record = t.elapsed();
+    println!(
+        "\n## State hash at step n from the nearest checkpoint ({}; {total} steps, a checkpoint every {interval})\n",
+        case.name
+    );
+    println!(
+        "recording the checkpoints (one run + 64 snapshots): {:.1} ms",
+        record.as_secs_f64() * 1e3
+    );
+    println!("\n| steps past the checkpoint | time for state_hash_at(n) |");
+    println!("| --- | --- |");
+    for offset in [0, interval / 4, interval / 2, interval - 1] {
+        let n = interval * 32 + offset;
+        let d = median_time(reps, || Ok(cps.state_hash_at(n)))?;
+        println!("| {offset} | {:.3} ms |", d.as_secs_f64() * 1e3);
+    }
+    let d = median_time(reps.min(3), || {
+        let mut m = Machine::new(&program, &case.input);
+        m.run(interval * 32 + interval / 2);
+        Ok(m.state_hash())
+    })?;
+    println!(
+        "| (for comparison: from step 0 to n = {}) | {:.3} ms |",
+        interval * 32 + interval / 2,
+        d.as_secs_f64() * 1e3
+    );
+    Ok(())
+}
+
+/// VM steps for one float instruction (the soft-float routine it lowers to), over operands that
+/// take different paths (normal, subnormal, zero, infinity, NaN): min / median / max.
+fn float_op_steps() -> Result<()> {
+    println!(
+        "\n## VM steps per float operation (soft-float routines; min / median / max over operands)\n"
+    );
+    println!("| operation | steps |");
+    println!("| --- | --- |");
+    let f32s: [u32; 6] = [
+        0x3fc0_0000,
+        0x4049_0fdb,
+        0x0000_0001,
+        0x0000_0000,
+        0x7f80_0000,
+        0x7fc0_0000,
+    ];
+    let f64s: [u64; 6] = [
+        0x3ff8_0000_0000_0000,
+        0x4009_21fb_5444_2d18,
+        0x0000_0000_0000_0001,
+        0,
+        0x7ff0_0000_0000_0000,
+        0x7ff8_0000_0000_0000,
+    ];
+    let ops: [(&str, &str, usize); 14] = [
+        ("f32.add", "f32", 2),
+        ("f32.mul", "f32", 2),
+        ("f32.div", "f32", 2),
+        ("f32.sqrt", "f32", 1),
+        ("f32.lt", "f32", 2),
+        ("f32.nearest", "f32", 1),
+        ("i32.trunc_sat_f32_s", "f32", 1),
+        ("f64.add", "f64", 2),
+        ("f64.mul", "f64", 2),
+        ("f64.div", "f64", 2),
+        ("f64.sqrt", "f64", 1),
+        ("f64.promote_f32", "f32", 1),
+        ("f32.demote_f64", "f64", 1),
+        ("f64.convert_i64_s", "i64", 1),
+    ];
+    for (op, ty, arity) in ops {
+        let params = vec![ty; arity].join(" ");
+        let gets: String = (0..arity).map(|i| format!("(local.get {i}) ")).collect();
+        // The same function without the operation, to subtract the call and argument overhead.
+        let with_op = format!("(module (func (export \"f\") (param {params}) ({op} {gets}) drop))");
+        let without = format!(
+            "(module (func (export \"f\") (param {params}) {gets} {}))",
+            "drop ".repeat(arity)
+        );
+        let mut counts = Vec::new();
+        for i in 0..f32s.len() {
+            let arg = |k: usize| match ty {
+                "f32" => Value::F32(f32s[(i + k) % f32s.len()]),
+                "f64" => Value::F64(f64s[(i + k) % f64s.len()]),
+                _ => Value::I64((f64s[(i + k) % f64s.len()] as i64).wrapping_mul(7)),
+            };
+            let args: Vec<Value> = (0..arity).map(arg).collect();
+            let steps = |wat_src: &str| -> Result<u64> {
+                let wasm = wat::parse_str(wat_src)?;
+                let entry = Entry::Invoke {
+                    export: "f".into(),
+                    args: args.clone(),
+                };
+                let program = Arc::new(Program::load_with_entry(&wasm, Limits::default(), entry)?);
+                let mut m = Machine::new(&program, &[]);
+                let n = m.run(1 << 24);
+                if m.status() != Status::Halted {
+                    bail!("{op}: {:?}", m.trap_code());
+                }
+                Ok(n)
+            };
+            counts.push(steps(&with_op)? - steps(&without)?);
+        }
+        counts.sort();
+        println!(
+            "| `{op}` | {} / {} / {} |",
+            counts[0],
+            counts[counts.len() / 2],
+            counts[counts.len() - 1]
+        );
+    }
+    Ok(())
+}
+
+/// The f32 digits model: one inference on the VM (soft floats) and on the fast path (hardware).
+fn float_model(reps: usize) -> Result<()> {
+    let root = repo_root();
+    let wasm =
+        std::fs::read(root.join("guests/wasm/digits-f32.wasm")).context("digits-f32.wasm")?;
+    let input = std::fs::read(root.join("guests/digits/testdata/sample.bin"))?;
+    let program = Arc::new(Program::load(&wasm, Limits::default())?);
+    let module = FastEngine::new()?.compile(&wasm, Limits::default())?;
+    let (steps, vm_out) = run_vm(&program, &input)?;
+    if vm_out != fast_run(&module, &input)? {
+        bail!("digits-f32: VM and fast path outputs differ");
+    }
+    let (mut vt, mut ft) = (Vec::new(), Vec::new());
+    for _ in 0..reps {
+        vt.push(median_time(1, || run_vm(&program, &input))?);
+        ft.push(median_time(1, || fast_run(&module, &input))?);
+    }
+    vt.sort();
+    ft.sort();
+    let (v, f) = (vt[reps / 2], ft[reps / 2]);
+    println!("\n## f32 digits model, one image (outputs identical)\n");
+    println!("| engine | time | |");
+    println!("| --- | --- | --- |");
+    println!(
+        "| VM (soft floats, {steps} steps) | {:.3} ms | {:.2}× the fast path's time |",
+        v.as_secs_f64() * 1e3,
+        v.as_secs_f64() / f.as_secs_f64()
+    );
+    println!(
+        "| wasmtime fast path (instantiate + run) | {:.3} ms | |",
+        f.as_secs_f64() * 1e3
+    );
+    Ok(())
+}
+
+fn main() -> Result<()> {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let reps = if quick { 5 } else { 21 };
+    if cfg!(debug_assertions) {
+        println!("warning: a debug build; run with --release for meaningful figures");
+    }
+    let cases = load_cases(if quick { 50 } else { 200 })?;
+    println!("# opml benchmarks");
+    vm_vs_wasmi(&cases, reps)?;
+    fast_vs_native(&cases, reps)?;
+    checkpoint_replay(&cases[1], reps)?;
+    float_op_steps()?;
+    float_model(reps)?;
+    Ok(())
+}
