@@ -79,6 +79,18 @@ mod tests {
         }
     }
 
+    /// `AluBase.sol` selects an operation by its offset from `Eqz`: the i32 and i64 groups
+    /// must list their shared operations in the same order.
+    #[test]
+    fn i32_and_i64_share_one_operation_order() {
+        let (e32, e64) = (Opcode::I32Eqz as u16, Opcode::I64Eqz as u16);
+        for k in 0..=(Opcode::I32Rotr as u16 - e32) {
+            let a = Opcode::from_u16(e32 + k).expect("i32 op");
+            let b = Opcode::from_u16(e64 + k).expect("i64 op");
+            assert_eq!(a.name().replacen("I32", "I64", 1), b.name(), "offset {k}");
+        }
+    }
+
     #[test]
     fn opcodes_sol_is_generated() {
         let path = crate::repo_root().join(OPCODES_SOL);

@@ -69,11 +69,7 @@ pub fn guest_cases() -> Result<Vec<Case>> {
         let bytes = std::fs::read(&path).map_err(|e| Error::Io(path.display().to_string(), e))?;
         let program = Program::load(&bytes, Limits::default())
             .map_err(|e| Error::Program(format!("{}: {e}", path.display())))?;
-        let sample = repo_root()
-            .join("guests")
-            .join(&stem)
-            .join("testdata/sample.bin");
-        let input = std::fs::read(sample).unwrap_or_default();
+        let input = guest_input(&stem);
         out.push(Case {
             name: format!("guest:{stem}"),
             program: Arc::new(program),
@@ -81,6 +77,17 @@ pub fn guest_cases() -> Result<Vec<Case>> {
         });
     }
     Ok(out)
+}
+
+/// A guest's sample input: `guests/<name>/testdata/input.bin`, else `sample.bin`; `digits-f32`
+/// reads the same images as `digits`. Empty when there is none (`kernels` runs without).
+fn guest_input(stem: &str) -> Vec<u8> {
+    let g = repo_root().join("guests");
+    let dirs = [stem, if stem == "digits-f32" { "digits" } else { stem }];
+    dirs.iter()
+        .flat_map(|d| ["input.bin", "sample.bin"].map(|f| g.join(d).join("testdata").join(f)))
+        .find_map(|p| std::fs::read(p).ok())
+        .unwrap_or_default()
 }
 
 /// Where the spec suite lives: `$OPML_WASM_TESTSUITE`, else `../shared/wasm-testsuite`.
