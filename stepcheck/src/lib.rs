@@ -1,8 +1,4 @@
-//! Differential checking of the compiled Solidity step verifier against the Rust machine.
-//!
-//! The forge artifacts of `contracts/src/verifier/` are deployed into revm ([`evm::StepEvm`]);
-//! every step of a program is proved by `opml-vm` and replayed there, and the post-state hashes
-//! must agree.
+#![doc = include_str!("../README.md")]
 
 pub mod artifacts;
 pub mod diff;

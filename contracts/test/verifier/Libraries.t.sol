@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 pragma solidity ^0.8.24;
 
+// Test data is cut from random words on purpose.
+// forge-lint: disable-start(unsafe-typecast)
+
 import {Test} from "../utils/Test.sol";
 import {Hashing} from "../../src/lib/Hashing.sol";
 import {Merkle} from "../../src/lib/Merkle.sol";
@@ -245,3 +248,4 @@ contract LibrariesTest is Test {
         assertEq(uint256(MachineState.hash(s)) >> 248, 0);
     }
 }
+// forge-lint: disable-end(unsafe-typecast)
