@@ -84,7 +84,7 @@ contract GoldenTest is VerifierFixture {
         for (uint256 g = 0; g < GROUPS.length; g++) {
             uint256[] memory ops = vmj.parseJsonUintArray(_json(GROUPS[g]), ".ops");
             for (uint256 i = 0; i < ops.length; i++) {
-                seen |= 1 << ops[i];
+                seen |= 2 ** ops[i];
             }
         }
         for (uint256 op = 0; op < 256; op++) {

@@ -97,7 +97,7 @@ contract LibrariesTest is Test {
 
     function testFuzz_merkleRoot(bytes32 leaf, uint256 index, uint256 seed, uint8 depthSeed) public view {
         uint256 depth = [uint256(16), 27, 1, 5][depthSeed % 4];
-        index = index % (1 << depth);
+        index = index % (2 ** depth);
         bytes32[] memory p = _path(seed, depth);
         bytes32 want = _naiveRoot(leaf, index, p);
         assertEq(h.root(leaf, index, abi.encodePacked(p)), want, "calldata root");
