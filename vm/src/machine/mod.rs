@@ -199,3 +199,9 @@ pub fn program_hash(program: &Program) -> B256 {
 pub fn initial_state_hash(program: &Program, input: &[u8]) -> B256 {
     Machine::new(&Arc::new(program.clone()), input).state_hash()
 }
+
+/// A memory holding `bytes` with no cached hashes (tests compare it with the lazy tree).
+#[cfg(test)]
+pub(crate) fn fresh_memory(bytes: &[u8]) -> Memory {
+    Memory::new(bytes.to_vec())
+}

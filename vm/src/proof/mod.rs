@@ -5,6 +5,8 @@
 mod prove;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_random;
 mod verify;
 
 pub use verify::verify_step;

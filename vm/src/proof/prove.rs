@@ -100,10 +100,10 @@ impl Machine {
     fn prove_segment(&mut self, seg: u64, out: &mut Out) {
         let tree = self.segments_tree();
         let len = self.seg_len.get(seg as usize).copied().unwrap_or(0);
-        let root = if len == 0 {
-            crate::machine::hash::zeros().bytes[27]
-        } else {
-            self.statics.segments(&Arc::clone(&self.prog))[seg as usize].root()
+        let trees = self.statics.segments(&self.prog);
+        let root = match trees.get(seg as usize) {
+            Some(t) if len > 0 => t.root(),
+            _ => crate::machine::hash::zeros().bytes[27],
         };
         out.b(&len.to_be_bytes());
         out.b(&root);
@@ -168,14 +168,16 @@ impl Machine {
             }
             InitStep => {
                 self.prove_segment(imm, out);
-                let tree = &self.statics.segments(p)[imm as usize];
+                let seg = p.segments.get(imm as usize).map_or(&[][..], |v| &v[..]);
                 let mut leaf = [0u8; 32];
-                let seg = &p.segments[imm as usize];
                 let start = (s / 32 * 32) as usize;
                 let end = (start + 32).min(seg.len());
                 leaf[..end.saturating_sub(start)].copy_from_slice(&seg[start.min(end)..end]);
                 out.b(&leaf);
-                out.path(&tree.path(s / 32));
+                match self.statics.segments(p).get(imm as usize) {
+                    Some(tree) => out.path(&tree.path(s / 32)),
+                    None => out.path(&crate::machine::hash::zeros().bytes[..27]),
+                }
                 self.prove_mem_leaf(d / 32, out);
             }
             InputReadStep => {

@@ -165,7 +165,10 @@ fn control_ops_verify() {
     let pre = m.state_hash();
     let proof = m.prove_step();
     assert_eq!(m.status(), Status::Trapped);
-    assert!(matches!(verify_step(pre, &proof), Err(ProofError::Unprovable(_))));
+    assert!(matches!(
+        verify_step(pre, &proof),
+        Err(ProofError::Unprovable(_))
+    ));
     let p = ProgramBuilder::new(vec![call(2, 1), b(Halt), call(2, 1)])
         .call_depth(3)
         .build();
