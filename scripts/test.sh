@@ -24,6 +24,8 @@ if [ -x guests/build.sh ]; then
   guests/build.sh --check
   step "guests: native tests and checks of the committed .wasm"
   cargo test --manifest-path guests/Cargo.toml --locked
+  step "soft-float library: native proptests vs hardware, spec float assertions, wasm checks"
+  cargo test --manifest-path guests/softfloat/Cargo.toml --locked
 fi
 
 step "all tests passed"
