@@ -18,6 +18,8 @@ pub const GROUPS: [&str; 5] = [
 ];
 /// The dispatcher.
 pub const DISPATCHER: &str = "StepVerifier";
+/// The test harness over `MachineState` (program id, `S_0`, final-state checks).
+pub const STATE_HARNESS: &str = "MachineStateHarness";
 
 const HOW: &str =
     "build them with `scripts/bootstrap.sh && (cd contracts && ../.tools/bin/forge build)`";
@@ -68,7 +70,7 @@ pub fn ensure_built() -> Result<()> {
             .current_dir(root.join("contracts")),
         "forge build",
     )?;
-    for name in GROUPS.iter().chain([&DISPATCHER]) {
+    for name in GROUPS.iter().chain([&DISPATCHER, &STATE_HARNESS]) {
         if !artifact_path(name).exists() {
             return Err(Error::Artifact(format!(
                 "{name} still missing after forge build; {HOW}"
@@ -100,7 +102,7 @@ fn stale() -> Result<bool> {
     for dir in ["contracts/src/lib", "contracts/src/verifier"] {
         newest_src = newest_src.max(newest_in(&root.join(dir))?);
     }
-    for name in GROUPS.iter().chain([&DISPATCHER]) {
+    for name in GROUPS.iter().chain([&DISPATCHER, &STATE_HARNESS]) {
         match std::fs::metadata(artifact_path(name)).and_then(|m| m.modified()) {
             Ok(t) if t >= newest_src => {}
             _ => return Ok(true),

@@ -81,6 +81,28 @@ impl StepEvm {
         Ok(me)
     }
 
+    /// Deploys another contract from its forge artifact (no constructor arguments).
+    pub fn deploy_artifact(&mut self, name: &'static str) -> Result<Address> {
+        let code = creation_code(name)?;
+        self.deploy(name, code)
+    }
+
+    /// Calls `to` with `data` as a transaction: `Ok(output)` or `Err(revert data)`.
+    pub fn call(
+        &mut self,
+        to: Address,
+        data: Vec<u8>,
+    ) -> Result<std::result::Result<Vec<u8>, Vec<u8>>> {
+        Ok(match self.transact(TxKind::Call(to), data)? {
+            ExecutionResult::Success {
+                output: Output::Call(out),
+                ..
+            } => Ok(out.to_vec()),
+            ExecutionResult::Revert { output, .. } => Err(output.to_vec()),
+            other => Err(format!("{other:?}").into_bytes()),
+        })
+    }
+
     fn deploy(&mut self, name: &'static str, code: Vec<u8>) -> Result<Address> {
         match self.transact(TxKind::Create, code)? {
             ExecutionResult::Success {

@@ -3,4 +3,5 @@
 mod deploy;
 mod differential;
 mod golden;
+mod state;
 mod tampering;
