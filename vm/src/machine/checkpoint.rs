@@ -141,3 +141,32 @@ impl Checkpoints {
         self.machine_at(n).state_hash()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::machine::tests::workload::workload;
+
+    #[test]
+    fn snapshots_share_unchanged_chunks() {
+        let cp = Checkpoints::record(&workload(), &[7; 30], 40, 1_000_000);
+        assert!(cp.snapshots.len() > 10);
+        let total: usize = cp.snapshots.iter().map(|s| s.chunks.len()).sum();
+        let mut distinct: Vec<*const u8> = cp
+            .snapshots
+            .iter()
+            .flat_map(|s| s.chunks.iter().map(|c| c.as_ptr()))
+            .collect();
+        distinct.sort();
+        distinct.dedup();
+        // the workload writes only its first chunk; the other 7 (then 15) are shared
+        assert!(
+            distinct.len() * 4 < total,
+            "{} distinct of {total}",
+            distinct.len()
+        );
+        for s in &cp.snapshots {
+            assert!(s.machine.mem.bytes.is_empty());
+        }
+    }
+}
