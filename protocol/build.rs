@@ -16,7 +16,9 @@ const ARTIFACTS: &[&str] = &[
 ];
 
 fn main() {
-    let out = Path::new(env!("CARGO_MANIFEST_DIR")).join("../contracts/out");
+    // Read at run time: a build script binary may be reused from another checkout.
+    let dir = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into());
+    let out = Path::new(&dir).join("../contracts/out");
     let mut missing = Vec::new();
     for a in ARTIFACTS {
         let p = out.join(a);

@@ -2,6 +2,15 @@
 
 mod run;
 
+/// The role services and the chain commands (engineer R).
+mod cmd {
+    pub(crate) mod challenger;
+    pub(crate) mod demo;
+    pub(crate) mod deploy;
+    pub(crate) mod devnet;
+    pub(crate) mod submitter;
+}
+
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
@@ -22,19 +31,50 @@ struct Cli {
 enum Command {
     /// Run a program (or call one export of a module) on the fast path or the VM.
     Run(run::RunArgs),
+    /// Serve inference requests: post results with a bond, defend them, collect fees.
+    Submitter(cmd::submitter::RoleArgs),
+    /// Check results, challenge wrong ones, play the game to the step proof.
+    Challenger(cmd::submitter::RoleArgs),
+    /// Deploy the step verifier, the oracle and the adapter to any EVM chain.
+    Deploy(cmd::deploy::DeployArgs),
+    /// Start a local anvil with the contracts deployed and the example programs registered.
+    Devnet(cmd::devnet::DevnetArgs),
+    /// The whole story on a local anvil: a lying submitter, a challenger that wins, the right
+    /// result delivered to the consumer.
+    Demo(cmd::demo::DemoArgs),
 }
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
     let cli = Cli::parse();
+    // Services log their actions by default; `RUST_LOG` overrides, `OPML_LOG_FORMAT=json`
+    // switches to JSON lines.
+    let service = matches!(cli.command, Command::Submitter(_) | Command::Challenger(_));
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        let quiet = matches!(cli.command, Command::Demo(_)); // the demo narrates itself
+        tracing_subscriber::EnvFilter::new(if service {
+            "info"
+        } else if quiet {
+            "error"
+        } else {
+            "warn"
+        })
+    });
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if std::env::var("OPML_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        logs.json().init();
+    } else {
+        logs.init();
+    }
+    let ok = |r: anyhow::Result<()>| r.map(|()| ExitCode::SUCCESS);
     let result = match cli.command {
         Command::Run(args) => run::run(args),
+        Command::Submitter(args) => ok(cmd::submitter::run(args)),
+        Command::Challenger(args) => ok(cmd::challenger::run(args)),
+        Command::Deploy(args) => ok(cmd::deploy::run(args)),
+        Command::Devnet(args) => ok(cmd::devnet::run(args)),
+        Command::Demo(args) => ok(cmd::demo::run(args)),
     };
     match result {
         Ok(code) => code,

@@ -57,7 +57,10 @@ pub(crate) struct Params {
 }
 
 impl Params {
-    pub(crate) fn config(&self, profile: &str) -> anyhow::Result<opml_protocol::bindings::oracle::IOpMLOracle::Config> {
+    pub(crate) fn config(
+        &self,
+        profile: &str,
+    ) -> anyhow::Result<opml_protocol::bindings::oracle::IOpMLOracle::Config> {
         use alloy::primitives::U256;
         let mut c = deploy::default_config(profile)?;
         if let Some(v) = self.step_verifier {
@@ -67,7 +70,10 @@ impl Params {
         c.clock = self.clock.unwrap_or(c.clock);
         c.kLog = self.k_log.unwrap_or(c.kLog);
         c.resultBond = self.result_bond.map(U256::from).unwrap_or(c.resultBond);
-        c.challengeBond = self.challenge_bond.map(U256::from).unwrap_or(c.challengeBond);
+        c.challengeBond = self
+            .challenge_bond
+            .map(U256::from)
+            .unwrap_or(c.challengeBond);
         Ok(c)
     }
 }
@@ -88,8 +94,12 @@ pub(crate) fn run(args: DeployArgs) -> anyhow::Result<()> {
         let d = deploy::deploy(&p, cfg).await?;
         print(&d);
         for path in &args.register {
-            let wasm = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-            let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            let wasm =
+                std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+            let name = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
             let prog = StoredProgram::from_wasm(&name, wasm)?;
             let id = deploy::register(&p, d.oracle, &prog, args.depth, &args.metadata_uri).await?;
             println!("program {name}: {id} (D = {})", args.depth);

@@ -38,7 +38,9 @@ pub(crate) fn anvil_path() -> anyhow::Result<PathBuf> {
             return Ok(p);
         }
         if !dir.pop() {
-            anyhow::bail!("anvil not found: run scripts/bootstrap.sh (it installs .tools/bin/anvil) or set OPML_ANVIL");
+            anyhow::bail!(
+                "anvil not found: run scripts/bootstrap.sh (it installs .tools/bin/anvil) or set OPML_ANVIL"
+            );
         }
     }
 }
@@ -64,9 +66,15 @@ pub(crate) fn depth_for(prog: &StoredProgram, input: &[u8]) -> (u64, u8) {
 
 /// A sample input for a program, when the guest ships one.
 pub(crate) fn sample_input(wasm: &Path) -> Vec<u8> {
-    let stem = wasm.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let stem = wasm
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let base = stem.trim_end_matches("-f32");
-    let root = wasm.parent().and_then(Path::parent).unwrap_or(Path::new("."));
+    let root = wasm
+        .parent()
+        .and_then(Path::parent)
+        .unwrap_or(Path::new("."));
     std::fs::read(root.join(base).join("testdata/sample.bin")).unwrap_or_default()
 }
 

@@ -64,8 +64,10 @@ impl RoleArgs {
     pub(crate) fn config(self) -> anyhow::Result<RoleConfig> {
         let file = match &self.config {
             Some(p) => {
-                let text = std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))?;
-                toml::from_str::<RoleConfig>(&text).with_context(|| format!("parsing {}", p.display()))?
+                let text = std::fs::read_to_string(p)
+                    .with_context(|| format!("reading {}", p.display()))?;
+                toml::from_str::<RoleConfig>(&text)
+                    .with_context(|| format!("parsing {}", p.display()))?
             }
             None => RoleConfig::default(),
         };
@@ -96,7 +98,8 @@ pub(crate) async fn shutdown() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

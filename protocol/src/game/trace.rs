@@ -147,14 +147,32 @@ mod tests {
         assert!(t.halted(), "digits halts");
         let steps = t.steps();
         eprintln!("digits on its sample: {steps} VM steps");
-        for n in [0, 1, 999, 1000, 1001, steps / 2, steps - 1, steps, steps + 5] {
+        for n in [
+            0,
+            1,
+            999,
+            1000,
+            1001,
+            steps / 2,
+            steps - 1,
+            steps,
+            steps + 5,
+        ] {
             let mut m = Machine::new(&prog, &input);
             m.run(n);
-            assert_eq!(t.state_hash_at(n).unwrap(), B256::from(m.state_hash()), "hash at {n}");
+            assert_eq!(
+                t.state_hash_at(n).unwrap(),
+                B256::from(m.state_hash()),
+                "hash at {n}"
+            );
             let proof = t.step_proof(n).unwrap();
             let pre = t.state_hash_at(n).unwrap();
             let post = opml_vm::verify_step(pre.0, &proof).unwrap();
-            assert_eq!(B256::from(post), t.state_hash_at(n + 1).unwrap(), "proof of step {n}");
+            assert_eq!(
+                B256::from(post),
+                t.state_hash_at(n + 1).unwrap(),
+                "proof of step {n}"
+            );
         }
     }
 }
