@@ -81,6 +81,20 @@ impl Report {
         }
     }
 
+    /// Adds `other`'s counts and figures to these.
+    pub fn merge(&mut self, other: &Report) {
+        self.programs += other.programs;
+        self.steps += other.steps;
+        self.mismatches.extend(other.mismatches.iter().cloned());
+        for (g, v) in &other.gas {
+            self.gas.entry(g).or_default().extend(v);
+        }
+        for (g, v) in &other.proof_len {
+            self.proof_len.entry(g).or_default().extend(v);
+        }
+        self.ops.extend(other.ops.iter().copied());
+    }
+
     /// Records a replayed golden vector.
     pub fn record_vector(&mut self, v: &Vector, call: &StepCall) {
         self.record(Some(v.op), v.proof.len(), call);

@@ -115,7 +115,7 @@ pub fn read_dir(dir: &Path) -> Result<Vec<Vector>> {
             arr("proof")?,
             arr("post")?,
         );
-        for i in 0..names.len() {
+        for (i, name) in names.iter().enumerate() {
             let hexv = |a: &[serde_json::Value], k: &str| -> Result<Vec<u8>> {
                 let s = a.get(i).and_then(|v| v.as_str()).ok_or_else(|| bad(k))?;
                 hex::decode(s.trim_start_matches("0x")).map_err(|_| bad(k))
@@ -130,7 +130,7 @@ pub fn read_dir(dir: &Path) -> Result<Vec<Vector>> {
                 .and_then(Opcode::from_u16)
                 .ok_or_else(|| bad("ops"))?;
             out.push(Vector {
-                name: names[i].as_str().unwrap_or_default().to_string(),
+                name: name.as_str().unwrap_or_default().to_string(),
                 op,
                 pre: h32(&pre, "pre")?,
                 proof: hexv(&proof, "proof")?,

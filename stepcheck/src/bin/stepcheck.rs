@@ -59,9 +59,13 @@ fn main() {
         bad += r.mismatches.len();
     }
     let mut seen = std::collections::BTreeSet::new();
+    let mut all = opml_stepcheck::diff::Report::default();
     for (_, r) in &reports {
         seen.extend(r.ops.iter().copied());
+        all.merge(r);
     }
+    println!("per group over every replayed step (gas = whole transaction, proof in bytes):");
+    print!("{}", all.table());
     let missing: Vec<&str> = opml_vm::isa::Opcode::ALL
         .iter()
         .filter(|op| !seen.contains(op))
