@@ -55,6 +55,38 @@ contract LibrariesTest is Test {
         assertEq(MachineState.emptyBytesRoot(), MachineState.EMPTY_BYTES_ROOT, "empty bytes root");
     }
 
+    /// The zero-subtree roots pinned in `vm/src/machine/tests/golden.rs`.
+    function test_golden_zeroSubtrees() public pure {
+        assertEq(Hashing.valueLeaf(0), 0x1d739d0e59e14c9bca4ebf76f5067ea27352375567caf0630020e57ddd2169e9);
+        assertEq(Hashing.bytesLeaf(0), 0x1c3988966975a08b319fdacbc7588020c4534b4fe2c6f3c376bf9aab6ad31a68);
+        assertEq(Hashing.instrLeaf(0, 0), 0x96ed8b7a1d02046c3aa8a307b5cb749825928a6cb285d1f47e23a15e505d11bc);
+        assertEq(
+            Merkle.zeroRoot(Hashing.tableLeaf(0, 0, 0, 0), 16),
+            0xc1d2ca765212ec7c7b4315c15fe4fc4f350071670b513cda7b6dad767d11ddbc
+        );
+        bytes32 seg0 = Hashing.segmentLeaf(0, MachineState.EMPTY_BYTES_ROOT);
+        assertEq(seg0, 0x95c2489fef2c83e8a0134a249e531a2c1cf5402df26e3dc4a0aebe97a9c4f2af);
+        assertEq(Merkle.zeroRoot(seg0, 16), 0x3ba28925be52d97088500ab5dd37f7ced9681be67414c336cba6c8bf7bc15b55);
+    }
+
+    /// The one-instruction program `[Halt]` of `vm/src/machine/tests/golden.rs`: its program id
+    /// and `S_0` on empty input, rebuilt from the spec's fields.
+    function test_golden_tinyHaltProgram() public pure {
+        ProgramFields memory p;
+        p.maxCallDepth = 16_384;
+        p.codeDepth = 1;
+        p.codeRoot = Hashing.node(Hashing.instrLeaf(1, 0), Hashing.instrLeaf(0, 0));
+        p.globals = MachineState.EMPTY_LOCALS;
+        p.table = Merkle.zeroRoot(Hashing.tableLeaf(0, 0, 0, 0), 16);
+        p.memoryRoot = MachineState.EMPTY_BYTES_ROOT;
+        p.maxPages = 1024;
+        p.segments = Merkle.zeroRoot(Hashing.segmentLeaf(0, MachineState.EMPTY_BYTES_ROOT), 16);
+        assertEq(MachineState.programHash(p), 0x5c2c5f082a93044a8c3648392579f306e374724f6d9847dce7293eb351e4430e);
+        assertEq(
+            MachineState.initialStateHash(p, ""), 0x005f96da165748e5f21b74dc02bb37dff2a776ebb2c348b742c1e715ff6df8af
+        );
+    }
+
     // ---- leaf and chain hashes against abi.encodePacked ----
 
     function testFuzz_leaves(uint64 v, bytes32 b, uint16 op, uint64 imm, uint32 t, uint32 pc, uint32 n) public pure {
