@@ -5,68 +5,17 @@
 //! innermost frame's `unreachable` flag says whether the operator is dead. Dead code emits
 //! nothing; blocks opened in dead code are tracked only to match their `end`.
 
+mod branch;
+mod emit;
+
+pub(crate) use emit::{Callee, Emitter};
+
 use super::error::{LoadError, Result};
 use super::module::{Body, Import, Module, Role, TREE_LEAVES};
-use super::ops::{Routine, Simple, simple};
+use super::ops::{Simple, simple};
 use super::profile::{self, require_val_type};
-use crate::isa::{Instr, Opcode as Op};
+use crate::isa::Opcode as Op;
 use wasmparser::{BlockType, FuncValidatorAllocations, Operator, OperatorsReader};
-
-/// The target of a `Call` whose immediate is fixed up once every function has a `pc`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Callee {
-    /// A function of the program, by index.
-    Func(u32),
-    /// A function of the soft-float library, by index.
-    LibFunc(u32),
-    /// The soft-float routine for a float operator; `usize` is the operator's offset.
-    Float(Routine, usize),
-}
-
-/// The code being produced, with its pending call fix-ups.
-pub(crate) struct Emitter {
-    pub(crate) code: Vec<Instr>,
-    max_len: usize,
-    /// `(position of a Call, callee)`.
-    pub(crate) calls: Vec<(usize, Callee)>,
-}
-
-impl Emitter {
-    /// An emitter whose code may not grow past `max_len` instructions.
-    pub(crate) fn new(code: Vec<Instr>, max_len: usize) -> Self {
-        Self {
-            code,
-            max_len,
-            calls: Vec::new(),
-        }
-    }
-
-    fn pc(&self) -> usize {
-        self.code.len()
-    }
-
-    fn emit(&mut self, op: Op, imm: u64) -> usize {
-        self.code.push(Instr::new(op, imm));
-        self.code.len() - 1
-    }
-
-    fn patch(&mut self, at: usize, target: usize) {
-        if let Some(i) = self.code.get_mut(at) {
-            i.imm = target as u64;
-        }
-    }
-
-    /// Fails unless `extra` more instructions fit.
-    fn reserve(&self, extra: usize, offset: usize) -> Result<()> {
-        if self.code.len().saturating_add(extra) > self.max_len {
-            return Err(LoadError::limit(
-                offset,
-                format!("lowered code longer than {} instructions", self.max_len),
-            ));
-        }
-        Ok(())
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -334,117 +283,6 @@ impl Lowerer<'_, '_, '_> {
             else_fixup,
             dead: !live,
         });
-        Ok(())
-    }
-
-    fn frame(&self, depth: u32, offset: usize) -> Result<&Frame> {
-        let i = self.frames.len().checked_sub(1 + depth as usize);
-        i.and_then(|i| self.frames.get(i))
-            .ok_or_else(|| LoadError::invalid(offset, "bad branch depth"))
-    }
-
-    /// `k × MoveToAux, d × Drop, k × MoveFromAux`: drop `d` values below the top `k`.
-    fn adjust(&mut self, k: usize, d: usize, offset: usize) -> Result<()> {
-        if d == 0 {
-            return Ok(());
-        }
-        self.e.reserve(
-            k.saturating_mul(2).saturating_add(d).saturating_add(2),
-            offset,
-        )?;
-        for _ in 0..k {
-            self.e.emit(Op::MoveToAux, 0);
-        }
-        for _ in 0..d {
-            self.e.emit(Op::Drop, 0);
-        }
-        for _ in 0..k {
-            self.e.emit(Op::MoveFromAux, 0);
-        }
-        Ok(())
-    }
-
-    /// `(kept, dropped)` for a branch to `depth` from height `h`.
-    fn branch_shape(&self, depth: u32, h: usize, offset: usize) -> Result<(usize, usize, bool)> {
-        let f = self.frame(depth, offset)?;
-        let k = f.label_arity();
-        let d = h.saturating_sub(f.base).saturating_sub(k);
-        Ok((k, d, f.kind == Kind::Func))
-    }
-
-    /// An unconditional jump to the label at `depth` (its pc or a fix-up).
-    fn jump_to(&mut self, op: Op, depth: u32, offset: usize) -> Result<()> {
-        let at = self.e.emit(op, 0);
-        let i = self.frames.len().checked_sub(1 + depth as usize);
-        let f = i
-            .and_then(|i| self.frames.get_mut(i))
-            .ok_or_else(|| LoadError::invalid(offset, "bad depth"))?;
-        if f.kind == Kind::Loop {
-            let pc = f.loop_pc;
-            self.e.patch(at, pc);
-        } else {
-            f.end_fixups.push(at);
-        }
-        Ok(())
-    }
-
-    fn br(&mut self, depth: u32, h: usize, offset: usize) -> Result<()> {
-        let (k, d, is_func) = self.branch_shape(depth, h, offset)?;
-        self.adjust(k, d, offset)?;
-        if is_func {
-            self.e.emit(Op::Return, 0);
-            Ok(())
-        } else {
-            self.jump_to(Op::Jump, depth, offset)
-        }
-    }
-
-    fn br_if(&mut self, depth: u32, h: usize, offset: usize) -> Result<()> {
-        let (_, d, is_func) = self.branch_shape(depth, h, offset)?;
-        if d == 0 && !is_func {
-            return self.jump_to(Op::JumpIf, depth, offset);
-        }
-        let skip = self.e.emit(Op::JumpIfNot, 0);
-        self.br(depth, h, offset)?;
-        let pc = self.e.pc();
-        self.e.patch(skip, pc);
-        Ok(())
-    }
-
-    fn br_table(&mut self, depths: &[u32], h: usize, offset: usize) -> Result<()> {
-        self.e.reserve(depths.len().saturating_add(1), offset)?;
-        self.e.emit(Op::BrTable, depths.len() as u64 - 1);
-        let table = self.e.pc();
-        let mut trampolines = Vec::new();
-        for (i, &depth) in depths.iter().enumerate() {
-            let (_, d, is_func) = self.branch_shape(depth, h, offset)?;
-            if d == 0 && !is_func {
-                self.jump_to(Op::Jump, depth, offset)?;
-            } else {
-                self.e.emit(Op::Jump, 0);
-                trampolines.push((table + i, depth));
-            }
-        }
-        for (at, depth) in trampolines {
-            let pc = self.e.pc();
-            self.e.patch(at, pc);
-            self.br(depth, h, offset)?;
-        }
-        Ok(())
-    }
-
-    fn ret(&mut self, h: usize, offset: usize) -> Result<()> {
-        let f = self
-            .frames
-            .first()
-            .ok_or_else(|| LoadError::invalid(offset, "no function frame"))?;
-        self.ret_with(f.n_results, h, offset)
-    }
-
-    /// Keep the `k` results, drop the rest of the frame's stack, `Return`.
-    fn ret_with(&mut self, k: usize, h: usize, offset: usize) -> Result<()> {
-        self.adjust(k, h.saturating_sub(k), offset)?;
-        self.e.emit(Op::Return, 0);
         Ok(())
     }
 
