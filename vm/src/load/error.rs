@@ -177,7 +177,6 @@ fn feature_from_message(m: &str) -> Option<&'static str> {
         ("function references", "function-references"),
         ("extended const", "extended-const"),
         ("not enabled", "unknown"),
-        ("not supported", "unknown"),
     ];
     KEYS.iter().find(|(k, _)| m.contains(k)).map(|(_, f)| *f)
 }
