@@ -1,1 +1,269 @@
-//! End-to-end tests of opml across real processes (see `tests/it/`).
+//! End-to-end harness: a fresh anvil with the contracts deployed and the digits model
+//! registered, an example consumer, and `opml submitter` / `opml challenger` as real child
+//! processes. The tests are in `tests/e2e.rs`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use alloy::node_bindings::{Anvil, AnvilInstance};
+use alloy::primitives::{Address, Bytes, U256};
+use alloy::providers::{DynProvider, Provider};
+use opml_protocol::bindings::consumer::ExampleConsumer;
+use opml_protocol::bindings::oracle::OpMLOracle::{self, OpMLOracleInstance};
+use opml_protocol::chain::{provider, signer_from_key};
+use opml_protocol::deploy;
+use opml_protocol::programs::StoredProgram;
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// anvil from the bootstrapped toolchain, or `None` (the test then skips; it fails under CI).
+pub fn anvil_bin() -> Option<PathBuf> {
+    let p = std::env::var("OPML_ANVIL")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| root().join(".tools/bin/anvil"));
+    if p.is_file() {
+        return Some(p);
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "anvil missing under CI: run scripts/bootstrap.sh"
+    );
+    eprintln!(
+        "skipping: {} not found (run scripts/bootstrap.sh)",
+        p.display()
+    );
+    None
+}
+
+/// The `opml` binary: `$OPML_BIN`, else built with cargo into the workspace target.
+pub fn opml_bin() -> PathBuf {
+    if let Ok(p) = std::env::var("OPML_BIN") {
+        return p.into();
+    }
+    let status = Command::new(env!("CARGO"))
+        .args(["build", "-q", "-p", "opml-cli"])
+        .current_dir(root())
+        .status()
+        .expect("cargo build -p opml-cli");
+    assert!(status.success(), "building opml failed");
+    let target = std::env::var("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| root().join("target"));
+    target.join("debug/opml")
+}
+
+/// A devnet for one test.
+pub struct Net {
+    /// The chain.
+    pub anvil: AnvilInstance,
+    /// The oracle, read by the deployer.
+    pub oracle: OpMLOracleInstance<DynProvider>,
+    /// The consumer contract.
+    pub consumer: ExampleConsumer::ExampleConsumerInstance<DynProvider>,
+    /// The deployer's provider (time travel).
+    pub admin: DynProvider,
+    /// The model's true output on the sample.
+    pub input: Vec<u8>,
+    /// Scratch directory for the roles' databases.
+    pub dir: PathBuf,
+    /// The challenge window.
+    pub window: u64,
+    /// The clock per side.
+    pub clock: u64,
+    bin: PathBuf,
+}
+
+impl Net {
+    /// Starts anvil (a block a second), deploys, registers digits (D = 24), deploys a consumer.
+    pub async fn start(name: &str, window: u64, clock: u64) -> Option<Net> {
+        let bin = anvil_bin()?;
+        let anvil = Anvil::new()
+            .path(bin)
+            .block_time(1)
+            .try_spawn()
+            .expect("anvil");
+        let admin = provider(
+            &anvil.endpoint(),
+            signer_from_key(&hex::encode(anvil.keys()[0].to_bytes())).ok()?,
+        )
+        .ok()?;
+        let mut cfg = deploy::default_config("devnet").ok()?;
+        cfg.challengeWindow = window;
+        cfg.clock = clock;
+        let d = deploy::deploy(&admin, cfg).await.expect("deploy");
+        let wasm = std::fs::read(root().join("guests/wasm/digits.wasm")).ok()?;
+        let input = std::fs::read(root().join("guests/digits/testdata/sample.bin")).ok()?;
+        let prog = StoredProgram::from_wasm("digits", wasm).ok()?;
+        let pid = deploy::register(&admin, d.oracle, &prog, 24, "e2e:digits")
+            .await
+            .expect("register");
+        let user = provider(
+            &anvil.endpoint(),
+            signer_from_key(&hex::encode(anvil.keys()[1].to_bytes())).ok()?,
+        )
+        .ok()?;
+        let c = deploy::deploy_consumer(&user, d.oracle, pid)
+            .await
+            .expect("consumer");
+        let dir = std::env::temp_dir().join(format!("opml-e2e-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).ok()?;
+        Some(Net {
+            oracle: OpMLOracle::new(d.oracle, admin.clone()),
+            consumer: ExampleConsumer::new(c, user),
+            admin,
+            anvil,
+            input,
+            dir,
+            window,
+            clock,
+            bin: opml_bin(),
+        })
+    }
+
+    /// Anvil account `i`'s key.
+    pub fn key(&self, i: usize) -> String {
+        format!("0x{}", hex::encode(self.anvil.keys()[i].to_bytes()))
+    }
+
+    /// Anvil account `i`.
+    pub fn addr(&self, i: usize) -> Address {
+        self.anvil.addresses()[i]
+    }
+
+    /// Starts `opml <role>` as account `i` with database `db`, plus `extra` flags.
+    pub fn spawn(&self, role: &str, i: usize, db: &str, extra: &[&str]) -> Child {
+        let log = std::fs::File::create(self.dir.join(format!("{db}.log"))).expect("log file");
+        Command::new(&self.bin)
+            .arg(role)
+            .args(["--rpc-url", &self.anvil.endpoint()])
+            .args(["--oracle", &self.oracle.address().to_string()])
+            .args(["--private-key", &self.key(i)])
+            .args([
+                "--programs",
+                &root().join("guests/wasm/digits.wasm").display().to_string(),
+            ])
+            .args([
+                "--db",
+                &self.dir.join(format!("{db}.redb")).display().to_string(),
+            ])
+            .args(["--poll-ms", "300", "--confirmations", "1"])
+            .args(extra)
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("spawn opml")
+    }
+
+    /// A role's log so far.
+    pub fn log(&self, db: &str) -> String {
+        std::fs::read_to_string(self.dir.join(format!("{db}.log"))).unwrap_or_default()
+    }
+
+    /// The consumer asks for the sample's classification.
+    pub async fn ask(&self) -> U256 {
+        let fee = self.oracle.requestFee(500_000).call().await.expect("fee");
+        let r = self
+            .consumer
+            .ask(Bytes::from(self.input.clone()))
+            .value(fee)
+            .send()
+            .await
+            .expect("ask")
+            .get_receipt()
+            .await
+            .expect("receipt");
+        r.decoded_log::<ExampleConsumer::Asked>()
+            .expect("Asked")
+            .requestId
+    }
+
+    /// Advances the chain's time by `secs` and mines a block.
+    pub async fn advance(&self, secs: u64) {
+        self.admin
+            .raw_request::<_, serde_json::Value>("evm_increaseTime".into(), (secs,))
+            .await
+            .expect("increaseTime");
+        self.admin
+            .raw_request::<_, serde_json::Value>("evm_mine".into(), ())
+            .await
+            .expect("mine");
+    }
+
+    /// The output the consumer received for `req`, if any.
+    pub async fn answer(&self, req: U256) -> Option<Bytes> {
+        self.consumer
+            .answered(req)
+            .call()
+            .await
+            .ok()?
+            .then_some(())?;
+        self.consumer.outputs(req).call().await.ok()
+    }
+
+    /// Status of game `id` (`bindings::status`).
+    pub async fn game_status(&self, id: u64) -> u8 {
+        self.oracle
+            .game(U256::from(id))
+            .call()
+            .await
+            .map(|g| g.status)
+            .unwrap_or(0)
+    }
+
+    /// Status of result `id`.
+    pub async fn result_status(&self, id: u64) -> u8 {
+        self.oracle
+            .result(U256::from(id))
+            .call()
+            .await
+            .map(|r| r.status)
+            .unwrap_or(0)
+    }
+
+    /// Number of `Bisected` events so far.
+    pub async fn rounds(&self) -> usize {
+        self.oracle
+            .Bisected_filter()
+            .from_block(0u64)
+            .query()
+            .await
+            .map(|v| v.len())
+            .unwrap_or(0)
+    }
+
+    /// Credit of `a` plus its balance.
+    pub async fn balance(&self, a: Address) -> U256 {
+        self.admin.get_balance(a).await.unwrap_or_default()
+    }
+}
+
+/// Polls `f` every 300 ms until it returns `Some`, or panics after `secs` with `what`.
+pub async fn wait<T, F, Fut>(secs: u64, what: &str, mut f: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let end = Instant::now() + Duration::from_secs(secs);
+    loop {
+        if let Some(v) = f().await {
+            return v;
+        }
+        assert!(Instant::now() < end, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+}
+
+/// Kills a child on drop.
+pub struct Guard(pub Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}

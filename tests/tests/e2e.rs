@@ -1,0 +1,125 @@
+//! End-to-end: real anvil, real contracts (the real step verifier), `opml submitter` and
+//! `opml challenger` as child processes. Each test has its own chain.
+
+use opml_e2e::{Guard, Net, wait};
+use opml_protocol::bindings::status::{GAME_CHALLENGER_WON, GAME_SUBMITTER_WON, RESULT_PENDING};
+
+const TRUTH: &[u8] =
+    br#"{"digit":2,"scores":[-3844,4278,11842,3335,-13112,-2556,-2059,-9633,-1506,-6095]}"#;
+/// The lie a dishonest submitter posts (another digit), hex.
+fn lie() -> String {
+    hex::encode(String::from_utf8_lossy(TRUTH).replace("\"digit\":2", "\"digit\":7"))
+}
+
+/// Waits for result `id` to be posted, then skips its window.
+async fn skip_window_of(net: &Net, id: u64) {
+    wait(120, "the result", || async {
+        (net.result_status(id).await == RESULT_PENDING).then_some(())
+    })
+    .await;
+    // Give a challenger time to check it, then let the window pass.
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    net.advance(net.window + 1).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn honest_submitter_no_challenge_finalizes_and_calls_back() {
+    let Some(net) = Net::start("honest", 60, 600).await else {
+        return;
+    };
+    let _s = Guard(net.spawn("submitter", 2, "submitter", &[]));
+    let req = net.ask().await;
+    skip_window_of(&net, 1).await;
+    let out = wait(120, "the callback", || net.answer(req)).await;
+    assert_eq!(out.as_ref(), TRUTH);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn lying_submitter_loses_and_the_correct_result_finalizes() {
+    let Some(net) = Net::start("liar", 60, 600).await else {
+        return;
+    };
+    let before = net.balance(net.addr(3)).await;
+    let _s = Guard(net.spawn("submitter", 2, "submitter", &["--lie-output", &lie()]));
+    let _c = Guard(net.spawn("challenger", 3, "challenger", &["--submit-after-win"]));
+    let req = net.ask().await;
+    wait(180, "the challenger's win", || async {
+        (net.game_status(1).await == GAME_CHALLENGER_WON).then_some(())
+    })
+    .await;
+    skip_window_of(&net, 2).await;
+    let out = wait(120, "the callback", || net.answer(req)).await;
+    assert_eq!(out.as_ref(), TRUTH);
+    // Bonds moved: the challenger ends richer despite its gas (it won the result bond).
+    wait(60, "the challenger's withdrawal", || async {
+        (net.balance(net.addr(3)).await > before).then_some(())
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn lying_challenger_loses_to_an_honest_submitter() {
+    let Some(net) = Net::start("badchallenger", 60, 600).await else {
+        return;
+    };
+    let _s = Guard(net.spawn("submitter", 2, "submitter", &[]));
+    let _c = Guard(net.spawn("challenger", 3, "challenger", &["--lie-from-step", "1000"]));
+    let req = net.ask().await;
+    wait(180, "the submitter's win", || async {
+        (net.game_status(1).await == GAME_SUBMITTER_WON).then_some(())
+    })
+    .await;
+    net.advance(net.window + 1).await;
+    let out = wait(120, "the callback", || net.answer(req)).await;
+    assert_eq!(out.as_ref(), TRUTH);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_silent_submitter_loses_by_its_clock() {
+    let Some(net) = Net::start("silent", 60, 120).await else {
+        return;
+    };
+    let mut s = Guard(net.spawn("submitter", 2, "submitter", &["--lie-output", &lie()]));
+    let _c = Guard(net.spawn("challenger", 3, "challenger", &[]));
+    net.ask().await;
+    wait(120, "the challenge", || async {
+        (net.rounds().await >= 1).then_some(())
+    })
+    .await;
+    let _ = s.0.kill(); // the submitter goes silent
+    net.advance(net.clock + 1).await;
+    wait(60, "the win by timeout", || async {
+        (net.game_status(1).await == GAME_CHALLENGER_WON).then_some(())
+    })
+    .await;
+    assert!(net.log("challenger").contains("clock ran out"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_challenger_killed_mid_game_resumes_and_wins() {
+    let Some(net) = Net::start("restart", 60, 600).await else {
+        return;
+    };
+    let _s = Guard(net.spawn("submitter", 2, "submitter", &["--lie-output", &lie()]));
+    let mut c = Guard(net.spawn("challenger", 3, "challenger", &[]));
+    net.ask().await;
+    wait(180, "two rounds", || async {
+        (net.rounds().await >= 2).then_some(())
+    })
+    .await;
+    // kill -9: no chance to clean up.
+    let _ = std::process::Command::new("kill")
+        .args(["-9", &c.0.id().to_string()])
+        .status();
+    let _ = c.0.wait();
+    let _c2 = Guard(net.spawn("challenger", 3, "challenger", &[]));
+    wait(180, "the restarted challenger's win", || async {
+        (net.game_status(1).await == GAME_CHALLENGER_WON).then_some(())
+    })
+    .await;
+    assert_eq!(
+        net.oracle.gameCount().call().await.unwrap(),
+        alloy::primitives::U256::from(1),
+        "no second game opened"
+    );
+}
