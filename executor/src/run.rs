@@ -44,7 +44,7 @@ pub fn run_fast(
     entry: &Entry,
     opts: &RunOptions,
 ) -> Result<Submission> {
-    let module = engine.compile(wasm)?;
+    let module = engine.compile(wasm, opts.limits)?;
     let mut sub = Submission {
         engine: Engine::Fast,
         status: RunStatus::Halted,

@@ -30,7 +30,8 @@ pub fn format_value(v: Value) -> String {
 }
 
 /// Parses a value in the form [`format_value`] prints. Integers may also be given in hex
-/// (`i32:0xffffffff`, two's complement); floats may also be decimal (`f32:1.5`).
+/// (`i32:0xffffffff`) or unsigned decimal (`i32:4294967295`), two's complement; floats may
+/// also be decimal (`f32:1.5`).
 pub fn parse_value(s: &str) -> Result<Value> {
     let bad = || {
         Error::Args(format!(
@@ -41,9 +42,17 @@ pub fn parse_value(s: &str) -> Result<Value> {
     let hex = v.strip_prefix("0x").or_else(|| v.strip_prefix("0X"));
     Ok(match (ty, hex) {
         ("i32", Some(h)) => Value::I32(u32::from_str_radix(h, 16).map_err(|_| bad())? as i32),
-        ("i32", None) => Value::I32(v.parse().map_err(|_| bad())?),
+        ("i32", None) => Value::I32(
+            v.parse()
+                .or_else(|_| v.parse::<u32>().map(|u| u as i32))
+                .map_err(|_| bad())?,
+        ),
         ("i64", Some(h)) => Value::I64(u64::from_str_radix(h, 16).map_err(|_| bad())? as i64),
-        ("i64", None) => Value::I64(v.parse().map_err(|_| bad())?),
+        ("i64", None) => Value::I64(
+            v.parse()
+                .or_else(|_| v.parse::<u64>().map(|u| u as i64))
+                .map_err(|_| bad())?,
+        ),
         ("f32", Some(h)) => Value::F32(u32::from_str_radix(h, 16).map_err(|_| bad())?),
         ("f32", None) => Value::F32(v.parse::<f32>().map_err(|_| bad())?.to_bits()),
         ("f64", Some(h)) => Value::F64(u64::from_str_radix(h, 16).map_err(|_| bad())?),
@@ -76,6 +85,11 @@ mod tests {
     #[test]
     fn alternative_forms() {
         assert_eq!(parse_value("i32:0xffffffff").unwrap(), Value::I32(-1));
+        assert_eq!(parse_value("i32:4294967295").unwrap(), Value::I32(-1));
+        assert_eq!(
+            parse_value("i64:18446744073709551615").unwrap(),
+            Value::I64(-1)
+        );
         assert_eq!(parse_value("f32:1").unwrap(), Value::F32(0x3f80_0000));
         for bad in [
             "",

@@ -2,14 +2,16 @@
 //! the VM is replayed only when a dispute needs state hashes.
 //!
 //! Determinism settings: NaN canonicalisation on; every proposal outside the profile off (SIMD,
-//! relaxed SIMD, threads, reference types, GC, exceptions, tail calls, memory64, multi-memory,
-//! …); the VM's memory and table bounds through a [`wasmtime::ResourceLimiter`]; the `opml`
-//! host interface with the VM's trap conditions.
+//! relaxed SIMD, threads, GC, exceptions, tail calls, memory64, multi-memory, …); every module
+//! checked by the VM's loader first, so both engines accept exactly the same programs; the
+//! VM's memory and table bounds through a [`wasmtime::ResourceLimiter`]; the `opml` host
+//! interface with the VM's trap conditions.
 //!
 //! **Fuel is only an approximation of the VM's step count.** wasmtime charges about one unit
-//! per wasm operator (plus one per 32 bytes a host call moves), while the VM counts lowered
-//! instructions (branch stack adjustments, parameter moves, one step per 32-byte leaf of a
-//! bulk operation). Fuel is usually below the step count, so a run that exhausts its fuel
+//! per wasm operator (plus one per 32 bytes a host call moves; a bulk memory operation costs
+//! one unit whatever its length), while the VM counts lowered instructions (branch stack
+//! adjustments, parameter moves, one step per 32-byte leaf of a bulk operation, soft-float
+//! routines). Fuel is usually below the step count, so a run that exhausts its fuel
 //! would exhaust the same number of VM steps too, but a run close to the bound can only be
 //! decided by the VM. Likewise the call depth at which wasmtime overflows its stack differs
 //! from `Limits::max_call_depth`.
@@ -21,13 +23,17 @@ mod trap;
 use crate::{Error, Result, RunStatus};
 use host::HostState;
 use opml_vm::{Limits, ValType, Value};
-use wasmtime::{Config, Extern, Instance, Linker, Module, Store, Val, WasmFeatures};
+use wasmtime::{Config, Extern, Instance, Linker, Module, OperatorCost, Store, Val, WasmFeatures};
 
 pub use trap::trap_status;
 
-/// The profile of docs/machine.md: core wasm plus these proposals, nothing else.
+/// The profile of docs/profile.md: core wasm plus these proposals. Reference types only for
+/// the encodings the profile admits (typed `select` of numbers, `ref.func` element
+/// expressions, over-long `call_indirect` immediates): the VM loader, which every module
+/// passes first, rejects any real use of references.
 fn profile() -> WasmFeatures {
-    WasmFeatures::MUTABLE_GLOBAL
+    WasmFeatures::REFERENCE_TYPES
+        | WasmFeatures::MUTABLE_GLOBAL
         | WasmFeatures::SATURATING_FLOAT_TO_INT
         | WasmFeatures::SIGN_EXTENSION
         | WasmFeatures::MULTI_VALUE
@@ -69,14 +75,23 @@ impl FastEngine {
             .wasm_memory64(false)
             .wasm_extended_const(false)
             .wasm_custom_page_sizes(false)
-            .wasm_wide_arithmetic(false);
+            .wasm_wide_arithmetic(false)
+            .operator_cost(fuel_costs());
         let engine = wasmtime::Engine::new(&config).map_err(|e| Error::Engine(format!("{e:#}")))?;
         let linker = host::linker(&engine).map_err(|e| Error::Engine(format!("{e:#}")))?;
         Ok(Self { engine, linker })
     }
 
-    /// Validates and compiles `wasm` (binary) for this engine.
-    pub fn compile(&self, wasm: &[u8]) -> Result<FastModule> {
+    /// Validates `wasm` (binary) against the profile and `limits` with the VM's own loader, so
+    /// both engines accept exactly the same programs, then compiles it.
+    pub fn compile(&self, wasm: &[u8], limits: Limits) -> Result<FastModule> {
+        opml_vm::Program::load_with_entry(wasm, limits, opml_vm::Entry::Instantiate)?;
+        self.compile_unchecked(wasm)
+    }
+
+    /// Compiles `wasm` without the VM's profile check: wasmtime's own validation with the
+    /// features above, and the limits applied at instantiation only.
+    pub fn compile_unchecked(&self, wasm: &[u8]) -> Result<FastModule> {
         let patched = patch::export_memory(wasm);
         let module = Module::new(&self.engine, &patched.bytes)
             .map_err(|e| Error::Compile(format!("{e:#}")))?;
@@ -86,6 +101,18 @@ impl FastEngine {
             memory_export: patched.memory_export,
         })
     }
+}
+
+/// Default fuel costs, except that bulk memory operations and `memory.grow` cost one unit
+/// whatever their length: wasmtime would charge per byte *before* the bounds check, so a huge
+/// out-of-bounds `memory.copy` would run out of fuel where the VM traps at once.
+fn fuel_costs() -> OperatorCost {
+    let mut cost = OperatorCost::new();
+    cost.variable.memory_copy_per_byte = 0;
+    cost.variable.memory_fill_per_byte = 0;
+    cost.variable.memory_init_per_byte = 0;
+    cost.variable.memory_grow_per_page = 0;
+    cost
 }
 
 /// A compiled module, instantiated afresh for each run.
@@ -162,7 +189,7 @@ impl FastModule {
                 instance,
                 memory_export: self.memory_export.clone(),
             })),
-            Err(e) => match trap_status(&e) {
+            Err(e) => match trap_status(&e, fuel == 0) {
                 Some(status) => Ok(Instantiated::Trapped {
                     status,
                     fuel,
@@ -247,7 +274,7 @@ impl FastInstance {
                 results: results.iter().filter_map(from_val).collect(),
                 fuel,
             }),
-            Err(e) => match trap_status(&e) {
+            Err(e) => match trap_status(&e, false) {
                 Some(status) => Ok(Invocation {
                     status,
                     results: Vec::new(),

@@ -156,6 +156,22 @@ fn fuel_bounds_the_run() {
 }
 
 #[test]
+fn bulk_bounds_trap_before_fuel_runs_out() {
+    let m = r#"(module (memory 1) (func (export "copy") (param i32 i32 i32)
+      (memory.copy (local.get 0) (local.get 1) (local.get 2))))"#;
+    let opts = RunOptions {
+        max_steps: 1000,
+        ..RunOptions::default()
+    };
+    let entry = invoke(
+        "copy",
+        vec![Value::I32(0), Value::I32(0), Value::I32(-4096)],
+    );
+    let sub = run(Engine::Fast, &wat(m), b"", &entry, &opts).unwrap();
+    assert_eq!(sub.status, RunStatus::Trapped(TrapCode::MemoryOutOfBounds));
+}
+
+#[test]
 fn fuel_is_deterministic() {
     let input = vec![7u8; 1000];
     let a = fast(ECHO, &input, &Entry::Main);
@@ -187,10 +203,12 @@ fn memory_bounds_follow_limits() {
     assert_eq!(call(3), vec![Value::I32(1)]);
     assert_eq!(call(4), vec![Value::I32(-1)]);
     let big = wat("(module (memory 5) (func (export \"main\")))");
-    assert!(matches!(
-        run(Engine::Fast, &big, b"", &Entry::Main, &opts),
-        Err(Error::Link(_))
-    ));
+    let checked = run(Engine::Fast, &big, b"", &Entry::Main, &opts);
+    assert!(matches!(checked, Err(Error::Load(_))), "{checked:?}");
+    // Without the VM's check, the limiter refuses the memory at instantiation.
+    let unchecked = FastEngine::new().unwrap().compile_unchecked(&big).unwrap();
+    let inst = unchecked.instantiate(b"", opts.limits, 1000);
+    assert!(matches!(inst, Err(Error::Link(_))), "{inst:?}");
 }
 
 #[test]
@@ -198,39 +216,31 @@ fn outside_the_profile_is_rejected() {
     let engine = FastEngine::new().unwrap();
     for src in [
         "(module (func (result v128) (v128.const i64x2 0 0)))",
-        "(module (func (result funcref) (ref.null func)))",
         "(module (memory i64 1))",
         "(module (memory 1 1 shared))",
         "(module (func (return_call 0)))",
     ] {
-        assert!(
-            matches!(engine.compile(&wat(src)), Err(Error::Compile(_))),
-            "{src}"
-        );
+        let checked = engine.compile(&wat(src), Limits::default());
+        assert!(matches!(checked, Err(Error::Load(_))), "{src}");
+        let unchecked = engine.compile_unchecked(&wat(src));
+        assert!(matches!(unchecked, Err(Error::Compile(_))), "{src}");
     }
-    let imports = wat(r#"(module (import "env" "f" (func)) (func (export "main")))"#);
+    let refs = wat("(module (func (result funcref) (ref.null func)))");
     assert!(matches!(
-        run(
-            Engine::Fast,
-            &imports,
-            b"",
-            &Entry::Main,
-            &RunOptions::default()
-        ),
-        Err(Error::Link(_))
+        engine.compile(&refs, Limits::default()),
+        Err(Error::Load(_))
     ));
-    let wrong =
-        wat(r#"(module (import "opml" "input_len" (func (result i64))) (func (export "main")))"#);
-    assert!(matches!(
-        run(
-            Engine::Fast,
-            &wrong,
-            b"",
-            &Entry::Main,
-            &RunOptions::default()
-        ),
-        Err(Error::Link(_))
-    ));
+    for src in [
+        r#"(module (import "env" "f" (func)) (func (export "main")))"#,
+        r#"(module (import "opml" "input_len" (func (result i64))) (func (export "main")))"#,
+    ] {
+        let o = RunOptions::default();
+        let checked = run(Engine::Fast, &wat(src), b"", &Entry::Main, &o);
+        assert!(matches!(checked, Err(Error::Load(_))), "{src}");
+        let unchecked = engine.compile_unchecked(&wat(src)).unwrap();
+        let inst = unchecked.instantiate(b"", o.limits, 1000);
+        assert!(matches!(inst, Err(Error::Link(_))), "{src}");
+    }
 }
 
 #[test]
@@ -243,6 +253,17 @@ fn start_function_traps_at_instantiation() {
     let sub = fast(m, b"", &Entry::Main);
     assert_eq!(sub.status, RunStatus::Trapped(TrapCode::Unreachable));
     assert_eq!(sub.output, b"x");
+    let table =
+        "(module (table 1 funcref) (func $f) (elem (i32.const 1) $f) (func (export \"main\")))";
+    assert_eq!(
+        fast(table, b"", &Entry::Main).status,
+        RunStatus::Trapped(TrapCode::TableOutOfBounds)
+    );
+    let start = "(module (table 1 funcref) (func $s (call_indirect (i32.const 1))) (start $s))";
+    assert_eq!(
+        fast(start, b"", &Entry::Instantiate).status,
+        RunStatus::Trapped(TrapCode::UndefinedElement)
+    );
     let oob = "(module (memory 1) (data (i32.const 65535) \"ab\") (func (export \"main\")))";
     assert_eq!(
         fast(oob, b"", &Entry::Main).status,
@@ -273,6 +294,6 @@ fn entry_errors() {
     ));
     assert!(matches!(
         run(Engine::Fast, b"\0asm\x01\0\0\0\x01", b"", &Entry::Main, &o),
-        Err(Error::Compile(_))
+        Err(Error::Load(_))
     ));
 }

@@ -1,3 +1,4 @@
 //! Integration tests of the executor: one binary.
 
 mod fast;
+mod vm;

@@ -1,0 +1,4 @@
+//! The conformance tests: the spec suite's in-profile files and a bounded differential run.
+
+mod diff;
+mod spec;
