@@ -41,7 +41,14 @@ impl std::fmt::Debug for Memory {
 impl Memory {
     /// A memory holding `bytes` (a whole number of pages); non-zero leaves are marked dirty so
     /// that the first hash builds the tree.
+    #[cfg(test)]
     pub(crate) fn new(bytes: Vec<u8>) -> Self {
+        Self::with_prefix(&bytes, bytes.len())
+    }
+
+    /// A memory of `len` bytes starting with `init` (zeros after it, cut at `len`): only `init`
+    /// is copied and scanned for non-zero leaves, so a large zero tail costs one zeroed allocation.
+    pub(crate) fn with_prefix(init: &[u8], len: usize) -> Self {
         let mut m = Self {
             bytes: Vec::new(),
             dirty: Vec::new(),
@@ -49,10 +56,15 @@ impl Memory {
             top: Vec::new(),
             snap_dirty: Vec::new(),
         };
-        m.resize_to(bytes.len().div_ceil(CHUNK_BYTES) * CHUNK_BYTES);
-        m.bytes[..bytes.len()].copy_from_slice(&bytes);
-        for (leaf, chunk) in m.bytes.chunks_exact(LEAF_BYTES).enumerate() {
-            if chunk.iter().any(|&b| b != 0) {
+        let init = &init[..init.len().min(len)];
+        let len = len.div_ceil(CHUNK_BYTES) * CHUNK_BYTES;
+        // `vec!` of zeros allocates zeroed pages lazily instead of writing every byte.
+        m.bytes = vec![0; len];
+        m.resize_to(len);
+        m.bytes[..init.len()].copy_from_slice(init);
+        for (leaf, chunk) in init.chunks(LEAF_BYTES).enumerate() {
+            // An OR-fold (no early exit) vectorizes; `any` tests byte by byte.
+            if chunk.iter().fold(0, |a, &b| a | b) != 0 {
                 m.dirty[leaf / 64] |= 1 << (leaf % 64);
             }
         }

@@ -81,8 +81,6 @@ impl Machine {
     pub fn new(program: &Arc<Program>, input: &[u8]) -> Machine {
         let p = program;
         let input = &input[..input.len().min(u32::MAX as usize)];
-        let mut bytes = p.memory.clone();
-        bytes.resize(p.memory_pages as usize * PAGE_BYTES, 0);
         let mut m = Machine {
             prog: Arc::clone(p),
             statics: Arc::new(Statics::new(input)),
@@ -97,7 +95,7 @@ impl Machine {
             n_locals: 0,
             frames: Vec::new(),
             globals: p.globals.clone(),
-            mem: Memory::new(bytes),
+            mem: Memory::with_prefix(&p.memory, p.memory_pages as usize * PAGE_BYTES),
             pages: p.memory_pages,
             seg_len: p.segments.iter().map(|s| s.len() as u64).collect(),
             output: Vec::new(),
