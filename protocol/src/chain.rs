@@ -107,6 +107,10 @@ impl Chain {
         P: Provider,
         D: CallDecoder,
     {
+        // A margin over the estimate: the estimate runs against the pending block, which may
+        // differ (warm slots, another move) from the one the transaction lands in.
+        let est = call.estimate_gas().await.map_err(|e| contract(what, e))?;
+        let call = call.gas(est.saturating_mul(13) / 10 + 20_000);
         let pending = call.send().await.map_err(|e| contract(what, e))?;
         let receipt = pending
             .with_required_confirmations(self.confirmations.max(1))
