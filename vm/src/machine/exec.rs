@@ -16,7 +16,7 @@ impl Machine {
         }
         self.hc.state = None;
         let prog = Arc::clone(&self.prog);
-        self.exec(&prog);
+        self.pc = self.exec(&prog, self.pc);
     }
 
     /// Runs up to `max_steps` steps, stopping early once not running; returns the steps taken.
@@ -26,14 +26,17 @@ impl Machine {
         }
         self.hc.state = None;
         let prog = Arc::clone(&self.prog);
+        // `pc` lives in a register here; `exec` syncs `self.pc` only around the ops that read it.
+        let mut pc = self.pc;
         let mut n = 0;
         while n < max_steps {
-            self.exec(&prog);
+            pc = self.exec(&prog, pc);
             n += 1;
             if self.status != Status::Running {
                 break;
             }
         }
+        self.pc = pc;
         self.steps += n;
         n
     }
@@ -93,37 +96,55 @@ impl Machine {
         }
     }
 
-    /// Executes the instruction at `pc` (the zero instruction, `Unreachable`, past the code).
+    /// Runs `f` with `self.pc` set to `pc`; returns the `pc` it left.
     #[inline(always)]
-    fn exec(&mut self, prog: &Program) {
+    fn synced(&mut self, pc: u32, f: impl FnOnce(&mut Self)) -> u32 {
+        self.pc = pc;
+        f(self);
+        self.pc
+    }
+
+    /// Executes the instruction at `pc` (the zero instruction, `Unreachable`, past the code) and
+    /// returns the next `pc`. `self.pc` is stale on entry and exit (the caller owns `pc`), except
+    /// inside [`Machine::synced`] handlers.
+    #[inline(always)]
+    fn exec(&mut self, prog: &Program, pc: u32) -> u32 {
         use Opcode::*;
-        let Some(&Instr { op, imm }) = prog.code.get(self.pc as usize) else {
-            return self.trap(TrapCode::Unreachable);
+        let Some(&Instr { op, imm }) = prog.code.get(pc as usize) else {
+            self.trap(TrapCode::Unreachable);
+            return pc;
         };
         let ok = match op {
             // control: each sets `pc` itself
-            Unreachable => return self.trap(TrapCode::Unreachable),
-            Halt => return self.status = Status::Halted,
+            Unreachable => {
+                self.trap(TrapCode::Unreachable);
+                return pc;
+            }
+            Halt => {
+                self.status = Status::Halted;
+                return pc;
+            }
             Trap => {
                 self.status = Status::Trapped;
-                return self.trap_code = imm as u8;
+                self.trap_code = imm as u8;
+                return pc;
             }
-            Jump => return self.pc = imm as u32,
+            Jump => return imm as u32,
             JumpIf => {
                 let c = self.pop() as u32;
-                return self.pc = if c != 0 { imm as u32 } else { self.pc + 1 };
+                return if c != 0 { imm as u32 } else { pc + 1 };
             }
             JumpIfNot => {
                 let c = self.pop() as u32;
-                return self.pc = if c == 0 { imm as u32 } else { self.pc + 1 };
+                return if c == 0 { imm as u32 } else { pc + 1 };
             }
             BrTable => {
                 let i = self.pop() as u32 as u64;
-                return self.pc = self.pc.wrapping_add(1).wrapping_add(i.min(imm) as u32);
+                return pc.wrapping_add(1).wrapping_add(i.min(imm) as u32);
             }
-            Call => return self.call(imm as u32, (imm >> 32) as u32),
-            CallIndirect => return self.call_indirect(prog, imm),
-            Return => return self.ret(),
+            Call => return self.synced(pc, |m| m.call(imm as u32, (imm >> 32) as u32)),
+            CallIndirect => return self.synced(pc, |m| m.call_indirect(prog, imm)),
+            Return => return self.synced(pc, Self::ret),
             // plain ops: `pc + 1` unless they trap
             Drop => {
                 self.popn(1);
@@ -219,17 +240,17 @@ impl Machine {
                 }
                 true
             }
-            FillStep => return self.fill_step(),
-            CopyStep => return self.copy_step(),
-            InitStep => return self.init_step(prog, imm),
+            FillStep => return self.synced(pc, Self::fill_step),
+            CopyStep => return self.synced(pc, Self::copy_step),
+            InitStep => return self.synced(pc, |m| m.init_step(prog, imm)),
             InputLen => {
                 self.push(self.statics.input().len() as u64);
                 true
             }
             InputRead => self.input_read(),
-            InputReadStep => return self.input_read_step(),
+            InputReadStep => return self.synced(pc, Self::input_read_step),
             OutputWrite => self.output_write(),
-            OutputWriteStep => return self.output_write_step(),
+            OutputWriteStep => return self.synced(pc, Self::output_write_step),
 
             I32Eqz => {
                 self.un(i32_eqz);
@@ -473,9 +494,7 @@ impl Machine {
                 true
             }
         };
-        if ok {
-            self.pc = self.pc.wrapping_add(1);
-        }
+        if ok { pc.wrapping_add(1) } else { pc }
     }
 
     /// A load of `W` bytes at `top + imm`, mapped by `f`; traps out of bounds.
