@@ -1,7 +1,8 @@
 //! The lowered instruction set: one opcode numbering, defined once, append-only.
 //!
 //! This table is consensus data. The Solidity verifier's opcode constants are generated from
-//! it (`opml-vm`'s `opcodes_solidity()`), and `docs/isa.md` documents each entry. Never renumber
+//! it (`stepcheck/src/opcodes.rs` writes `contracts/src/lib/Opcodes.sol`, checked by a test), and
+//! `docs/isa.md` lists each entry (generated, checked by a test). Never renumber
 //! an opcode or change its pops/pushes: append new ones at the end of a group's range instead.
 //!
 //! An instruction is `(opcode: u16, imm: u64)`, 10 bytes when hashed (big-endian).
