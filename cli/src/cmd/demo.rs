@@ -278,7 +278,7 @@ async fn play(
     cha: &Agent,
     admin: &alloy::providers::DynProvider,
     request_id: U256,
-    consumer: Address,
+    _consumer: Address,
 ) -> anyhow::Result<Figures> {
     let o = &sub.chain.oracle;
     let mut f = Figures::default();
@@ -419,26 +419,25 @@ async fn play(
                 let bal = a.chain.provider.get_balance(a.me()).await?;
                 story.say(&format!("{name} balance now {}", eth(bal)));
             }
-            let _ = consumer;
             return Ok(f);
         }
         idle = if news { 0 } else { idle + 1 };
-        if idle >= 3 {
-            if let Some(secs) = wait_needed(sub).await? {
-                story.say(&format!(
-                    "⏩ nothing to do but wait: fast-forwarding the devnet clock by {secs} s"
-                ));
-                admin
-                    .raw_request::<_, serde_json::Value>("evm_increaseTime".into(), (secs,))
-                    .await?;
-                admin
-                    .raw_request::<_, serde_json::Value>("evm_mine".into(), ())
-                    .await?;
-                if f.challenge_at.is_some() && f.resolved_at.is_none() {
-                    f.fast_forwarded += secs;
-                }
-                idle = 0;
+        if idle >= 3
+            && let Some(secs) = wait_needed(sub).await?
+        {
+            story.say(&format!(
+                "⏩ nothing to do but wait: fast-forwarding the devnet clock by {secs} s"
+            ));
+            admin
+                .raw_request::<_, serde_json::Value>("evm_increaseTime".into(), (secs,))
+                .await?;
+            admin
+                .raw_request::<_, serde_json::Value>("evm_mine".into(), ())
+                .await?;
+            if f.challenge_at.is_some() && f.resolved_at.is_none() {
+                f.fast_forwarded += secs;
             }
+            idle = 0;
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
     }

@@ -84,7 +84,7 @@ impl Agent {
                 }
             }
         }
-        for (ev, log) in o
+        for (ev, _) in o
             .GameStarted_filter()
             .from_block(from)
             .to_block(to)
@@ -97,8 +97,7 @@ impl Agent {
                 continue;
             }
             let result_id = u64_of(ev.resultId)?;
-            let side = if let Some(c) = self.store.claim(result_id)? {
-                let _ = c;
+            let side = if self.store.claim(result_id)?.is_some() {
                 Side::Submitter
             } else if ev.challenger == self.me() {
                 Side::Challenger
@@ -108,7 +107,6 @@ impl Agent {
             let res = o.result(ev.resultId).call().await.map_err(rpc)?;
             let (program_id, input) = self.request_input(res.requestId).await?;
             tracing::info!(game = game_id, result = result_id, ?side, "game opened");
-            let _ = log;
             self.store.put_game(&GameRecord {
                 game_id,
                 result_id,

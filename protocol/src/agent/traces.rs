@@ -38,12 +38,14 @@ pub struct Run {
 }
 
 type Key = (B256, B256);
+/// A program id resolved to a stored program and its trace depth (`None`: not ours).
+type Resolved = Option<(Arc<StoredProgram>, u8)>;
 
 pub(super) struct Traces {
     programs: ProgramStore,
     fast: Arc<dyn FastPath>,
     interval: u64,
-    resolved: Mutex<HashMap<B256, Option<(Arc<StoredProgram>, u8)>>>,
+    resolved: Mutex<HashMap<B256, Resolved>>,
     runs: Mutex<HashMap<Key, Arc<Run>>>,
 }
 
