@@ -91,7 +91,8 @@ pub fn smith_config(floats: bool) -> wasm_smith::Config {
         max_table_elements: 64,
         max_funcs: 12,
         max_instructions: 200,
-        min_funcs: 1,
+        min_funcs: 2,
+        min_types: 1,
         export_everything: true,
         // No table instructions: `table.init`/`table.copy`/`elem.drop` are outside the profile
         // (the table is read-only in v1) and would get whole modules rejected.
@@ -120,15 +121,35 @@ impl SplitMix {
     }
 }
 
-/// The module for case `seed`.
+/// The module for case `seed`: the first of a few deterministic attempts that defines at
+/// least one function (wasm-smith often makes empty modules, which test nothing).
 pub fn generate(seed: u64, floats: bool) -> Option<Vec<u8>> {
     let mut rng = SplitMix(seed);
-    let len = 1024 + (rng.next() % 4096) as usize;
-    let bytes: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
-    let mut u = arbitrary::Unstructured::new(&bytes);
-    wasm_smith::Module::new(smith_config(floats), &mut u)
-        .ok()
-        .map(|m| m.to_bytes())
+    let mut last = None;
+    for _ in 0..8 {
+        let len = 4096 + (rng.next() % 12288) as usize;
+        let bytes: Vec<u8> = (0..len).map(|_| rng.next() as u8).collect();
+        let mut u = arbitrary::Unstructured::new(&bytes);
+        let Ok(m) = wasm_smith::Module::new(smith_config(floats), &mut u) else {
+            continue;
+        };
+        let wasm = m.to_bytes();
+        if defined_funcs(&wasm) > 0 {
+            return Some(wasm);
+        }
+        last = Some(wasm);
+    }
+    last
+}
+
+fn defined_funcs(wasm: &[u8]) -> u32 {
+    wasmparser::Parser::new(0)
+        .parse_all(wasm)
+        .find_map(|p| match p {
+            Ok(wasmparser::Payload::FunctionSection(r)) => Some(r.count()),
+            _ => None,
+        })
+        .unwrap_or(0)
 }
 
 /// Arguments for a call: a fixed mix of edge values and values from the case's generator.

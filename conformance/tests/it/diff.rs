@@ -26,7 +26,7 @@ fn vm_agrees_with_wasmtime_on_integer_modules() {
 #[test]
 fn vm_agrees_with_wasmtime_with_floats() {
     check(DiffConfig {
-        cases: 100,
+        cases: 60,
         seed: 10_000,
         floats: true,
         ..DiffConfig::default()
