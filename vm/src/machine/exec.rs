@@ -16,7 +16,7 @@ impl Machine {
         }
         self.hc.state = None;
         let prog = Arc::clone(&self.prog);
-        self.pc = self.exec(&prog, self.pc);
+        self.pc = self.exec(&prog, &prog.code, self.pc);
     }
 
     /// Runs up to `max_steps` steps, stopping early once not running; returns the steps taken.
@@ -28,9 +28,11 @@ impl Machine {
         let prog = Arc::clone(&self.prog);
         // `pc` lives in a register here; `exec` syncs `self.pc` only around the ops that read it.
         let mut pc = self.pc;
+        // The code slice is hoisted too: one load per step instead of three through `prog`.
+        let code: &[Instr] = &prog.code;
         let mut n = 0;
         while n < max_steps {
-            pc = self.exec(&prog, pc);
+            pc = self.exec(&prog, code, pc);
             n += 1;
             if self.status != Status::Running {
                 break;
@@ -108,9 +110,9 @@ impl Machine {
     /// returns the next `pc`. `self.pc` is stale on entry and exit (the caller owns `pc`), except
     /// inside [`Machine::synced`] handlers.
     #[inline(always)]
-    fn exec(&mut self, prog: &Program, pc: u32) -> u32 {
+    fn exec(&mut self, prog: &Program, code: &[Instr], pc: u32) -> u32 {
         use Opcode::*;
-        let Some(&Instr { op, imm }) = prog.code.get(pc as usize) else {
+        let Some(&Instr { op, imm }) = code.get(pc as usize) else {
             self.trap(TrapCode::Unreachable);
             return pc;
         };
