@@ -1,5 +1,6 @@
 //! `opml`: the command-line tool. Thin: parses arguments, calls the library crates, prints.
 
+mod prove;
 mod run;
 
 /// The role services and the chain commands (engineer R).
@@ -31,6 +32,8 @@ struct Cli {
 enum Command {
     /// Run a program (or call one export of a module) on the fast path or the VM.
     Run(run::RunArgs),
+    /// Print the one-step proof of step N of a run as `{pre, proof, post}` JSON.
+    Prove(prove::ProveArgs),
     /// Serve inference requests: post results with a bond, defend them, collect fees.
     Submitter(cmd::submitter::RoleArgs),
     /// Check results, challenge wrong ones, play the game to the step proof.
@@ -70,6 +73,7 @@ fn main() -> ExitCode {
     let ok = |r: anyhow::Result<()>| r.map(|()| ExitCode::SUCCESS);
     let result = match cli.command {
         Command::Run(args) => run::run(args),
+        Command::Prove(args) => prove::run(args),
         Command::Submitter(args) => ok(cmd::submitter::run(args)),
         Command::Challenger(args) => ok(cmd::challenger::run(args)),
         Command::Deploy(args) => ok(cmd::deploy::run(args)),
