@@ -336,7 +336,10 @@ impl Instr {
         let op = Opcode::from_u16(u16::from_be_bytes([bytes[0], bytes[1]]))?;
         let mut imm = [0u8; 8];
         imm.copy_from_slice(&bytes[2..]);
-        Some(Self { op, imm: u64::from_be_bytes(imm) })
+        Some(Self {
+            op,
+            imm: u64::from_be_bytes(imm),
+        })
     }
 }
 

@@ -11,8 +11,8 @@ pub use load::LoadError;
 pub use machine::{
     Checkpoints, Machine, MachineError, StateFields, empty_locals, initial_state_hash, program_hash,
 };
-pub use proof::{ProofError, verify_step};
 pub use program::{Entry, ExportFunc, Limits, Program, TableEntry, ValType, Value};
+pub use proof::{ProofError, verify_step};
 pub use trap::{Status, TrapCode};
 
 /// A 32-byte hash.

@@ -1,7 +1,7 @@
 //! A loaded program: validated, lowered and instantiated, ready for a [`crate::Machine`].
 
-use crate::isa::Instr;
 use crate::TrapCode;
+use crate::isa::Instr;
 
 /// Bounds a program must stay within. Part of the program's identity where they reach the state
 /// (`max_pages`, `max_call_depth`).
