@@ -236,6 +236,12 @@ impl Net {
             .unwrap_or(0)
     }
 
+    /// Game `id`'s `(lenLog, challengerTurn)`, if it exists.
+    pub async fn game_turn(&self, id: u64) -> Option<(u8, bool)> {
+        let g = self.oracle.game(U256::from(id)).call().await.ok()?;
+        (g.status != 0).then_some((g.lenLog, g.challengerTurn))
+    }
+
     /// Credit of `a` plus its balance.
     pub async fn balance(&self, a: Address) -> U256 {
         self.admin.get_balance(a).await.unwrap_or_default()

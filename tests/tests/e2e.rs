@@ -65,7 +65,15 @@ async fn lying_challenger_loses_to_an_honest_submitter() {
     let _s = Guard(net.spawn("submitter", 2, "submitter", &[]));
     let _c = Guard(net.spawn("challenger", 3, "challenger", &["--lie-from-step", "1000"]));
     let req = net.ask().await;
-    wait(180, "the submitter's win", || async {
+    // D = 24, k = 16: six bisections, then the liar must prove a step it cannot (the
+    // verifier's post is the honest hash); it stalls and loses when its clock runs out.
+    wait(180, "the liar's step-proof turn", || async {
+        (net.game_turn(1).await == Some((4, true))).then_some(())
+    })
+    .await;
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    net.advance(net.clock + 1).await;
+    wait(60, "the submitter's win", || async {
         (net.game_status(1).await == GAME_SUBMITTER_WON).then_some(())
     })
     .await;
