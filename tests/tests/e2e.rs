@@ -137,3 +137,30 @@ async fn a_challenger_killed_mid_game_resumes_and_wins() {
         "no second game opened"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn two_challengers_on_one_lie_one_wins_the_other_is_refunded() {
+    let Some(net) = Net::start("two", 60, 600).await else {
+        return;
+    };
+    let _s = Guard(net.spawn("submitter", 2, "submitter", &["--lie-output", &lie()]));
+    let _a = Guard(net.spawn("challenger", 3, "challenger-a", &[]));
+    let _b = Guard(net.spawn("challenger", 4, "challenger-b", &[]));
+    net.ask().await;
+    wait(180, "a challenger's win", || async {
+        let (a, b) = (net.game_status(1).await, net.game_status(2).await);
+        (a == GAME_CHALLENGER_WON || b == GAME_CHALLENGER_WON).then_some(())
+    })
+    .await;
+    // The other game is voided (its challenger's bond refunded), never played twice.
+    const VOIDED: u8 = 4;
+    wait(60, "the other game voided", || async {
+        let (a, b) = (net.game_status(1).await, net.game_status(2).await);
+        ((a == VOIDED) ^ (b == VOIDED)).then_some(())
+    })
+    .await;
+    assert_eq!(
+        net.oracle.gameCount().call().await.unwrap(),
+        alloy::primitives::U256::from(2)
+    );
+}
