@@ -151,7 +151,12 @@ impl Net {
                 "--db",
                 &self.dir.join(format!("{db}.redb")).display().to_string(),
             ])
-            .args(["--poll-ms", "300", "--confirmations", "1"])
+            .args(["--poll-ms", "300"])
+            .args(if extra.contains(&"--confirmations") {
+                &[][..]
+            } else {
+                &["--confirmations", "1"][..]
+            })
             .args(extra)
             .stdout(Stdio::null())
             .stderr(log)
