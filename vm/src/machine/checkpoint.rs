@@ -68,21 +68,56 @@ impl Checkpoints {
     /// Runs `program` on `input` from step 0 for at most `max_steps` steps (stopping early when it
     /// halts or traps), keeping a snapshot at every multiple of `interval` (0 is read as 1).
     pub fn record(program: &Arc<Program>, input: &[u8], interval: u64, max_steps: u64) -> Self {
-        Self::record_from(Machine::new(program, input), interval, max_steps)
+        Self::record_with_progress(program, input, interval, max_steps, |_| {})
+    }
+
+    /// As [`Checkpoints::record`], calling `on_progress` with the steps done after every
+    /// interval, so a caller can show how far a long replay is; the last call reports
+    /// [`Checkpoints::steps`].
+    pub fn record_with_progress(
+        program: &Arc<Program>,
+        input: &[u8],
+        interval: u64,
+        max_steps: u64,
+        on_progress: impl FnMut(u64),
+    ) -> Self {
+        Self::record_from_with_progress(
+            Machine::new(program, input),
+            interval,
+            max_steps,
+            on_progress,
+        )
     }
 
     /// As [`Checkpoints::record`], from a machine at step 0 prepared by the caller.
-    pub fn record_from(mut m: Machine, interval: u64, max_steps: u64) -> Self {
+    pub fn record_from(m: Machine, interval: u64, max_steps: u64) -> Self {
+        Self::record_from_with_progress(m, interval, max_steps, |_| {})
+    }
+
+    /// As [`Checkpoints::record_from`], reporting progress as
+    /// [`Checkpoints::record_with_progress`] does. Observing changes nothing recorded.
+    pub fn record_from_with_progress(
+        mut m: Machine,
+        interval: u64,
+        max_steps: u64,
+        mut on_progress: impl FnMut(u64),
+    ) -> Self {
         let interval = interval.max(1);
         let mut snapshots: Vec<Snapshot> = Vec::new();
+        let mut reported = None;
         loop {
             let s = Snapshot::take(&mut m, snapshots.last());
             snapshots.push(s);
-            let left = max_steps - m.steps;
+            let left = max_steps.saturating_sub(m.steps);
             if m.status != Status::Running || left == 0 {
                 break;
             }
             m.run(interval.min(left));
+            on_progress(m.steps);
+            reported = Some(m.steps);
+        }
+        if reported != Some(m.steps) {
+            on_progress(m.steps);
         }
         let steps = m.steps;
         let final_hash = m.state_hash();
@@ -167,6 +202,31 @@ mod tests {
         );
         for s in &cp.snapshots {
             assert!(s.machine.mem.bytes.is_empty());
+        }
+    }
+
+    /// Progress reports rise strictly, end at the recorded total, and leave the recording as
+    /// it is without an observer.
+    #[test]
+    fn progress_rises_to_the_total_and_changes_nothing() {
+        for (interval, max) in [(40, 1_000_000), (1, 500), (7, 333), (1 << 20, 1_000_000)] {
+            let mut seen = Vec::new();
+            let cp = Checkpoints::record_with_progress(&workload(), &[7; 30], interval, max, |n| {
+                seen.push(n)
+            });
+            let plain = Checkpoints::record(&workload(), &[7; 30], interval, max);
+            assert!(seen.windows(2).all(|w| w[0] < w[1]), "{seen:?}");
+            assert_eq!(seen.last(), Some(&cp.steps()));
+            assert_eq!(cp.steps(), plain.steps());
+            assert_eq!(cp.final_hash(), plain.final_hash());
+            assert_eq!(cp.snapshots.len(), plain.snapshots.len());
+            for n in [0, 1, cp.steps() / 2, cp.steps()] {
+                assert_eq!(cp.state_hash_at(n), plain.state_hash_at(n));
+            }
+            if max > cp.steps() {
+                // the run stopped by itself: reports come every interval
+                assert_eq!(seen.len() as u64, cp.steps().div_ceil(interval));
+            }
         }
     }
 }
