@@ -62,10 +62,11 @@ fn main() -> ExitCode {
             "warn"
         })
     });
+    // Log lines hide the replay progress bars while they write (see `opml_protocol::progress`).
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    if std::env::var("OPML_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        .with_writer(opml_protocol::progress::LogWriter::new);
+    if opml_protocol::progress::json_logs() {
         logs.json().init();
     } else {
         logs.init();

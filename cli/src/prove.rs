@@ -2,6 +2,7 @@
 
 use anyhow::{Context, bail};
 use clap::Args;
+use opml_protocol::progress::Replay;
 use opml_vm::{Limits, Machine, Program, Status, verify_step};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -29,6 +30,18 @@ fn hex0x(bytes: &[u8]) -> String {
     format!("0x{}", hex::encode(bytes))
 }
 
+/// Steps between progress reports of the replay to the proved step.
+const PROGRESS_CHUNK: u64 = 1 << 20;
+
+/// Runs `m` to step `n` (or until it stops), showing the replay's progress.
+fn replay_to(m: &mut Machine, n: u64) {
+    let mut progress = Replay::new("VM replay to the proved step", Some(n));
+    while m.steps() < n && m.status() == Status::Running {
+        m.run((n - m.steps()).min(PROGRESS_CHUNK));
+        progress.update(m.steps());
+    }
+}
+
 pub(crate) fn run(args: ProveArgs) -> anyhow::Result<ExitCode> {
     let wasm = opml_executor::read_module(&args.program)
         .with_context(|| format!("reading {}", args.program.display()))?;
@@ -46,7 +59,7 @@ pub(crate) fn run(args: ProveArgs) -> anyhow::Result<ExitCode> {
     let program = Arc::new(Program::load(&wasm, limits).context("loading the program")?);
     let mut machine = Machine::new(&program, &input);
     // Past the end of the run, a stopped machine steps to itself: the proof is the identity.
-    machine.run(args.step);
+    replay_to(&mut machine, args.step);
     let pre = machine.state_hash();
     let proof = machine.prove_step(); // proves and takes the step
     let post = machine.state_hash();

@@ -2,9 +2,8 @@
 
 use anyhow::{Context, bail};
 use clap::Args;
-use indicatif::{ProgressBar, ProgressStyle};
 use opml_executor::{Engine, Entry, Limits, RunOptions, RunStatus, Submission};
-use std::io::IsTerminal;
+use opml_protocol::progress::Replay;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -78,22 +77,22 @@ pub(crate) fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
     Ok(exit_code(sub.status))
 }
 
-/// A VM run, with a progress spinner when stderr is a terminal.
+/// A VM run, with the replay progress (a spinner on a terminal; its length is unknown).
 fn run_vm(
     wasm: &[u8],
     input: &[u8],
     entry: &Entry,
     opts: &RunOptions,
 ) -> anyhow::Result<Submission> {
-    if !std::io::stderr().is_terminal() {
-        return Ok(opml_executor::vm::run(wasm, input, entry, opts, None)?);
-    }
-    let bar = ProgressBar::new_spinner();
-    bar.set_style(ProgressStyle::with_template("{spinner} {elapsed} {msg}")?);
-    let mut on_progress = |steps: u64| bar.set_message(format!("{steps} steps"));
-    let sub = opml_executor::vm::run(wasm, input, entry, opts, Some(&mut on_progress));
-    bar.finish_and_clear();
-    Ok(sub?)
+    let mut progress = Replay::new("VM run", None);
+    let mut on_progress = |steps: u64| progress.update(steps);
+    Ok(opml_executor::vm::run(
+        wasm,
+        input,
+        entry,
+        opts,
+        Some(&mut on_progress),
+    )?)
 }
 
 fn print_invoke(sub: &Submission) {

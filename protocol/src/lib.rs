@@ -8,6 +8,7 @@ pub mod deploy;
 mod error;
 pub mod game;
 pub mod programs;
+pub mod progress;
 mod prover;
 pub mod state;
 pub mod store;

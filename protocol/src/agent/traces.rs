@@ -5,12 +5,13 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use alloy::primitives::{B256, keccak256};
-use opml_vm::StateFields;
+use opml_vm::{Checkpoints, StateFields};
 
 use crate::bindings::oracle::IOpMLOracle;
 use crate::chain::{Chain, rpc};
 use crate::game::{Trace, VmTrace};
 use crate::programs::{ProgramStore, StoredProgram};
+use crate::progress::Replay;
 use crate::{Error, Result};
 
 /// The fast path (wasmtime), supplied by the executor crate.
@@ -124,7 +125,13 @@ impl Traces {
         let run = tokio::task::spawn_blocking(move || {
             let t0 = std::time::Instant::now();
             let max = 1u64.checked_shl(u32::from(depth)).unwrap_or(u64::MAX);
-            let trace = VmTrace::record(&program, &input, interval, max);
+            // The run's length is unknown until it stops (2^D only bounds it): a spinner.
+            let mut progress = Replay::new(format!("VM replay of {name}"), None);
+            let cps = Checkpoints::record_with_progress(&program, &input, interval, max, |n| {
+                progress.update(n)
+            });
+            drop(progress);
+            let trace = VmTrace::from_checkpoints(cps);
             let m = trace.final_machine();
             let halt = trace.steps();
             let halted = trace.halted();
