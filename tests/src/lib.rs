@@ -1,13 +1,16 @@
 //! End-to-end harness: a fresh anvil with the contracts deployed and the digits model
 //! registered, an example consumer, and `opml submitter` / `opml challenger` as real child
-//! processes. The tests are in `tests/e2e.rs`.
+//! processes. The tests are in `tests/e2e.rs` and `tests/e2e/`; [`cast`] drives the chain the
+//! way an integrator with only Foundry's `cast` does.
+
+pub mod cast;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use alloy::node_bindings::{Anvil, AnvilInstance};
-use alloy::primitives::{Address, Bytes, U256};
+use alloy::primitives::{Address, B256, Bytes, U256};
 use alloy::providers::{DynProvider, Provider};
 use opml_protocol::bindings::consumer::ExampleConsumer;
 use opml_protocol::bindings::oracle::OpMLOracle::{self, OpMLOracleInstance};
@@ -74,6 +77,8 @@ pub struct Net {
     pub window: u64,
     /// The clock per side.
     pub clock: u64,
+    /// The registered digits program's id.
+    pub program: B256,
     bin: PathBuf,
 }
 
@@ -121,6 +126,7 @@ impl Net {
             dir,
             window,
             clock,
+            program: pid,
             bin: opml_bin(),
         })
     }
@@ -199,6 +205,65 @@ impl Net {
             .expect("mine");
     }
 
+    /// A raw JSON-RPC call to anvil (`anvil_*`, `evm_*`).
+    pub async fn rpc(&self, method: &str, params: serde_json::Value) -> serde_json::Value {
+        self.admin
+            .raw_request::<_, serde_json::Value>(method.to_owned().into(), params)
+            .await
+            .unwrap_or_else(|e| panic!("{method}: {e}"))
+    }
+
+    /// Stops block production: from now on blocks come only from [`Net::mine`], so a test
+    /// decides how deep an event is when a role looks.
+    pub async fn pause_mining(&self) {
+        self.rpc("evm_setIntervalMining", serde_json::json!([0]))
+            .await;
+    }
+
+    /// Back to a block a second.
+    pub async fn resume_mining(&self) {
+        self.rpc("evm_setIntervalMining", serde_json::json!([1]))
+            .await;
+    }
+
+    /// Mines `n` blocks now.
+    pub async fn mine(&self, n: u64) {
+        self.rpc("anvil_mine", serde_json::json!([n])).await;
+    }
+
+    /// The head block number.
+    pub async fn head(&self) -> u64 {
+        self.admin.get_block_number().await.expect("block number")
+    }
+
+    /// Transactions account `i` has sent, the pool included.
+    pub async fn pending_nonce(&self, i: usize) -> u64 {
+        self.admin
+            .get_transaction_count(self.addr(i))
+            .pending()
+            .await
+            .expect("nonce")
+    }
+
+    /// What `opml run` (the fast path) prints as the digits model's output on `input`: the
+    /// reference the chain's answer is compared with.
+    pub fn reference_output(&self, input: &[u8]) -> Vec<u8> {
+        let out = run_bounded(
+            Command::new(&self.bin)
+                .arg("run")
+                .arg(root().join("guests/wasm/digits.wasm"))
+                .args(["--input-hex", &hex::encode(input)]),
+            60,
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        let line = text
+            .lines()
+            .find_map(|l| l.strip_prefix("output ("))
+            .unwrap_or_else(|| panic!("no output line in `opml run`: {text}"));
+        let (_, hex_out) = line.split_once("): ").expect("output line");
+        hex::decode(hex_out.trim()).expect("output hex")
+    }
+
     /// The output the consumer received for `req`, if any.
     pub async fn answer(&self, req: U256) -> Option<Bytes> {
         self.consumer
@@ -267,6 +332,52 @@ where
         assert!(Instant::now() < end, "timed out waiting for {what}");
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
+}
+
+/// Runs `cmd` to completion, killing it after `secs`; panics unless it exits with status 0.
+/// Its output is drained by threads, so a chatty child cannot block on a full pipe.
+pub fn run_bounded(cmd: &mut Command, secs: u64) -> std::process::Output {
+    use std::io::Read;
+    let what = format!("{cmd:?}");
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{what}: {e}"));
+    let drain = |mut r: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut v = Vec::new();
+            let _ = r.read_to_end(&mut v);
+            v
+        })
+    };
+    let out = drain(Box::new(child.stdout.take().expect("stdout")));
+    let err = drain(Box::new(child.stderr.take().expect("stderr")));
+    let end = Instant::now() + Duration::from_secs(secs);
+    let status = loop {
+        if let Some(s) = child.try_wait().expect("try_wait") {
+            break s;
+        }
+        if Instant::now() >= end {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("{what}: no exit after {secs} s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let out = std::process::Output {
+        status,
+        stdout: out.join().expect("stdout reader"),
+        stderr: err.join().expect("stderr reader"),
+    };
+    assert!(
+        out.status.success(),
+        "{what}: {}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
 }
 
 /// Kills a child on drop.

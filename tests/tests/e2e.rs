@@ -1,5 +1,11 @@
 //! End-to-end: real anvil, real contracts (the real step verifier), `opml submitter` and
-//! `opml challenger` as child processes. Each test has its own chain.
+//! `opml challenger` as child processes. Each test has its own chain. One test binary; the
+//! modules below are more of the same.
+
+#[path = "e2e/cast_integrator.rs"]
+mod cast_integrator;
+#[path = "e2e/reorg.rs"]
+mod reorg;
 
 use opml_e2e::{Guard, Net, wait};
 use opml_protocol::bindings::status::{GAME_CHALLENGER_WON, GAME_SUBMITTER_WON, RESULT_PENDING};

@@ -1,0 +1,194 @@
+//! Reorgs before confirmations (`anvil_reorg`). Mining is paused so the test, not the clock,
+//! decides how deep a block is when the submitter looks: an event is mined, fewer than
+//! `--confirmations` blocks follow, the chain is reorged under it, and the submitter must
+//! neither have acted on what vanished nor miss what replaced it.
+//!
+//! No step here waits for a receipt of a transaction a reorg may drop (anvil does not return
+//! dropped transactions to its pool, so such a wait never ends): receipts are read once, after
+//! the block that holds them is mined.
+
+use std::time::Duration;
+
+use alloy::primitives::{Bytes, U256};
+use alloy::providers::Provider;
+use alloy::sol_types::SolCall;
+use opml_e2e::{Guard, Net, root, wait};
+use opml_protocol::bindings::consumer::ExampleConsumer;
+use opml_protocol::bindings::status::RESULT_PENDING;
+use serde_json::json;
+
+use super::{TRUTH, skip_window_of};
+
+/// The submitter's confirmations.
+const K: u64 = 3;
+/// The submitter's account.
+const SUBMITTER: usize = 2;
+
+/// A devnet with mining paused and a submitter acting on events `K` deep.
+async fn start(name: &str) -> Option<(Net, Guard)> {
+    let net = Net::start(name, 60, 600).await?;
+    net.pause_mining().await;
+    let k = K.to_string();
+    let s = Guard(net.spawn(
+        "submitter",
+        SUBMITTER,
+        "submitter",
+        &["--confirmations", &k],
+    ));
+    wait(60, "the submitter's start", || async {
+        net.log("submitter")
+            .contains("submitter started")
+            .then_some(())
+    })
+    .await;
+    Some((net, s))
+}
+
+/// Lets the submitter (polling every 300 ms) make about ten passes at the current head.
+async fn let_it_look() {
+    tokio::time::sleep(Duration::from_secs(3)).await;
+}
+
+/// The consumer asks about `input`; mines the block that holds it. Returns that block.
+async fn ask_and_mine(net: &Net, input: &[u8], fee: U256) -> u64 {
+    let sent = net
+        .consumer
+        .ask(Bytes::copy_from_slice(input))
+        .value(fee)
+        .send()
+        .await
+        .expect("ask");
+    net.mine(1).await;
+    let r = net
+        .admin
+        .get_transaction_receipt(*sent.tx_hash())
+        .await
+        .expect("receipt")
+        .expect("the ask is mined");
+    assert!(r.status(), "ask reverted");
+    r.block_number.expect("block")
+}
+
+/// Another held-out image (record 1 of `heldout.bin`: a label byte, then 64 pixels).
+fn other_image() -> Vec<u8> {
+    let all = std::fs::read(root().join("guests/digits/testdata/heldout.bin")).expect("heldout");
+    all[66..130].to_vec()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_request_reorged_out_before_its_confirmations_is_never_served_its_replacement_once() {
+    let Some((net, _s)) = start("reorg-request").await else {
+        return;
+    };
+    let fee = net.oracle.requestFee(500_000).call().await.expect("fee");
+    let other = other_image();
+    let (want, first) = (
+        net.reference_output(&other),
+        net.reference_output(&net.input),
+    );
+    assert_ne!(want, first, "the two images must classify apart");
+
+    // Request 1 (the sample) lands in block b; K - 1 blocks on, it is one short of confirmed.
+    let b = ask_and_mine(&net, &net.input, fee).await;
+    net.mine(K - 1).await;
+    let_it_look().await;
+    assert_eq!(
+        net.pending_nonce(SUBMITTER).await,
+        0,
+        "the submitter sent something for an unconfirmed request"
+    );
+    assert!(!net.log("submitter").contains("request seen"));
+
+    // Blocks b..b+K-1 are replaced. In the new chain request 1 asks about another image, one
+    // block later: the same id, other content, another block.
+    let ask = ExampleConsumer::askCall {
+        input: Bytes::from(other.clone()),
+    }
+    .abi_encode();
+    let tx = json!({
+        "from": net.addr(1),
+        "to": net.consumer.address(),
+        "data": Bytes::from(ask),
+        "value": fee,
+        "gas": format!("{:#x}", 2_000_000),
+    });
+    net.rpc("anvil_reorg", json!([K, [[tx, 1]]])).await;
+    assert_eq!(net.head().await, b + K - 1, "the reorg keeps the height");
+    let evs = net
+        .oracle
+        .InferenceRequested_filter()
+        .from_block(0u64)
+        .query()
+        .await
+        .expect("logs");
+    assert_eq!(evs.len(), 1, "only the replacement request is on the chain");
+    let (ev, log) = &evs[0];
+    assert_eq!(ev.requestId, U256::from(1));
+    assert_eq!(ev.input.as_ref(), other.as_slice());
+    assert_eq!(log.block_number, Some(b + 1));
+
+    // Blocks flow again: the replacement confirms and is served, once.
+    net.resume_mining().await;
+    skip_window_of(&net, 1).await;
+    let out = wait(120, "the callback", || net.answer(U256::from(1))).await;
+    assert_eq!(out.as_ref(), want.as_slice());
+    let results = net
+        .oracle
+        .ResultSubmitted_filter()
+        .from_block(0u64)
+        .query()
+        .await
+        .expect("logs");
+    assert_eq!(results.len(), 1, "exactly one result");
+    assert_eq!(results[0].0.submitter, net.addr(SUBMITTER));
+    let log = net.log("submitter");
+    assert_eq!(log.matches("request seen").count(), 1, "{log}");
+    assert_eq!(log.matches("result posted").count(), 1, "{log}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_result_reorged_out_before_its_confirmations_is_sent_again_once() {
+    let Some((net, _s)) = start("reorg-result").await else {
+        return;
+    };
+    let fee = net.oracle.requestFee(500_000).call().await.expect("fee");
+    ask_and_mine(&net, &net.input, fee).await;
+    net.mine(K).await;
+
+    // The request is K deep: the submitter runs the model and sends its result, which waits
+    // in the pool (no block is mined until the test says so).
+    wait(120, "the result in the pool", || async {
+        (net.pending_nonce(SUBMITTER).await == 1).then_some(())
+    })
+    .await;
+    net.mine(1).await;
+    let r = net.head().await;
+    assert_eq!(net.result_status(1).await, RESULT_PENDING, "result mined");
+    net.mine(K - 2).await;
+    let_it_look().await;
+    assert!(
+        !net.log("submitter").contains("result posted"),
+        "the submitter counted its result as posted before K confirmations"
+    );
+
+    // The blocks from the result's on are replaced by empty ones: the result is gone, the
+    // request open again.
+    net.rpc("anvil_reorg", json!([K - 1, []])).await;
+    assert_eq!(net.head().await, r + K - 2, "the reorg keeps the height");
+    assert_eq!(net.result_status(1).await, 0, "the result vanished");
+    assert_eq!(net.pending_nonce(SUBMITTER).await, 0, "and left no trace");
+
+    // The submitter must notice and post it again, exactly once on the final chain.
+    net.resume_mining().await;
+    skip_window_of(&net, 1).await;
+    let out = wait(120, "the callback", || net.answer(U256::from(1))).await;
+    assert_eq!(out.as_ref(), TRUTH);
+    let results = net
+        .oracle
+        .ResultSubmitted_filter()
+        .from_block(0u64)
+        .query()
+        .await
+        .expect("logs");
+    assert_eq!(results.len(), 1, "exactly one result");
+}
