@@ -157,6 +157,14 @@ pub fn depth_for(steps: u64) -> u8 {
     (64 - steps.saturating_sub(1).leading_zeros()).max(1) as u8
 }
 
+/// Steps of a VM run of `prog` on `input` (at most 2^40), and the depth that covers twice
+/// that: room for a larger input of the same model.
+pub fn depth_for_run(prog: &StoredProgram, input: &[u8]) -> (u64, u8) {
+    let mut m = opml_vm::Machine::new(&prog.program, input);
+    let steps = m.run(1 << 40);
+    (steps, depth_for(steps.saturating_mul(2)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,7 @@ pub mod agent;
 pub mod bindings;
 pub mod chain;
 pub mod config;
+pub mod demo;
 pub mod deploy;
 mod error;
 pub mod game;

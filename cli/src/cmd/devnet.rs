@@ -57,13 +57,6 @@ pub(crate) fn start_anvil(port: Option<u16>, block_time: u64) -> anyhow::Result<
     a.try_spawn().context("starting anvil")
 }
 
-/// The trace depth for a program: covers twice the steps of a run on `input`.
-pub(crate) fn depth_for(prog: &StoredProgram, input: &[u8]) -> (u64, u8) {
-    let mut m = opml_vm::Machine::new(&prog.program, input);
-    let steps = m.run(1 << 40);
-    (steps, deploy::depth_for(steps.saturating_mul(2)))
-}
-
 /// A sample input for a program, when the guest ships one.
 pub(crate) fn sample_input(wasm: &Path) -> Vec<u8> {
     let stem = wasm
@@ -104,7 +97,7 @@ pub(crate) fn run(args: DevnetArgs) -> anyhow::Result<()> {
             let wasm = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
             let name = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
             let prog = StoredProgram::from_wasm(&name, wasm)?;
-            let (steps, depth) = depth_for(&prog, &sample_input(path));
+            let (steps, depth) = deploy::depth_for_run(&prog, &sample_input(path));
             let id = deploy::register(&p, d.oracle, &prog, depth, &format!("file:{}", path.display())).await?;
             println!("program {name}: {id} (sample run {steps} steps, D = {depth})");
         }
