@@ -8,6 +8,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
+use anyhow::Context;
 use clap::Args;
 use opml_executor::submitter::WasmtimeFastPath;
 use opml_protocol::demo::{self, Setup};
@@ -46,7 +47,7 @@ pub(crate) fn run(args: DemoArgs) -> anyhow::Result<()> {
         args.block_time
     ));
     let input = match &args.input {
-        Some(p) => std::fs::read(p).map_err(|e| anyhow::anyhow!("reading {}: {e}", p.display()))?,
+        Some(p) => std::fs::read(p).with_context(|| format!("reading {}", p.display()))?,
         None => sample_input(&args.wasm),
     };
     let setup = Setup {

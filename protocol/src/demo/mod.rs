@@ -61,7 +61,8 @@ pub async fn run(setup: &Setup, fast: Arc<dyn FastPath>, say: Narrate<'_>) -> Re
     let prog = StoredProgram::from_wasm("digits", wasm.clone())?;
     let (steps, least) = deploy::depth_for_run(&prog, &setup.input);
     let depth = if setup.depth == 0 { least } else { setup.depth };
-    if steps > 1u64 << depth.min(63) {
+    let max_steps = 1u64.checked_shl(depth.into()).unwrap_or(u64::MAX);
+    if steps > max_steps {
         return Err(Error::Config(format!(
             "--depth {depth} is too small: the run takes {steps} steps"
         )));
@@ -92,7 +93,7 @@ pub async fn run(setup: &Setup, fast: Arc<dyn FastPath>, say: Narrate<'_>) -> Re
     // The two roles, in this process, each with its own key and database.
     let dir = std::env::temp_dir().join(format!("opml-demo-{}", std::process::id()));
     let truth = fast
-        .output(&wasm, &setup.input, 1 << depth)?
+        .output(&wasm, &setup.input, max_steps)?
         .ok_or_else(|| Error::Program("the model does not halt".into()))?;
     let role = |i: usize, name: &str| -> Result<RoleConfig> {
         Ok(RoleConfig {
