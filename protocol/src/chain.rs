@@ -50,12 +50,18 @@ impl std::fmt::Debug for Chain {
     }
 }
 
-/// A signing provider for `url`.
+/// A signing provider for `url`. Nonces come from the node's pending count at each send,
+/// not from a cache: a transaction that a reorg drops would leave a cached nonce one ahead,
+/// and every later send queued behind the gap for good (`tests/tests/e2e/reorg.rs`).
 pub fn provider(url: &str, signer: PrivateKeySigner) -> Result<DynProvider> {
     let url = url
         .parse()
         .map_err(|e| Error::Config(format!("rpc url `{url}`: {e}")))?;
     Ok(ProviderBuilder::new()
+        .disable_recommended_fillers()
+        .with_gas_estimation()
+        .with_simple_nonce_management()
+        .fetch_chain_id()
         .wallet(EthereumWallet::from(signer))
         .connect_http(url)
         .erased())
