@@ -9,42 +9,50 @@
 
 use std::time::Duration;
 
+use alloy::consensus::Transaction as _;
 use alloy::primitives::{Bytes, U256};
 use alloy::providers::Provider;
 use alloy::sol_types::SolCall;
 use opml_e2e::{Guard, Net, root, wait};
 use opml_protocol::bindings::consumer::ExampleConsumer;
-use opml_protocol::bindings::status::RESULT_PENDING;
+use opml_protocol::bindings::status::{GAME_CHALLENGER_WON, RESULT_PENDING};
 use serde_json::json;
 
-use super::{TRUTH, skip_window_of};
+use super::{TRUTH, lie, skip_window_of};
 
 /// The submitter's confirmations.
 const K: u64 = 3;
 /// The submitter's account.
 const SUBMITTER: usize = 2;
+/// The challenger's account.
+const CHALLENGER: usize = 3;
 
 /// A devnet with mining paused and a submitter acting on events `K` deep.
 async fn start(name: &str) -> Option<(Net, Guard)> {
     let net = Net::start(name, 60, 600).await?;
     net.pause_mining().await;
-    let k = K.to_string();
-    let s = Guard(net.spawn(
+    let s = started(
+        &net,
         "submitter",
         SUBMITTER,
-        "submitter",
-        &["--confirmations", &k],
-    ));
-    wait(60, "the submitter's start", || async {
-        net.log("submitter")
-            .contains("submitter started")
-            .then_some(())
-    })
+        &["--confirmations", &K.to_string()],
+    )
     .await;
     Some((net, s))
 }
 
-/// Lets the submitter (polling every 300 ms) make about ten passes at the current head.
+/// Spawns `opml <role>` as account `i` and waits for its start line (its first pass follows).
+async fn started(net: &Net, role: &str, i: usize, extra: &[&str]) -> Guard {
+    let g = Guard(net.spawn(role, i, role, extra));
+    let line = format!("{role} started");
+    wait(60, &line, || async {
+        net.log(role).contains(&line).then_some(())
+    })
+    .await;
+    g
+}
+
+/// Lets the roles (polling every 300 ms) make about ten passes at the current head.
 async fn let_it_look() {
     tokio::time::sleep(Duration::from_secs(3)).await;
 }
@@ -191,4 +199,85 @@ async fn a_result_reorged_out_before_its_confirmations_is_sent_again_once() {
         .await
         .expect("logs");
     assert_eq!(results.len(), 1, "exactly one result");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wrong_result_remined_at_another_block_is_challenged_once() {
+    let Some(net) = Net::start("reorg-challenge", 60, 600).await else {
+        return;
+    };
+    net.pause_mining().await;
+    // The liar acts on events 1 deep, the challenger K deep.
+    let _s = started(&net, "submitter", SUBMITTER, &["--lie-output", &lie()]).await;
+    let k = K.to_string();
+    let _c = started(&net, "challenger", CHALLENGER, &["--confirmations", &k]).await;
+    let fee = net.oracle.requestFee(500_000).call().await.expect("fee");
+    ask_and_mine(&net, &net.input, fee).await;
+    net.mine(1).await;
+
+    // The lie lands in block r; K - 1 blocks on, it is one short of the challenger's depth.
+    wait(120, "the lie in the pool", || async {
+        (net.pending_nonce(SUBMITTER).await == 1).then_some(())
+    })
+    .await;
+    net.mine(1).await;
+    let r = net.head().await;
+    let posted = net
+        .oracle
+        .ResultSubmitted_filter()
+        .from_block(r)
+        .query()
+        .await
+        .expect("logs");
+    assert_eq!(posted.len(), 1, "the lie is in block {r}");
+    net.mine(K - 1).await;
+    let_it_look().await;
+    assert_eq!(
+        net.pending_nonce(CHALLENGER).await,
+        0,
+        "the challenger sent something against an unconfirmed result"
+    );
+    assert!(!net.log("challenger").contains("wrong result"));
+
+    // Blocks r..r+K-1 are replaced; the same submitResult is mined again one block later.
+    let sent = posted[0].1.transaction_hash.expect("tx hash");
+    let tx = net
+        .admin
+        .get_transaction_by_hash(sent)
+        .await
+        .expect("tx")
+        .expect("known");
+    let bond = net.oracle.config().call().await.expect("config").resultBond;
+    let again = json!({
+        "from": net.addr(SUBMITTER),
+        "to": net.oracle.address(),
+        "data": tx.input(),
+        "value": bond,
+        "gas": format!("{:#x}", 2_000_000),
+    });
+    net.rpc("anvil_reorg", json!([K, [[again, 1]]])).await;
+    let evs = net
+        .oracle
+        .ResultSubmitted_filter()
+        .from_block(0u64)
+        .query()
+        .await
+        .expect("logs");
+    assert_eq!(evs.len(), 1, "one result on the new chain");
+    assert_eq!(evs[0].1.block_number, Some(r + 1), "re-mined a block later");
+    assert_eq!(evs[0].0.resultId, U256::from(1));
+
+    // The challenger challenges the re-mined result, once, and wins.
+    net.resume_mining().await;
+    wait(180, "the challenger's win", || async {
+        (net.game_status(1).await == GAME_CHALLENGER_WON).then_some(())
+    })
+    .await;
+    assert_eq!(
+        net.oracle.gameCount().call().await.expect("count"),
+        U256::from(1),
+        "exactly one challenge"
+    );
+    let log = net.log("challenger");
+    assert_eq!(log.matches("challenge opened").count(), 1, "{log}");
 }
