@@ -1,7 +1,9 @@
 //! Reorgs before confirmations (`anvil_reorg`). Mining is paused so the test, not the clock,
-//! decides how deep a block is when the submitter looks: an event is mined, fewer than
-//! `--confirmations` blocks follow, the chain is reorged under it, and the submitter must
-//! neither have acted on what vanished nor miss what replaced it.
+//! decides how deep a block is when a role looks: an event is mined, fewer than
+//! `--confirmations` blocks follow, the chain is reorged under it, and the role must neither
+//! have acted on what vanished nor miss what replaced it (a request with the same id and
+//! another input; the role's own result, dropped; a wrong result re-mined a block later).
+//! Each test's first assertion fails when the role runs with fewer confirmations (tried: 1).
 //!
 //! No step here waits for a receipt of a transaction a reorg may drop (anvil does not return
 //! dropped transactions to its pool, so such a wait never ends): receipts are read once, after
@@ -20,7 +22,7 @@ use serde_json::json;
 
 use super::{TRUTH, lie, skip_window_of};
 
-/// The submitter's confirmations.
+/// The confirmations of the role under test; the reorgs are this deep.
 const K: u64 = 3;
 /// The submitter's account.
 const SUBMITTER: usize = 2;
