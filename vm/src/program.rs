@@ -160,6 +160,8 @@ pub struct Program {
     pub(crate) exports: Vec<ExportFunc>,
     /// The `pc` of the bootstrap's `Halt`, where an invoked export returns to.
     pub(crate) halt_pc: u32,
+    /// Caches derived from the fields above for speed (decoded code), built on first use.
+    pub(crate) derived: crate::machine::Derived,
 }
 
 impl Program {

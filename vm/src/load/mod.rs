@@ -132,6 +132,7 @@ impl Program {
             limits,
             exports,
             halt_pc,
+            derived: Default::default(),
         })
     }
 }

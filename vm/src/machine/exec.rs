@@ -26,17 +26,14 @@ impl Machine {
         }
         self.hc.state = None;
         let prog = Arc::clone(&self.prog);
-        // `pc` lives in a register here; `exec` syncs `self.pc` only around the ops that read it.
-        let mut pc = self.pc;
-        // The code slice is hoisted too: one load per step instead of three through `prog`.
         let code: &[Instr] = &prog.code;
-        let mut n = 0;
-        while n < max_steps {
+        // Decoded ops, fused where possible, while enough steps remain for any of them…
+        let (mut pc, mut n) =
+            self.run_fast(&prog, code, prog.derived.ops(code), self.pc, max_steps);
+        // …then the last few steps one at a time.
+        while n < max_steps && self.status == Status::Running {
             pc = self.exec(&prog, code, pc);
             n += 1;
-            if self.status != Status::Running {
-                break;
-            }
         }
         self.pc = pc;
         self.steps += n;
@@ -66,14 +63,14 @@ impl Machine {
     }
 
     #[inline(always)]
-    fn un(&mut self, f: impl Fn(u64) -> u64) {
+    pub(super) fn un(&mut self, f: impl Fn(u64) -> u64) {
         if let Some(a) = self.stack.last_mut() {
             *a = f(*a);
         }
     }
 
     #[inline(always)]
-    fn bin(&mut self, f: impl Fn(u64, u64) -> u64) {
+    pub(super) fn bin(&mut self, f: impl Fn(u64, u64) -> u64) {
         let c = self.pop();
         if let Some(a) = self.stack.last_mut() {
             *a = f(*a, c);
@@ -110,7 +107,7 @@ impl Machine {
     /// returns the next `pc`. `self.pc` is stale on entry and exit (the caller owns `pc`), except
     /// inside [`Machine::synced`] handlers.
     #[inline(always)]
-    fn exec(&mut self, prog: &Program, code: &[Instr], pc: u32) -> u32 {
+    pub(super) fn exec(&mut self, prog: &Program, code: &[Instr], pc: u32) -> u32 {
         use Opcode::*;
         let Some(&Instr { op, imm }) = code.get(pc as usize) else {
             self.trap(TrapCode::Unreachable);

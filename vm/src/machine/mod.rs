@@ -8,8 +8,10 @@ mod bulk;
 mod cache;
 mod checkpoint;
 mod control;
+mod derived;
 mod error;
 mod exec;
+mod fast;
 pub(crate) mod hash;
 mod invoke;
 mod memory;
@@ -29,6 +31,8 @@ pub use checkpoint::Checkpoints;
 pub use error::MachineError;
 pub use hash::empty_locals;
 pub use state::StateFields;
+
+pub(crate) use derived::Derived;
 
 use cache::HashCache;
 use memory::{Memory, PAGE_BYTES};

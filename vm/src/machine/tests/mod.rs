@@ -3,6 +3,7 @@
 
 mod bulk;
 mod control;
+mod fast;
 mod golden;
 mod hashing;
 mod ops;

@@ -1,0 +1,169 @@
+//! Decoding: the [`Op`] for each `pc`, fusing the longest known pattern that starts there.
+
+use super::with_fused;
+use crate::isa::{Instr, Opcode};
+
+macro_rules! define_op {
+    (
+        bins: [$($b:ident $bl:ident $bk:ident $f:ident),* $(,)?],
+        loads: [$($l:ident $ll:ident $la:ident $lka:ident $w:literal $lf:ident),* $(,)?] $(,)?
+    ) => {
+        /// A decoded op. Each names the lowered instructions it covers; fields are immediates
+        /// (`a`/`b` local indices, `k` a constant, `t` a jump target, `off` a memory offset).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub(crate) enum Op {
+            /// No fast form: one step of the reference `exec`.
+            Ref,
+            Const(u64),
+            LocalGet(u32),
+            LocalSet(u32),
+            LocalTee(u32),
+            GlobalGet(u32),
+            GlobalSet(u32),
+            Drop,
+            Select,
+            I32Eqz,
+            I64Eqz,
+            Jump(u32),
+            JumpIf(u32),
+            JumpIfNot(u32),
+            BrTable(u64),
+            /// `Call`: target, locals.
+            Call(u32, u32),
+            Return,
+            I32Store(u64),
+            I64Store(u64),
+            Store8(u64),
+            Store16(u64),
+            Store32(u64),
+            /// `LocalGet a; LocalGet b`.
+            GetGet(u32, u32),
+            /// `LocalSet a; LocalGet b`.
+            SetGet(u32, u32),
+            /// `LocalTee a; JumpIf t`.
+            TeeJumpIf(u32, u32),
+            /// `LocalGet a; Const k; I32Add`.
+            LkAdd(u32, u32),
+            $( $b, $bl(u32), $bk(u64), )*
+            $( $l(u64), $ll(u32, u32), $la(u64), $lka(u32, u32, u32), )*
+        }
+
+        /// A binary op's forms: alone, after `LocalGet a`, after `Const k`.
+        type BinForms = (Op, fn(u32) -> Op, fn(u64) -> Op);
+
+        fn bin_forms(op: Opcode) -> Option<BinForms> {
+            match op {
+                $( Opcode::$b => Some((Op::$b, Op::$bl, Op::$bk)), )*
+                _ => None,
+            }
+        }
+
+        /// A load's forms: alone, after `LocalGet a`, after `I32Add`, after
+        /// `LocalGet a; Const k; I32Add`.
+        type LoadForms = (fn(u64) -> Op, fn(u32, u32) -> Op, fn(u64) -> Op, fn(u32, u32, u32) -> Op);
+
+        fn load_forms(op: Opcode) -> Option<LoadForms> {
+            match op {
+                $( Opcode::$l => Some((Op::$l, Op::$ll, Op::$la, Op::$lka)), )*
+                _ => None,
+            }
+        }
+    };
+}
+
+with_fused!(define_op);
+
+/// One op per instruction of `code`.
+pub(crate) fn decode(code: &[Instr]) -> Box<[Op]> {
+    (0..code.len()).map(|i| fuse(&code[i..])).collect()
+}
+
+/// `x` as a `u32` index or offset, if it is one (larger immediates stay on the reference path,
+/// which handles them exactly).
+fn u(x: u64) -> Option<u32> {
+    u32::try_from(x).ok()
+}
+
+/// The op for the instructions starting at `c[0]`: the longest pattern that matches.
+fn fuse(c: &[Instr]) -> Op {
+    use Opcode::*;
+    let at = |j: usize| c.get(j).map_or((Unreachable, 0), |i| (i.op, i.imm));
+    let (op0, i0) = at(0);
+    let (op1, i1) = at(1);
+    let (op2, _) = at(2);
+    let (op3, i3) = at(3);
+    if op0 == LocalGet
+        && let Some(a) = u(i0)
+    {
+        if op1 == Const && op2 == I32Add {
+            if let (Some(f), Some(off)) = (load_forms(op3), u(i3)) {
+                return f.3(a, i1 as u32, off);
+            }
+            return Op::LkAdd(a, i1 as u32);
+        }
+        if let (Some(f), Some(off)) = (load_forms(op1), u(i1)) {
+            return f.1(a, off);
+        }
+        if let Some(f) = bin_forms(op1) {
+            return f.1(a);
+        }
+        if op1 == LocalGet
+            && let Some(b) = u(i1)
+        {
+            return Op::GetGet(a, b);
+        }
+    }
+    if op0 == I32Add
+        && let Some(f) = load_forms(op1)
+    {
+        return f.2(i1);
+    }
+    if op0 == Const
+        && let Some(f) = bin_forms(op1)
+    {
+        return f.2(i0);
+    }
+    if let (LocalTee, JumpIf, Some(a)) = (op0, op1, u(i0)) {
+        return Op::TeeJumpIf(a, i1 as u32);
+    }
+    if let (LocalSet, LocalGet, Some(a), Some(b)) = (op0, op1, u(i0), u(i1)) {
+        return Op::SetGet(a, b);
+    }
+    single(op0, i0)
+}
+
+/// The op for one instruction.
+fn single(op: Opcode, imm: u64) -> Op {
+    use Opcode::*;
+    if let Some(f) = bin_forms(op) {
+        return f.0;
+    }
+    if let Some(f) = load_forms(op) {
+        return f.0(imm);
+    }
+    let idx = |f: fn(u32) -> Op| u(imm).map_or(Op::Ref, f);
+    match op {
+        Const => Op::Const(imm),
+        LocalGet => idx(Op::LocalGet),
+        LocalSet => idx(Op::LocalSet),
+        LocalTee => idx(Op::LocalTee),
+        GlobalGet => idx(Op::GlobalGet),
+        GlobalSet => idx(Op::GlobalSet),
+        Drop => Op::Drop,
+        Select => Op::Select,
+        I32Eqz => Op::I32Eqz,
+        I64Eqz => Op::I64Eqz,
+        Jump => Op::Jump(imm as u32),
+        JumpIf => Op::JumpIf(imm as u32),
+        JumpIfNot => Op::JumpIfNot(imm as u32),
+        BrTable => Op::BrTable(imm),
+        Call => Op::Call(imm as u32, (imm >> 32) as u32),
+        Return => Op::Return,
+        I32Store => Op::I32Store(imm),
+        I64Store => Op::I64Store(imm),
+        I32Store8 | I64Store8 => Op::Store8(imm),
+        I32Store16 | I64Store16 => Op::Store16(imm),
+        I64Store32 => Op::Store32(imm),
+        _ => Op::Ref,
+    }
+}
