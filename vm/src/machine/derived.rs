@@ -4,18 +4,27 @@
 use std::sync::OnceLock;
 
 use super::fast::{Op, decode};
+use super::memory::nonzero_leaves;
 use crate::isa::Instr;
 
 /// A program's lazily built caches; see [`crate::Program`]'s `derived` field.
 #[derive(Default)]
 pub(crate) struct Derived {
     ops: OnceLock<Box<[Op]>>,
+    /// The initial memory's non-zero leaves: all `Machine::new` copies of it.
+    mem_leaves: OnceLock<Box<[u32]>>,
 }
 
 impl Derived {
     /// The decoded ops for `code`, the program's code (decoded now on the first call).
     pub(crate) fn ops(&self, code: &[Instr]) -> &[Op] {
         self.ops.get_or_init(|| decode(code))
+    }
+
+    /// The non-zero leaves of `memory`, the program's initial memory.
+    pub(crate) fn mem_leaves(&self, memory: &[u8]) -> &[u32] {
+        self.mem_leaves
+            .get_or_init(|| nonzero_leaves(memory).into())
     }
 }
 

@@ -38,17 +38,30 @@ impl std::fmt::Debug for Memory {
     }
 }
 
+/// The indices of `bytes`' 32-byte leaves that are not all zero (a partial last leaf counts).
+pub(crate) fn nonzero_leaves(bytes: &[u8]) -> Vec<u32> {
+    bytes
+        .chunks(LEAF_BYTES)
+        .enumerate()
+        // An OR-fold (no early exit) vectorizes; `any` tests byte by byte.
+        .filter(|(_, c)| c.iter().fold(0, |a, &b| a | b) != 0)
+        .map(|(i, _)| i as u32)
+        .collect()
+}
+
 impl Memory {
     /// A memory holding `bytes` (a whole number of pages); non-zero leaves are marked dirty so
     /// that the first hash builds the tree.
     #[cfg(test)]
     pub(crate) fn new(bytes: Vec<u8>) -> Self {
-        Self::with_prefix(&bytes, bytes.len())
+        Self::with_leaves(&bytes, bytes.len(), &nonzero_leaves(&bytes))
     }
 
-    /// A memory of `len` bytes starting with `init` (zeros after it, cut at `len`): only `init`
-    /// is copied and scanned for non-zero leaves, so a large zero tail costs one zeroed allocation.
-    pub(crate) fn with_prefix(init: &[u8], len: usize) -> Self {
+    /// A memory of `len` bytes holding `init`'s leaves `leaves` (its non-zero ones, from
+    /// [`nonzero_leaves`]) and zeros elsewhere: a sparse initial memory costs one zeroed
+    /// allocation and a copy of what is not zero. The copied leaves are marked dirty so that the
+    /// first hash builds the tree.
+    pub(crate) fn with_leaves(init: &[u8], len: usize, leaves: &[u32]) -> Self {
         let mut m = Self {
             bytes: Vec::new(),
             dirty: Vec::new(),
@@ -61,12 +74,13 @@ impl Memory {
         // `vec!` of zeros allocates zeroed pages lazily instead of writing every byte.
         m.bytes = vec![0; len];
         m.resize_to(len);
-        m.bytes[..init.len()].copy_from_slice(init);
-        for (leaf, chunk) in init.chunks(LEAF_BYTES).enumerate() {
-            // An OR-fold (no early exit) vectorizes; `any` tests byte by byte.
-            if chunk.iter().fold(0, |a, &b| a | b) != 0 {
-                m.dirty[leaf / 64] |= 1 << (leaf % 64);
-            }
+        for &leaf in leaves {
+            let a = leaf as usize * LEAF_BYTES;
+            let Some(src) = init.get(a..init.len().min(a + LEAF_BYTES)) else {
+                continue;
+            };
+            m.bytes[a..a + src.len()].copy_from_slice(src);
+            m.dirty[leaf as usize / 64] |= 1 << (leaf % 64);
         }
         m
     }

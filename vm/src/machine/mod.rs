@@ -99,7 +99,11 @@ impl Machine {
             n_locals: 0,
             frames: Vec::new(),
             globals: p.globals.clone(),
-            mem: Memory::with_prefix(&p.memory, p.memory_pages as usize * PAGE_BYTES),
+            mem: Memory::with_leaves(
+                &p.memory,
+                p.memory_pages as usize * PAGE_BYTES,
+                p.derived.mem_leaves(&p.memory),
+            ),
             pages: p.memory_pages,
             seg_len: p.segments.iter().map(|s| s.len() as u64).collect(),
             output: Vec::new(),
