@@ -2,6 +2,7 @@
 //! applies the VM's [`Limits`]. Same trap conditions as the VM, checked in the same order.
 
 use opml_vm::{Limits, TrapCode};
+use std::sync::Arc;
 use wasmtime::{Caller, Extern, Linker, ResourceLimiter};
 
 /// A guest fault raised by a host function, carried through wasmtime's error as a value.
@@ -16,7 +17,7 @@ pub(crate) struct HostState {
     pub(crate) output: Vec<u8>,
     pub(crate) limits: Limits,
     /// Export name of memory 0 (see `patch`).
-    pub(crate) memory_export: Option<String>,
+    pub(crate) memory_export: Option<Arc<str>>,
 }
 
 impl ResourceLimiter for HostState {

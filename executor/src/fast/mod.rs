@@ -17,14 +17,19 @@
 //! from `Limits::max_call_depth`.
 
 mod host;
+mod instance;
 mod patch;
+mod stack;
 mod trap;
 
 use crate::{Error, Result, RunStatus};
 use host::HostState;
 use opml_vm::{Limits, ValType, Value};
-use wasmtime::{Config, Extern, Instance, Linker, Module, OperatorCost, Store, Val, WasmFeatures};
+use stack::{WASM_STACK, on_big_stack};
+use std::sync::Arc;
+use wasmtime::{Config, InstancePre, Linker, Module, OperatorCost, Store, Val, WasmFeatures};
 
+pub use instance::{FastInstance, Invocation};
 pub use trap::trap_status;
 
 /// The profile of docs/profile.md: core wasm plus these proposals. Reference types only for
@@ -40,10 +45,6 @@ fn profile() -> WasmFeatures {
         | WasmFeatures::BULK_MEMORY
         | WasmFeatures::FLOATS
 }
-
-/// Bytes of native stack wasm may use; calls run on a thread with twice this much.
-/// (Must stay below wasmtime's `async_stack_size`, 2 MiB, even with async off.)
-const WASM_STACK: usize = (2 << 20) - (64 << 10);
 
 /// A wasmtime engine with the determinism settings and the `opml` linker. Cheap to clone.
 #[derive(Clone)]
@@ -91,14 +92,21 @@ impl FastEngine {
 
     /// Compiles `wasm` without the VM's profile check: wasmtime's own validation with the
     /// features above, and the limits applied at instantiation only.
+    /// Imports are resolved here, once: a module whose imports the `opml` linker cannot satisfy
+    /// still compiles, and fails each instantiation with [`Error::Link`], as before.
     pub fn compile_unchecked(&self, wasm: &[u8]) -> Result<FastModule> {
         let patched = patch::export_memory(wasm);
         let module = Module::new(&self.engine, &patched.bytes)
             .map_err(|e| Error::Compile(format!("{e:#}")))?;
+        let pre = self
+            .linker
+            .instantiate_pre(&module)
+            .map_err(|e| format!("{e:#}"));
         Ok(FastModule {
-            engine: self.clone(),
+            engine: self.engine.clone(),
             module,
-            memory_export: patched.memory_export,
+            pre: Arc::new(pre),
+            memory_export: patched.memory_export.map(Arc::from),
         })
     }
 }
@@ -115,23 +123,24 @@ fn fuel_costs() -> OperatorCost {
     cost
 }
 
-/// A compiled module, instantiated afresh for each run.
-#[derive(Debug, Clone)]
+/// A compiled module with its imports resolved, instantiated afresh for each run. Cheap to
+/// clone; instantiation maps the compiled code and a copy-on-write memory image, so a run
+/// costs a few microseconds before the guest's own work.
+#[derive(Clone)]
 pub struct FastModule {
-    engine: FastEngine,
+    engine: wasmtime::Engine,
     module: Module,
-    memory_export: Option<String>,
+    /// The module linked against the `opml` host functions, or why it does not link.
+    pre: Arc<std::result::Result<InstancePre<HostState>, String>>,
+    memory_export: Option<Arc<str>>,
 }
 
-/// The result of one call on a [`FastInstance`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Invocation {
-    /// How the call ended.
-    pub status: RunStatus,
-    /// Its results (empty unless halted).
-    pub results: Vec<Value>,
-    /// Fuel the call used.
-    pub fuel: u64,
+impl std::fmt::Debug for FastModule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FastModule")
+            .field("memory_export", &self.memory_export)
+            .finish_non_exhaustive()
+    }
 }
 
 /// An exported function's name and type.
@@ -168,20 +177,22 @@ impl FastModule {
         if u32::try_from(input.len()).is_err() {
             return Err(Error::Args("input longer than 2^32 - 1 bytes".into()));
         }
+        let pre = match &*self.pre {
+            Ok(pre) => pre,
+            Err(e) => return Err(Error::Link(e.clone())),
+        };
         let state = HostState {
             input: input.to_vec(),
             output: Vec::new(),
             limits,
             memory_export: self.memory_export.clone(),
         };
-        let mut store = Store::new(&self.engine.engine, state);
+        let mut store = Store::new(&self.engine, state);
         store.limiter(|s| s);
         store
             .set_fuel(max_fuel)
             .map_err(|e| Error::Engine(format!("{e:#}")))?;
-        let linker = &self.engine.linker;
-        let module = &self.module;
-        let res = on_big_stack(|| linker.instantiate(&mut store, module))?;
+        let res = on_big_stack(|| pre.instantiate(&mut store));
         let fuel = max_fuel - store.get_fuel().unwrap_or(0);
         match res {
             Ok(instance) => Ok(Instantiated::Ready(FastInstance {
@@ -215,128 +226,6 @@ pub enum Instantiated {
         /// Output written before the trap.
         output: Vec<u8>,
     },
-}
-
-/// A live instance that keeps its state across calls (the spec runner's model).
-pub struct FastInstance {
-    store: Store<HostState>,
-    instance: Instance,
-    memory_export: Option<String>,
-}
-
-impl std::fmt::Debug for FastInstance {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FastInstance").finish_non_exhaustive()
-    }
-}
-
-impl FastInstance {
-    /// Calls the export `name` with `args` and at most `max_fuel` fuel.
-    pub fn invoke(&mut self, name: &str, args: &[Value], max_fuel: u64) -> Result<Invocation> {
-        let func = self
-            .instance
-            .get_func(&mut self.store, name)
-            .ok_or_else(|| Error::Entry(format!("no exported function `{name}`")))?;
-        let ty = func.ty(&self.store);
-        let params: Vec<_> = ty.params().collect();
-        if params.len() != args.len()
-            || params
-                .iter()
-                .zip(args)
-                .any(|(p, a)| val_type(p) != Some(a.ty()))
-        {
-            return Err(Error::Args(format!(
-                "`{name}` takes ({}), given {} argument(s)",
-                params
-                    .iter()
-                    .map(|p| p.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                args.len()
-            )));
-        }
-        let mut results: Vec<Val> = ty.results().map(|_| Val::I32(0)).collect();
-        if ty.results().any(|r| val_type(&r).is_none()) {
-            return Err(Error::Entry(format!(
-                "`{name}` returns a type outside the profile"
-            )));
-        }
-        let args: Vec<Val> = args.iter().map(|&a| to_val(a)).collect();
-        self.store
-            .set_fuel(max_fuel)
-            .map_err(|e| Error::Engine(format!("{e:#}")))?;
-        let store = &mut self.store;
-        let res = on_big_stack(|| func.call(&mut *store, &args, &mut results))?;
-        let fuel = max_fuel - self.store.get_fuel().unwrap_or(0);
-        match res {
-            Ok(()) => Ok(Invocation {
-                status: RunStatus::Halted,
-                results: results.iter().filter_map(from_val).collect(),
-                fuel,
-            }),
-            Err(e) => match trap_status(&e, false) {
-                Some(status) => Ok(Invocation {
-                    status,
-                    results: Vec::new(),
-                    fuel,
-                }),
-                None => Err(Error::Engine(format!("{e:#}"))),
-            },
-        }
-    }
-
-    /// The value of the exported global `name`.
-    pub fn global(&mut self, name: &str) -> Result<Value> {
-        let global = self
-            .instance
-            .get_global(&mut self.store, name)
-            .ok_or_else(|| Error::Entry(format!("no exported global `{name}`")))?;
-        from_val(&global.get(&mut self.store)).ok_or_else(|| {
-            Error::Unsupported(format!("global `{name}` has a type outside the profile"))
-        })
-    }
-
-    /// Whether the instance exports a function `name` of type `[] -> []`.
-    pub fn has_nullary_func(&mut self, name: &str) -> bool {
-        self.instance
-            .get_func(&mut self.store, name)
-            .is_some_and(|f| {
-                let ty = f.ty(&self.store);
-                ty.params().len() == 0 && ty.results().len() == 0
-            })
-    }
-
-    /// Fuel not yet used of the last bound set (by instantiation or [`FastInstance::invoke`]).
-    pub fn fuel_left(&self) -> u64 {
-        self.store.get_fuel().unwrap_or(0)
-    }
-
-    /// The bytes written through `opml.output_write` so far.
-    pub fn output(&self) -> &[u8] {
-        &self.store.data().output
-    }
-
-    /// A copy of linear memory 0, if the module has one.
-    pub fn memory(&mut self) -> Option<Vec<u8>> {
-        let name = self.memory_export.as_deref()?;
-        match self.instance.get_export(&mut self.store, name) {
-            Some(Extern::Memory(m)) => Some(m.data(&self.store).to_vec()),
-            _ => None,
-        }
-    }
-}
-
-/// Runs `f` on a thread whose stack holds [`WASM_STACK`] of wasm frames with room to spare,
-/// so deep recursion ends in a `CallStackExhausted` trap, not a host stack overflow.
-fn on_big_stack<T: Send>(f: impl FnOnce() -> T + Send) -> Result<T> {
-    std::thread::scope(|s| {
-        std::thread::Builder::new()
-            .stack_size(2 * WASM_STACK + (1 << 20))
-            .spawn_scoped(s, f)
-            .map(|h| h.join())
-    })
-    .map_err(|e| Error::Engine(format!("cannot spawn the wasm thread: {e}")))?
-    .map_err(|p| std::panic::resume_unwind(p))
 }
 
 fn val_type(ty: &wasmtime::ValType) -> Option<ValType> {
