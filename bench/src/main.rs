@@ -8,6 +8,7 @@
 //! Every ratio compares engines measured interleaved in the same process (the machine is noisy);
 //! each figure is the median of its repetitions.
 
+mod unmetered;
 mod wasmi_host;
 
 use std::path::PathBuf;
@@ -16,9 +17,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use opml_executor::RunStatus;
-use opml_executor::fast::{FastEngine, FastModule, Instantiated};
+use opml_executor::fast::{FastEngine, FastInstance, FastModule, Instantiated};
 use opml_vm::{Checkpoints, Entry, Limits, Machine, Program, Status, Value};
 
+use unmetered::Unmetered;
 use wasmi_host::WasmiProgram;
 
 /// One benchmark program: a committed guest build and an input.
@@ -26,6 +28,17 @@ struct Case {
     name: &'static str,
     wasm: Vec<u8>,
     input: Vec<u8>,
+    /// What the input asks for, when it matters (the kernels' round count).
+    note: Option<String>,
+}
+
+impl Case {
+    fn label(&self) -> String {
+        match &self.note {
+            Some(note) => format!("{}, {note}", self.name),
+            None => self.name.to_string(),
+        }
+    }
 }
 
 fn repo_root() -> PathBuf {
@@ -40,11 +53,13 @@ fn load_cases(kernel_rounds: u32) -> Result<Vec<Case>> {
             name: "digits (int8 MLP, one image)",
             wasm: read("guests/wasm/digits.wasm")?,
             input: read("guests/digits/testdata/sample.bin")?,
+            note: None,
         },
         Case {
             name: "kernels (i32 matmul)",
             wasm: read("guests/wasm/kernels.wasm")?,
             input: kernel_rounds.to_le_bytes().to_vec(),
+            note: Some(format!("{kernel_rounds} rounds")),
         },
     ])
 }
@@ -124,12 +139,16 @@ fn native_run(case_index: usize, input: &[u8]) -> Vec<u8> {
     opml_guest::host::take_output()
 }
 
-/// One inference on the fast path: instantiate the compiled module afresh and call `main`.
-fn fast_run(module: &FastModule, input: &[u8]) -> Result<Vec<u8>> {
-    let mut instance = match module.instantiate(input, Limits::default(), u64::MAX)? {
-        Instantiated::Ready(i) => i,
+/// Instantiates the compiled module afresh with `input` (as every run does).
+fn fast_instance(module: &FastModule, input: &[u8]) -> Result<FastInstance> {
+    match module.instantiate(input, Limits::default(), u64::MAX)? {
+        Instantiated::Ready(i) => Ok(i),
         Instantiated::Trapped { status, .. } => bail!("fast path: instantiation ended {status:?}"),
-    };
+    }
+}
+
+/// Calls `main` on a fresh instance and returns the output.
+fn fast_call(mut instance: FastInstance) -> Result<Vec<u8>> {
     let call = instance.invoke("main", &[], u64::MAX)?;
     if call.status != RunStatus::Halted {
         bail!("fast path: main ended {:?}", call.status);
@@ -137,33 +156,105 @@ fn fast_run(module: &FastModule, input: &[u8]) -> Result<Vec<u8>> {
     Ok(instance.output().to_vec())
 }
 
-/// The wasmtime fast path against the same inference compiled natively.
+/// One inference on the fast path: instantiate the compiled module afresh and call `main`.
+fn fast_run(module: &FastModule, input: &[u8]) -> Result<Vec<u8>> {
+    fast_call(fast_instance(module, input)?)
+}
+
+/// Time of `run` on what `setup` prepared, `setup` untimed.
+fn timed<S, T>(
+    setup: impl FnOnce() -> Result<S>,
+    run: impl FnOnce(S) -> Result<T>,
+) -> Result<Duration> {
+    let s = setup()?;
+    let t = Instant::now();
+    std::hint::black_box(run(s)?);
+    Ok(t.elapsed())
+}
+
+/// Medians of interleaved samples, one column per engine or variant.
+struct Columns(Vec<Vec<Duration>>);
+
+impl Columns {
+    fn median(&mut self, col: usize) -> Duration {
+        let v = &mut self.0[col];
+        v.sort();
+        v[v.len() / 2]
+    }
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.3} ms", d.as_secs_f64() * 1e3)
+}
+
+fn ratio(a: Duration, b: Duration) -> String {
+    format!("{:.2}×", a.as_secs_f64() / b.as_secs_f64())
+}
+
+/// The wasmtime fast path against the same inference compiled natively, whole runs and calls
+/// alone, and what the fuel bound costs.
 fn fast_vs_native(cases: &[Case], reps: usize) -> Result<()> {
-    println!("\n## wasmtime fast path vs native (median of {reps}, interleaved)\n");
-    println!("| program | native | fast path (instantiate + run) | fast / native |");
-    println!("| --- | --- | --- | --- |");
     let engine = FastEngine::new()?;
+    let mut rows = Vec::new();
     for (i, case) in cases.iter().enumerate() {
         let module = engine.compile(&case.wasm, Limits::default())?;
-        let fast_out = fast_run(&module, &case.input)?;
+        let unmetered = Unmetered::new(&case.wasm)?;
         let native_out = native_run(i, &case.input);
-        if fast_out != native_out {
+        if fast_run(&module, &case.input)? != native_out
+            || unmetered.instantiate(&case.input)?.run()? != native_out
+        {
             bail!("{}: fast path and native outputs differ", case.name);
         }
-        let (mut nt, mut ft) = (Vec::new(), Vec::new());
-        for _ in 0..reps {
-            nt.push(median_time(1, || Ok(native_run(i, &case.input)))?);
-            ft.push(median_time(1, || fast_run(&module, &case.input))?);
+        let mut cols = Columns((0..5).map(|_| Vec::with_capacity(reps)).collect());
+        for rep in 0..=reps {
+            let sample = [
+                timed(|| Ok(()), |()| Ok(native_run(i, &case.input)))?,
+                timed(|| Ok(()), |()| fast_run(&module, &case.input))?,
+                timed(|| Ok(()), |()| fast_instance(&module, &case.input))?,
+                timed(|| fast_instance(&module, &case.input), fast_call)?,
+                timed(|| unmetered.instantiate(&case.input), |r| r.run())?,
+            ];
+            // The first round warms up.
+            if rep > 0 {
+                for (col, d) in cols.0.iter_mut().zip(sample) {
+                    col.push(d);
+                }
+            }
         }
-        nt.sort();
-        ft.sort();
-        let (n, f) = (nt[reps / 2], ft[reps / 2]);
+        rows.push((case, [0, 1, 2, 3, 4].map(|c| cols.median(c))));
+    }
+    println!("\n## wasmtime fast path vs native (median of {reps}, interleaved)\n");
+    println!(
+        "| program | native | fast path: instantiate + run | fast / native | fast path: call only | call / native |"
+    );
+    println!("| --- | --- | --- | --- | --- | --- |");
+    for (case, [native, run, _, call, _]) in &rows {
         println!(
-            "| {} | {:.3} ms | {:.3} ms | {:.2}× |",
-            case.name,
-            n.as_secs_f64() * 1e3,
-            f.as_secs_f64() * 1e3,
-            f.as_secs_f64() / n.as_secs_f64()
+            "| {} | {} | {} | {} | {} | {} |",
+            case.label(),
+            ms(*native),
+            ms(*run),
+            ratio(*run, *native),
+            ms(*call),
+            ratio(*call, *native),
+        );
+    }
+    println!(
+        "\nNative: the guests' Rust code built for this host (x86-64: LLVM auto-vectorizes the \
+         loops with SSE2), no fuel, no bounds; the fast path runs the committed wasm32 build \
+         (no SIMD in the profile) with fuel metering."
+    );
+    println!("\n### Where the fast path's time goes (median of {reps}, interleaved)\n");
+    println!("| program | instantiate | call | call without fuel (bench only) | fuel cost |");
+    println!("| --- | --- | --- | --- | --- |");
+    for (case, [_, _, inst, call, unmetered]) in &rows {
+        println!(
+            "| {} | {} | {} | {} | {} |",
+            case.label(),
+            ms(*inst),
+            ms(*call),
+            ms(*unmetered),
+            ratio(*call, *unmetered),
         );
     }
     Ok(())
@@ -333,7 +424,8 @@ fn main() -> Result<()> {
     let cases = load_cases(if quick { 50 } else { 200 })?;
     println!("# opml benchmarks");
     vm_vs_wasmi(&cases, reps)?;
-    fast_vs_native(&cases, reps)?;
+    // More kernel rounds on the fast path, so that compute, not instantiation, dominates.
+    fast_vs_native(&load_cases(if quick { 500 } else { 2000 })?, reps)?;
     checkpoint_replay(&cases[1], reps)?;
     float_op_steps()?;
     float_model(reps)?;

@@ -46,6 +46,29 @@ fn profile() -> WasmFeatures {
         | WasmFeatures::FLOATS
 }
 
+/// The fast path's wasmtime configuration: the determinism settings above and fuel metering.
+/// Public so that the benchmarks can measure variants of exactly this configuration (such as
+/// the cost of fuel); [`FastEngine::new`] is the only engine the roles use.
+pub fn config() -> Config {
+    let mut config = Config::new();
+    config
+        .cranelift_nan_canonicalization(true)
+        .consume_fuel(true)
+        .max_wasm_stack(WASM_STACK)
+        .wasm_features(WasmFeatures::all(), false)
+        .wasm_features(profile(), true)
+        .wasm_simd(false)
+        .wasm_relaxed_simd(false)
+        .wasm_tail_call(false)
+        .wasm_multi_memory(false)
+        .wasm_memory64(false)
+        .wasm_extended_const(false)
+        .wasm_custom_page_sizes(false)
+        .wasm_wide_arithmetic(false)
+        .operator_cost(fuel_costs());
+    config
+}
+
 /// A wasmtime engine with the determinism settings and the `opml` linker. Cheap to clone.
 #[derive(Clone)]
 pub struct FastEngine {
@@ -62,23 +85,8 @@ impl std::fmt::Debug for FastEngine {
 impl FastEngine {
     /// Builds the engine.
     pub fn new() -> Result<Self> {
-        let mut config = Config::new();
-        config
-            .cranelift_nan_canonicalization(true)
-            .consume_fuel(true)
-            .max_wasm_stack(WASM_STACK)
-            .wasm_features(WasmFeatures::all(), false)
-            .wasm_features(profile(), true)
-            .wasm_simd(false)
-            .wasm_relaxed_simd(false)
-            .wasm_tail_call(false)
-            .wasm_multi_memory(false)
-            .wasm_memory64(false)
-            .wasm_extended_const(false)
-            .wasm_custom_page_sizes(false)
-            .wasm_wide_arithmetic(false)
-            .operator_cost(fuel_costs());
-        let engine = wasmtime::Engine::new(&config).map_err(|e| Error::Engine(format!("{e:#}")))?;
+        let engine =
+            wasmtime::Engine::new(&config()).map_err(|e| Error::Engine(format!("{e:#}")))?;
         let linker = host::linker(&engine).map_err(|e| Error::Engine(format!("{e:#}")))?;
         Ok(Self { engine, linker })
     }
@@ -91,9 +99,9 @@ impl FastEngine {
     }
 
     /// Compiles `wasm` without the VM's profile check: wasmtime's own validation with the
-    /// features above, and the limits applied at instantiation only.
-    /// Imports are resolved here, once: a module whose imports the `opml` linker cannot satisfy
-    /// still compiles, and fails each instantiation with [`Error::Link`], as before.
+    /// features above, and the limits applied at instantiation only. Imports are resolved here,
+    /// once; a module whose imports the `opml` linker cannot satisfy still compiles, and each
+    /// instantiation then fails with [`Error::Link`].
     pub fn compile_unchecked(&self, wasm: &[u8]) -> Result<FastModule> {
         let patched = patch::export_memory(wasm);
         let module = Module::new(&self.engine, &patched.bytes)
