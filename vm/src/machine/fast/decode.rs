@@ -1,12 +1,12 @@
 //! Decoding: the [`Op`] for each `pc`, fusing the longest known pattern that starts there.
 
-use super::with_fused;
+use super::{MAX_FUSED, with_fused};
 use crate::isa::{Instr, Opcode};
 
 macro_rules! define_op {
     (
         bins: [$($b:ident $bl:ident $bk:ident $f:ident),* $(,)?],
-        loads: [$($l:ident $ll:ident $la:ident $lka:ident $w:literal $lf:ident),* $(,)?] $(,)?
+        loads: [$($l:ident $ll:ident $la:ident $lka:ident $lk:ident $lkam:ident $lkaml:ident $w:literal $lf:ident),* $(,)?] $(,)?
     ) => {
         /// A decoded op. Each names the lowered instructions it covers; fields are immediates
         /// (`a`/`b` local indices, `k` a constant, `t` a jump target, `off` a memory offset).
@@ -44,8 +44,13 @@ macro_rules! define_op {
             TeeJumpIf(u32, u32),
             /// `LocalGet a; Const k; I32Add`.
             LkAdd(u32, u32),
+            /// `I32Add` `n` times (2 ≤ `n` ≤ [`MAX_FUSED`]): a sum of the top `n + 1` values.
+            AddN(u32),
             $( $b, $bl(u32), $bk(u64), )*
-            $( $l(u64), $ll(u32, u32), $la(u64), $lka(u32, u32, u32), )*
+            $(
+                $l(u64), $ll(u32, u32), $la(u64), $lka(u32, u32, u32), $lk(u32, u32),
+                $lkam(u32, u32, u32), $lkaml(u16, u16, u32, u32),
+            )*
         }
 
         /// A binary op's forms: alone, after `LocalGet a`, after `Const k`.
@@ -58,13 +63,28 @@ macro_rules! define_op {
             }
         }
 
-        /// A load's forms: alone, after `LocalGet a`, after `I32Add`, after
-        /// `LocalGet a; Const k; I32Add`.
-        type LoadForms = (fn(u64) -> Op, fn(u32, u32) -> Op, fn(u64) -> Op, fn(u32, u32, u32) -> Op);
+        /// A load's forms (see `with_fused!`).
+        struct LoadForms {
+            single: fn(u64) -> Op,
+            l: fn(u32, u32) -> Op,
+            a: fn(u64) -> Op,
+            lka: fn(u32, u32, u32) -> Op,
+            k: fn(u32, u32) -> Op,
+            lkam: fn(u32, u32, u32) -> Op,
+            lkaml: fn(u16, u16, u32, u32) -> Op,
+        }
 
         fn load_forms(op: Opcode) -> Option<LoadForms> {
             match op {
-                $( Opcode::$l => Some((Op::$l, Op::$ll, Op::$la, Op::$lka)), )*
+                $( Opcode::$l => Some(LoadForms {
+                    single: Op::$l,
+                    l: Op::$ll,
+                    a: Op::$la,
+                    lka: Op::$lka,
+                    k: Op::$lk,
+                    lkam: Op::$lkam,
+                    lkaml: Op::$lkaml,
+                }), )*
                 _ => None,
             }
         }
@@ -90,19 +110,28 @@ fn fuse(c: &[Instr]) -> Op {
     let at = |j: usize| c.get(j).map_or((Unreachable, 0), |i| (i.op, i.imm));
     let (op0, i0) = at(0);
     let (op1, i1) = at(1);
-    let (op2, _) = at(2);
+    let (op2, i2) = at(2);
     let (op3, i3) = at(3);
+    let (op4, i4) = at(4);
+    let (op5, _) = at(5);
     if op0 == LocalGet
         && let Some(a) = u(i0)
     {
         if op1 == Const && op2 == I32Add {
             if let (Some(f), Some(off)) = (load_forms(op3), u(i3)) {
-                return f.3(a, i1 as u32, off);
+                let (k, b) = (i1 as u32, u16::try_from(i4));
+                if let (LocalGet, I32Mul, Ok(a), Ok(b)) = (op4, op5, u16::try_from(a), b) {
+                    return (f.lkaml)(a, b, k, off);
+                }
+                if op4 == I32Mul {
+                    return (f.lkam)(a, k, off);
+                }
+                return (f.lka)(a, k, off);
             }
             return Op::LkAdd(a, i1 as u32);
         }
         if let (Some(f), Some(off)) = (load_forms(op1), u(i1)) {
-            return f.1(a, off);
+            return (f.l)(a, off);
         }
         if let Some(f) = bin_forms(op1) {
             return f.1(a);
@@ -113,10 +142,20 @@ fn fuse(c: &[Instr]) -> Op {
             return Op::GetGet(a, b);
         }
     }
-    if op0 == I32Add
-        && let Some(f) = load_forms(op1)
-    {
-        return f.2(i1);
+    if op0 == I32Add {
+        if let Some(f) = load_forms(op1) {
+            return (f.a)(i1);
+        }
+        let adds = c
+            .iter()
+            .take(MAX_FUSED as usize)
+            .take_while(|x| x.op == I32Add);
+        if let n @ 2.. = adds.count() {
+            return Op::AddN(n as u32);
+        }
+    }
+    if let (Const, I32Add, Some(f), Some(off)) = (op0, op1, load_forms(op2), u(i2)) {
+        return (f.k)(i0 as u32, off);
     }
     if op0 == Const
         && let Some(f) = bin_forms(op1)
@@ -139,7 +178,7 @@ fn single(op: Opcode, imm: u64) -> Op {
         return f.0;
     }
     if let Some(f) = load_forms(op) {
-        return f.0(imm);
+        return (f.single)(imm);
     }
     let idx = |f: fn(u32) -> Op| u(imm).map_or(Op::Ref, f);
     match op {

@@ -26,6 +26,12 @@ impl Machine {
         Some(f(self.mem.read::<W>(a)))
     }
 
+    /// `LocalGet a; Const k; I32Add; L off`: the element load, or `None` when it would trap.
+    #[inline(always)]
+    fn elem<const W: usize>(&self, a: u32, k: u32, off: u32, f: fn([u8; W]) -> u64) -> Option<u64> {
+        self.try_load::<W>(i32_add(self.local(a), k as u64), off as u64, f)
+    }
+
     /// `I32Add; L off`: the load at the sum of the top two values, which it replaces; `false`
     /// (nothing done) when it would trap or the stack is short.
     #[inline(always)]
@@ -65,7 +71,7 @@ impl Machine {
 macro_rules! define_run {
     (
         bins: [$($b:ident $bl:ident $bk:ident $f:ident),* $(,)?],
-        loads: [$($l:ident $ll:ident $la:ident $lka:ident $w:literal $lf:ident),* $(,)?] $(,)?
+        loads: [$($l:ident $ll:ident $la:ident $lka:ident $lk:ident $lkam:ident $lkaml:ident $w:literal $lf:ident),* $(,)?] $(,)?
     ) => {
         impl Machine {
             /// Runs `ops` from `pc` while the machine runs and at least [`MAX_FUSED`] of
@@ -210,6 +216,17 @@ macro_rules! define_run {
                             n += 2;
                             continue;
                         }
+                        Op::AddN(m) => {
+                            let (len, m) = (self.stack.len(), m as usize);
+                            if len > m {
+                                let sum = self.stack[len - m - 1..].iter().fold(0, |s, &v| i32_add(s, v));
+                                self.stack.truncate(len - m);
+                                self.un(|_| sum);
+                                m as u32
+                            } else {
+                                0
+                            }
+                        }
                         Op::LkAdd(a, k) => {
                             self.push(i32_add(self.local(a), k as u64));
                             3
@@ -253,12 +270,35 @@ macro_rules! define_run {
                                 }
                             }
                             Op::$la(off) => 2 * u32::from(self.add_load::<$w>(off, $lf)),
-                            Op::$lka(a, k, off) => {
-                                let base = i32_add(self.local(a), k as u64);
+                            Op::$lka(a, k, off) => match self.elem::<$w>(a, k, off, $lf) {
+                                Some(v) => {
+                                    self.push(v);
+                                    4
+                                }
+                                None => 0,
+                            },
+                            Op::$lk(k, off) => {
+                                let base = i32_add(self.peek(0), k as u64);
                                 match self.try_load::<$w>(base, off as u64, $lf) {
+                                    Some(v) if !self.stack.is_empty() => {
+                                        self.un(|_| v);
+                                        3
+                                    }
+                                    _ => 0,
+                                }
+                            }
+                            Op::$lkam(a, k, off) => match self.elem::<$w>(a, k, off, $lf) {
+                                Some(v) => {
+                                    self.un(|x| i32_mul(x, v));
+                                    5
+                                }
+                                None => 0,
+                            },
+                            Op::$lkaml(a, b, k, off) => {
+                                match self.elem::<$w>(a as u32, k, off, $lf) {
                                     Some(v) => {
-                                        self.push(v);
-                                        4
+                                        self.push(i32_mul(v, self.local(b as u32)));
+                                        6
                                     }
                                     None => 0,
                                 }

@@ -161,6 +161,16 @@ fn snippet(len: u64) -> impl Strategy<Value = Vec<Instr>> {
         1 => (0u64..5, 0u64..5).prop_map(|(a, c)| vec![i(LocalGet, a), i(LocalGet, c)]),
         1 => (0u64..5, 0u64..5).prop_map(|(a, c)| vec![i(LocalSet, a), i(LocalGet, c)]),
         1 => (0u64..5, 0..len).prop_map(|(a, t)| vec![i(LocalTee, a), i(JumpIf, t)]),
+        1 => (1usize..10).prop_map(|n| vec![i(I32Add, 0); n]),
+        1 => (imm(), l(), imm()).prop_map(|(k, op, off)| vec![i(Const, k), i(I32Add, 0), i(op, off)]),
+        1 => (0u64..5, imm(), l(), imm(), 0u64..5).prop_map(|(a, k, op, off, b)| {
+            let mut v = vec![i(LocalGet, a), i(Const, k), i(I32Add, 0), i(op, off)];
+            if b < 4 {
+                v.push(i(LocalGet, b));
+            }
+            v.push(i(I32Mul, 0));
+            v
+        }),
     ]
 }
 
@@ -241,10 +251,11 @@ fn decoding_fuses_the_hot_patterns() {
         i(I32Add, 0),
         i(I32Load, 1 << 40),
     ];
+    assert_eq!(std::mem::size_of::<Op>(), 16, "ops stay two words");
     let ops = decode(&code);
     assert_eq!(ops.len(), code.len());
-    assert_eq!(ops[0], Op::I32Load8SLka(5, 64, 2));
-    assert_eq!(ops[1], Op::I32AddK(64));
+    assert_eq!(ops[0], Op::I32Load8SLkaML(5, 6, 64, 2));
+    assert_eq!(ops[1], Op::I32Load8SK(64, 2));
     assert_eq!(ops[2], Op::I32Load8SA(2));
     assert_eq!(ops[4], Op::I32MulL(6));
     assert_eq!(ops[6], Op::I64AddK(4));
@@ -252,4 +263,8 @@ fn decoding_fuses_the_hot_patterns() {
     // a local index past u32 and a huge offset stay on the reference path's terms
     assert_eq!(ops[10], Op::Ref);
     assert_eq!(ops[11], Op::I32LoadA(1 << 40));
+    let adds = decode(&[i(I32Add, 0); 11]);
+    assert_eq!(adds[0], Op::AddN(8));
+    assert_eq!(adds[8], Op::AddN(3));
+    assert_eq!(adds[10], Op::I32Add);
 }
