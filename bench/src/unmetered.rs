@@ -87,9 +87,10 @@ impl Unmetered {
 }
 
 impl Ready {
-    /// Runs `main` on the calling thread (the bench's main thread has stack enough).
-    pub(crate) fn run(mut self) -> Result<Vec<u8>> {
+    /// Runs `main` on the calling thread (the bench's main thread has stack enough) and
+    /// returns the output.
+    pub(crate) fn run(&mut self) -> Result<Vec<u8>> {
         self.main.call(&mut self.store, ())?;
-        Ok(self.store.into_data().output)
+        Ok(std::mem::take(&mut self.store.data_mut().output))
     }
 }
