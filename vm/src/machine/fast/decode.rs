@@ -6,7 +6,7 @@ use crate::isa::{Instr, Opcode};
 macro_rules! define_op {
     (
         bins: [$($b:ident $bl:ident $bk:ident $f:ident),* $(,)?],
-        loads: [$($l:ident $ll:ident $la:ident $lka:ident $lk:ident $lkam:ident $lkaml:ident $w:literal $lf:ident),* $(,)?] $(,)?
+        loads: [$($l:ident $ll:ident $la:ident $lka:ident $lk:ident $lkam:ident $lkaml:ident $ltk:ident $w:literal $lf:ident),* $(,)?] $(,)?
     ) => {
         /// A decoded op. Each names the lowered instructions it covers; fields are immediates
         /// (`a`/`b` local indices, `k` a constant, `t` a jump target, `off` a memory offset).
@@ -38,6 +38,8 @@ macro_rules! define_op {
             Store32(u64),
             /// `LocalGet a; LocalGet b`.
             GetGet(u32, u32),
+            /// `LocalGet a; LocalGet b; I32Add`.
+            LlAdd(u32, u32),
             /// `LocalSet a; LocalGet b`.
             SetGet(u32, u32),
             /// `LocalTee a; JumpIf t`.
@@ -49,7 +51,7 @@ macro_rules! define_op {
             $( $b, $bl(u32), $bk(u64), )*
             $(
                 $l(u64), $ll(u32, u32), $la(u64), $lka(u32, u32, u32), $lk(u32, u32),
-                $lkam(u32, u32, u32), $lkaml(u16, u16, u32, u32),
+                $lkam(u32, u32, u32), $lkaml(u16, u16, u32, u32), $ltk(u32, u32, u32),
             )*
         }
 
@@ -72,6 +74,7 @@ macro_rules! define_op {
             k: fn(u32, u32) -> Op,
             lkam: fn(u32, u32, u32) -> Op,
             lkaml: fn(u16, u16, u32, u32) -> Op,
+            tk: fn(u32, u32, u32) -> Op,
         }
 
         fn load_forms(op: Opcode) -> Option<LoadForms> {
@@ -84,6 +87,7 @@ macro_rules! define_op {
                     k: Op::$lk,
                     lkam: Op::$lkam,
                     lkaml: Op::$lkaml,
+                    tk: Op::$ltk,
                 }), )*
                 _ => None,
             }
@@ -139,6 +143,9 @@ fn fuse(c: &[Instr]) -> Op {
         if op1 == LocalGet
             && let Some(b) = u(i1)
         {
+            if op2 == I32Add {
+                return Op::LlAdd(a, b);
+            }
             return Op::GetGet(a, b);
         }
     }
@@ -161,6 +168,11 @@ fn fuse(c: &[Instr]) -> Op {
         && let Some(f) = bin_forms(op1)
     {
         return f.2(i0);
+    }
+    if let (LocalTee, Const, I32Add, Some(f), Some(a), Some(off)) =
+        (op0, op1, op2, load_forms(op3), u(i0), u(i3))
+    {
+        return (f.tk)(a, i1 as u32, off);
     }
     if let (LocalTee, JumpIf, Some(a)) = (op0, op1, u(i0)) {
         return Op::TeeJumpIf(a, i1 as u32);

@@ -71,7 +71,7 @@ impl Machine {
 macro_rules! define_run {
     (
         bins: [$($b:ident $bl:ident $bk:ident $f:ident),* $(,)?],
-        loads: [$($l:ident $ll:ident $la:ident $lka:ident $lk:ident $lkam:ident $lkaml:ident $w:literal $lf:ident),* $(,)?] $(,)?
+        loads: [$($l:ident $ll:ident $la:ident $lka:ident $lk:ident $lkam:ident $lkaml:ident $ltk:ident $w:literal $lf:ident),* $(,)?] $(,)?
     ) => {
         impl Machine {
             /// Runs `ops` from `pc` while the machine runs and at least [`MAX_FUSED`] of
@@ -227,6 +227,10 @@ macro_rules! define_run {
                                 0
                             }
                         }
+                        Op::LlAdd(a, b) => {
+                            self.push(i32_add(self.local(a), self.local(b)));
+                            3
+                        }
                         Op::LkAdd(a, k) => {
                             self.push(i32_add(self.local(a), k as u64));
                             3
@@ -283,6 +287,18 @@ macro_rules! define_run {
                                     Some(v) if !self.stack.is_empty() => {
                                         self.un(|_| v);
                                         3
+                                    }
+                                    _ => 0,
+                                }
+                            }
+                            Op::$ltk(a, k, off) => {
+                                let x = self.peek(0);
+                                let base = i32_add(x, k as u64);
+                                match self.try_load::<$w>(base, off as u64, $lf) {
+                                    Some(v) if !self.stack.is_empty() => {
+                                        self.set_local(a as u64, x);
+                                        self.un(|_| v);
+                                        4
                                     }
                                     _ => 0,
                                 }

@@ -162,6 +162,12 @@ fn snippet(len: u64) -> impl Strategy<Value = Vec<Instr>> {
         1 => (0u64..5, 0u64..5).prop_map(|(a, c)| vec![i(LocalSet, a), i(LocalGet, c)]),
         1 => (0u64..5, 0..len).prop_map(|(a, t)| vec![i(LocalTee, a), i(JumpIf, t)]),
         1 => (1usize..10).prop_map(|n| vec![i(I32Add, 0); n]),
+        1 => (0u64..5, 0u64..5).prop_map(|(a, c)| {
+            vec![i(LocalGet, a), i(LocalGet, c), i(I32Add, 0)]
+        }),
+        1 => (0u64..5, imm(), l(), imm()).prop_map(|(a, k, op, off)| {
+            vec![i(LocalTee, a), i(Const, k), i(I32Add, 0), i(op, off)]
+        }),
         1 => (imm(), l(), imm()).prop_map(|(k, op, off)| vec![i(Const, k), i(I32Add, 0), i(op, off)]),
         1 => (0u64..5, imm(), l(), imm(), 0u64..5).prop_map(|(a, k, op, off, b)| {
             let mut v = vec![i(LocalGet, a), i(Const, k), i(I32Add, 0), i(op, off)];
@@ -263,6 +269,17 @@ fn decoding_fuses_the_hot_patterns() {
     // a local index past u32 and a huge offset stay on the reference path's terms
     assert_eq!(ops[10], Op::Ref);
     assert_eq!(ops[11], Op::I32LoadA(1 << 40));
+    let more = decode(&[
+        i(LocalGet, 1),
+        i(LocalGet, 2),
+        i(I32Add, 0),
+        i(LocalTee, 3),
+        i(Const, 67),
+        i(I32Add, 0),
+        i(I64Load16U, 9),
+    ]);
+    assert_eq!(more[0], Op::LlAdd(1, 2));
+    assert_eq!(more[3], Op::I64Load16UTk(3, 67, 9));
     let adds = decode(&[i(I32Add, 0); 11]);
     assert_eq!(adds[0], Op::AddN(8));
     assert_eq!(adds[8], Op::AddN(3));
