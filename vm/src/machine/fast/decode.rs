@@ -6,7 +6,10 @@ use crate::isa::{Instr, Opcode};
 macro_rules! define_op {
     (
         bins: [$($b:ident $bl:ident $bk:ident $f:ident),* $(,)?],
-        loads: [$($l:ident $ll:ident $la:ident $lka:ident $lk:ident $lkam:ident $lkaml:ident $ltk:ident $w:literal $lf:ident),* $(,)?] $(,)?
+        loads: [$(
+            $l:ident $ll:ident $la:ident $lka:ident $lk:ident $lkam:ident $lkaml:ident $ltk:ident
+            $w:literal $lf:ident
+        ),* $(,)?] $(,)?
     ) => {
         /// A decoded op. Each names the lowered instructions it covers; fields are immediates
         /// (`a`/`b` local indices, `k` a constant, `t` a jump target, `off` a memory offset).

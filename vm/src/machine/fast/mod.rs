@@ -5,8 +5,8 @@
 //! steps. Nothing here is consensus: every fused op counts one step per lowered instruction it
 //! covers and leaves exactly the state those instructions leave. An op that would trap midway
 //! does nothing and falls back to one reference step (`exec`), which traps at the exact step.
-//! Only the first instruction of a run is fused, so a branch into the middle of a run lands on
-//! that instruction's own op.
+//! Every `pc` has its own op, so a branch into the middle of a fused run lands on the op decoded
+//! at its target.
 
 mod decode;
 mod run;
@@ -65,18 +65,30 @@ macro_rules! with_fused {
                 I64GeU I64GeUL I64GeUK i64_ge_u,
             ],
             loads: [
-                I32Load I32LoadL I32LoadA I32LoadLka I32LoadK I32LoadLkaM I32LoadLkaML I32LoadTk 4 ld_u32,
-                I64Load I64LoadL I64LoadA I64LoadLka I64LoadK I64LoadLkaM I64LoadLkaML I64LoadTk 8 ld_u64,
-                I32Load8S I32Load8SL I32Load8SA I32Load8SLka I32Load8SK I32Load8SLkaM I32Load8SLkaML I32Load8STk 1 ld_i8_32,
-                I32Load8U I32Load8UL I32Load8UA I32Load8ULka I32Load8UK I32Load8ULkaM I32Load8ULkaML I32Load8UTk 1 ld_u8,
-                I32Load16S I32Load16SL I32Load16SA I32Load16SLka I32Load16SK I32Load16SLkaM I32Load16SLkaML I32Load16STk 2 ld_i16_32,
-                I32Load16U I32Load16UL I32Load16UA I32Load16ULka I32Load16UK I32Load16ULkaM I32Load16ULkaML I32Load16UTk 2 ld_u16,
-                I64Load8S I64Load8SL I64Load8SA I64Load8SLka I64Load8SK I64Load8SLkaM I64Load8SLkaML I64Load8STk 1 ld_i8_64,
-                I64Load8U I64Load8UL I64Load8UA I64Load8ULka I64Load8UK I64Load8ULkaM I64Load8ULkaML I64Load8UTk 1 ld_u8,
-                I64Load16S I64Load16SL I64Load16SA I64Load16SLka I64Load16SK I64Load16SLkaM I64Load16SLkaML I64Load16STk 2 ld_i16_64,
-                I64Load16U I64Load16UL I64Load16UA I64Load16ULka I64Load16UK I64Load16ULkaM I64Load16ULkaML I64Load16UTk 2 ld_u16,
-                I64Load32S I64Load32SL I64Load32SA I64Load32SLka I64Load32SK I64Load32SLkaM I64Load32SLkaML I64Load32STk 4 ld_i32_64,
-                I64Load32U I64Load32UL I64Load32UA I64Load32ULka I64Load32UK I64Load32ULkaM I64Load32ULkaML I64Load32UTk 4 ld_u32,
+                I32Load I32LoadL I32LoadA I32LoadLka
+                    I32LoadK I32LoadLkaM I32LoadLkaML I32LoadTk 4 ld_u32,
+                I64Load I64LoadL I64LoadA I64LoadLka
+                    I64LoadK I64LoadLkaM I64LoadLkaML I64LoadTk 8 ld_u64,
+                I32Load8S I32Load8SL I32Load8SA I32Load8SLka
+                    I32Load8SK I32Load8SLkaM I32Load8SLkaML I32Load8STk 1 ld_i8_32,
+                I32Load8U I32Load8UL I32Load8UA I32Load8ULka
+                    I32Load8UK I32Load8ULkaM I32Load8ULkaML I32Load8UTk 1 ld_u8,
+                I32Load16S I32Load16SL I32Load16SA I32Load16SLka
+                    I32Load16SK I32Load16SLkaM I32Load16SLkaML I32Load16STk 2 ld_i16_32,
+                I32Load16U I32Load16UL I32Load16UA I32Load16ULka
+                    I32Load16UK I32Load16ULkaM I32Load16ULkaML I32Load16UTk 2 ld_u16,
+                I64Load8S I64Load8SL I64Load8SA I64Load8SLka
+                    I64Load8SK I64Load8SLkaM I64Load8SLkaML I64Load8STk 1 ld_i8_64,
+                I64Load8U I64Load8UL I64Load8UA I64Load8ULka
+                    I64Load8UK I64Load8ULkaM I64Load8ULkaML I64Load8UTk 1 ld_u8,
+                I64Load16S I64Load16SL I64Load16SA I64Load16SLka
+                    I64Load16SK I64Load16SLkaM I64Load16SLkaML I64Load16STk 2 ld_i16_64,
+                I64Load16U I64Load16UL I64Load16UA I64Load16ULka
+                    I64Load16UK I64Load16ULkaM I64Load16ULkaML I64Load16UTk 2 ld_u16,
+                I64Load32S I64Load32SL I64Load32SA I64Load32SLka
+                    I64Load32SK I64Load32SLkaM I64Load32SLkaML I64Load32STk 4 ld_i32_64,
+                I64Load32U I64Load32UL I64Load32UA I64Load32ULka
+                    I64Load32UK I64Load32ULkaM I64Load32ULkaML I64Load32UTk 4 ld_u32,
             ],
         }
     };

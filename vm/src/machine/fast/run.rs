@@ -71,7 +71,10 @@ impl Machine {
 macro_rules! define_run {
     (
         bins: [$($b:ident $bl:ident $bk:ident $f:ident),* $(,)?],
-        loads: [$($l:ident $ll:ident $la:ident $lka:ident $lk:ident $lkam:ident $lkaml:ident $ltk:ident $w:literal $lf:ident),* $(,)?] $(,)?
+        loads: [$(
+            $l:ident $ll:ident $la:ident $lka:ident $lk:ident $lkam:ident $lkaml:ident $ltk:ident
+            $w:literal $lf:ident
+        ),* $(,)?] $(,)?
     ) => {
         impl Machine {
             /// Runs `ops` from `pc` while the machine runs and at least [`MAX_FUSED`] of
