@@ -222,7 +222,8 @@ macro_rules! define_run {
                         Op::AddN(m) => {
                             let (len, m) = (self.stack.len(), m as usize);
                             if len > m {
-                                let sum = self.stack[len - m - 1..].iter().fold(0, |s, &v| i32_add(s, v));
+                                let top = &self.stack[len - m - 1..];
+                                let sum = top.iter().fold(0, |s, &v| i32_add(s, v));
                                 self.stack.truncate(len - m);
                                 self.un(|_| sum);
                                 m as u32
