@@ -160,7 +160,8 @@ pub struct Program {
     pub(crate) exports: Vec<ExportFunc>,
     /// The `pc` of the bootstrap's `Halt`, where an invoked export returns to.
     pub(crate) halt_pc: u32,
-    /// Caches derived from the fields above for speed (decoded code), built on first use.
+    /// Caches derived from the fields above for speed only (the machine's decoded code, the
+    /// initial memory's non-zero leaves), built on first use; not part of the program's identity.
     pub(crate) derived: crate::machine::Derived,
 }
 

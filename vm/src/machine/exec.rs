@@ -1,4 +1,5 @@
-//! `step` and `run`: the dispatch loop. No hashing happens here.
+//! `step` and `run`. `exec` is the reference step; `run` drives the fused fast loop (`fast/`) and
+//! finishes with `exec`. No hashing happens here.
 
 use std::sync::Arc;
 
