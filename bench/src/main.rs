@@ -255,9 +255,10 @@ fn fast_vs_native(cases: &[Case], reps: usize) -> Result<()> {
         );
     }
     println!(
-        "\nNative: the guests' Rust code built for this host (x86-64: LLVM auto-vectorizes the \
-         loops with SSE2), no fuel, no bounds; the fast path runs the committed wasm32 build \
-         (no SIMD in the profile) with fuel metering."
+        "\nNative: the guests' Rust code built into this binary for the host (x86-64, where LLVM \
+         auto-vectorizes the loops with SSE2) and called directly: no instantiation, no fuel, no \
+         bounds. The fast path runs the committed wasm32 build, scalar code (the profile has no \
+         SIMD), with fuel metering."
     );
     println!("\n### Where the fast path's time goes (median of {reps}, interleaved)\n");
     println!("| program | instantiate | call | call without fuel (bench only) | fuel cost |");
