@@ -5,7 +5,7 @@ use crate::isa::{Instr, Opcode};
 
 macro_rules! define_op {
     (
-        bins: [$($b:ident $bl:ident $bk:ident $f:ident),* $(,)?],
+        bins: [$($b:ident $bl:ident $bk:ident $blk:ident $f:ident),* $(,)?],
         loads: [$(
             $l:ident $ll:ident $la:ident $lka:ident $lk:ident $lkam:ident $lkaml:ident $ltk:ident
             $w:literal $lf:ident
@@ -51,19 +51,20 @@ macro_rules! define_op {
             LkAdd(u32, u32),
             /// `I32Add` `n` times (2 ≤ `n` ≤ [`MAX_FUSED`]): a sum of the top `n + 1` values.
             AddN(u32),
-            $( $b, $bl(u32), $bk(u64), )*
+            $( $b, $bl(u32), $bk(u64), $blk(u32, u64), )*
             $(
                 $l(u64), $ll(u32, u32), $la(u64), $lka(u32, u32, u32), $lk(u32, u32),
                 $lkam(u32, u32, u32), $lkaml(u16, u16, u32, u32), $ltk(u32, u32, u32),
             )*
         }
 
-        /// A binary op's forms: alone, after `LocalGet a`, after `Const k`.
-        type BinForms = (Op, fn(u32) -> Op, fn(u64) -> Op);
+        /// A binary op's forms: alone, after `LocalGet a`, after `Const k`, after
+        /// `LocalGet a; Const k`.
+        type BinForms = (Op, fn(u32) -> Op, fn(u64) -> Op, fn(u32, u64) -> Op);
 
         fn bin_forms(op: Opcode) -> Option<BinForms> {
             match op {
-                $( Opcode::$b => Some((Op::$b, Op::$bl, Op::$bk)), )*
+                $( Opcode::$b => Some((Op::$b, Op::$bl, Op::$bk, Op::$blk)), )*
                 _ => None,
             }
         }
@@ -136,6 +137,9 @@ fn fuse(c: &[Instr]) -> Op {
                 return (f.lka)(a, k, off);
             }
             return Op::LkAdd(a, i1 as u32);
+        }
+        if let (Const, Some(f)) = (op1, bin_forms(op2)) {
+            return f.3(a, i1);
         }
         if let (Some(f), Some(off)) = (load_forms(op1), u(i1)) {
             return (f.l)(a, off);

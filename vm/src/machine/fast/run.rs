@@ -70,7 +70,7 @@ impl Machine {
 
 macro_rules! define_run {
     (
-        bins: [$($b:ident $bl:ident $bk:ident $f:ident),* $(,)?],
+        bins: [$($b:ident $bl:ident $bk:ident $blk:ident $f:ident),* $(,)?],
         loads: [$(
             $l:ident $ll:ident $la:ident $lka:ident $lk:ident $lkam:ident $lkaml:ident $ltk:ident
             $w:literal $lf:ident
@@ -250,6 +250,10 @@ macro_rules! define_run {
                                     *x = $f(*x, y);
                                 }
                                 2
+                            }
+                            Op::$blk(a, k) => {
+                                self.push($f(self.local(a), k));
+                                3
                             }
                             Op::$bk(y) => {
                                 if let Some(x) = self.stack.last_mut() {

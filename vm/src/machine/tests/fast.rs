@@ -158,6 +158,9 @@ fn snippet(len: u64) -> impl Strategy<Value = Vec<Instr>> {
         1 => (l(), imm()).prop_map(|(op, off)| vec![i(I32Add, 0), i(op, off)]),
         1 => (0u64..5, b()).prop_map(|(a, op)| vec![i(LocalGet, a), i(op, 0)]),
         1 => (imm(), b()).prop_map(|(k, op)| vec![i(Const, k), i(op, 0)]),
+        1 => (0u64..5, imm(), b()).prop_map(|(a, k, op)| {
+            vec![i(LocalGet, a), i(Const, k), i(op, 0)]
+        }),
         1 => (0u64..5, 0u64..5).prop_map(|(a, c)| vec![i(LocalGet, a), i(LocalGet, c)]),
         1 => (0u64..5, 0u64..5).prop_map(|(a, c)| vec![i(LocalSet, a), i(LocalGet, c)]),
         1 => (0u64..5, 0..len).prop_map(|(a, t)| vec![i(LocalTee, a), i(JumpIf, t)]),
@@ -258,6 +261,11 @@ fn decoding_fuses_the_hot_patterns() {
         i(I32Load, 1 << 40),
     ];
     assert_eq!(std::mem::size_of::<Op>(), 16, "ops stay two words");
+    assert_eq!(
+        decode(&[i(I64Load8S, 0)])[0],
+        Op::Ref,
+        "narrow i64 loads take the reference path"
+    );
     let ops = decode(&code);
     assert_eq!(ops.len(), code.len());
     assert_eq!(ops[0], Op::I32Load8SLkaML(5, 6, 64, 2));
@@ -276,10 +284,14 @@ fn decoding_fuses_the_hot_patterns() {
         i(LocalTee, 3),
         i(Const, 67),
         i(I32Add, 0),
-        i(I64Load16U, 9),
+        i(I64Load32U, 9),
     ]);
     assert_eq!(more[0], Op::LlAdd(1, 2));
-    assert_eq!(more[3], Op::I64Load16UTk(3, 67, 9));
+    assert_eq!(
+        decode(&[i(LocalGet, 7), i(Const, 3), i(I64ShrU, 0)])[0],
+        Op::I64ShrULK(7, 3)
+    );
+    assert_eq!(more[3], Op::I64Load32UTk(3, 67, 9));
     let adds = decode(&[i(I32Add, 0); 11]);
     assert_eq!(adds[0], Op::AddN(8));
     assert_eq!(adds[8], Op::AddN(3));
