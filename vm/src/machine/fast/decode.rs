@@ -6,6 +6,7 @@ use crate::isa::{Instr, Opcode};
 macro_rules! define_op {
     (
         bins: [$($b:ident $bl:ident $bk:ident $blk:ident $f:ident),* $(,)?],
+        cmps: [$($c:ident $ckj:ident $cf:ident),* $(,)?],
         loads: [$(
             $l:ident $ll:ident $la:ident $lka:ident $lk:ident $lkam:ident $lkaml:ident $ltk:ident
             $w:literal $lf:ident
@@ -45,6 +46,8 @@ macro_rules! define_op {
             LlAdd(u32, u32),
             /// `LocalSet a; LocalGet b`.
             SetGet(u32, u32),
+            /// `LocalGet a; JumpIf t`.
+            GetJumpIf(u32, u32),
             /// `LocalTee a; JumpIf t`.
             TeeJumpIf(u32, u32),
             /// `LocalGet a; Const k; I32Add`.
@@ -52,6 +55,7 @@ macro_rules! define_op {
             /// `I32Add` `n` times (2 ≤ `n` ≤ [`MAX_FUSED`]): a sum of the top `n + 1` values.
             AddN(u32),
             $( $b, $bl(u32), $bk(u64), $blk(u32, u64), )*
+            $( $ckj(u32, u32), )*
             $(
                 $l(u64), $ll(u32, u32), $la(u64), $lka(u32, u32, u32), $lk(u32, u32),
                 $lkam(u32, u32, u32), $lkaml(u16, u16, u32, u32), $ltk(u32, u32, u32),
@@ -65,6 +69,14 @@ macro_rules! define_op {
         fn bin_forms(op: Opcode) -> Option<BinForms> {
             match op {
                 $( Opcode::$b => Some((Op::$b, Op::$bl, Op::$bk, Op::$blk)), )*
+                _ => None,
+            }
+        }
+
+        /// An i32 comparison's `Const k; C; JumpIf t` form.
+        fn cmp_jump(op: Opcode) -> Option<fn(u32, u32) -> Op> {
+            match op {
+                $( Opcode::$c => Some(Op::$ckj), )*
                 _ => None,
             }
         }
@@ -155,6 +167,9 @@ fn fuse(c: &[Instr]) -> Op {
             }
             return Op::GetGet(a, b);
         }
+        if op1 == JumpIf {
+            return Op::GetJumpIf(a, i1 as u32);
+        }
     }
     if op0 == I32Add {
         if let Some(f) = load_forms(op1) {
@@ -167,6 +182,9 @@ fn fuse(c: &[Instr]) -> Op {
         if let n @ 2.. = adds.count() {
             return Op::AddN(n as u32);
         }
+    }
+    if let (Const, Some(f), JumpIf) = (op0, cmp_jump(op1), op2) {
+        return f(i0 as u32, i2 as u32);
     }
     if let (Const, I32Add, Some(f), Some(off)) = (op0, op1, load_forms(op2), u(i2)) {
         return (f.k)(i0 as u32, off);

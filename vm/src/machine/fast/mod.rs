@@ -17,7 +17,8 @@ pub(crate) const MAX_FUSED: u64 = 8;
 /// Lists the fused forms once; `$m` builds the enum (`decode.rs`) or the dispatch (`run.rs`).
 ///
 /// `bins`: a binary op `B`, its forms `LocalGet a; B` (`…L`), `Const k; B` (`…K`) and
-/// `LocalGet a; Const k; B` (`…LK`), and its numeric function. `loads`: a load `L`, its forms `LocalGet a; L` (`…L`), `I32Add; L` (`…A`),
+/// `LocalGet a; Const k; B` (`…LK`), and its numeric function. `cmps`: an i32 comparison, its
+/// form `Const k; C; JumpIf t` (`…KJ`, a branch on a constant bound) and its function. `loads`: a load `L`, its forms `LocalGet a; L` (`…L`), `I32Add; L` (`…A`),
 /// `LocalGet a; Const k; I32Add; L` (`…Lka`, an array element), `Const k; I32Add; L` (`…K`),
 /// `…Lka; I32Mul` (`…LkaM`), `…Lka; LocalGet b; I32Mul` (`…LkaML`) (dot products) and
 /// `LocalTee a; Const k; I32Add; L` (`…Tk`), then its width and byte mapping. The narrow i64
@@ -65,6 +66,18 @@ macro_rules! with_fused {
                 I64LeU I64LeUL I64LeUK I64LeULK i64_le_u,
                 I64GeS I64GeSL I64GeSK I64GeSLK i64_ge_s,
                 I64GeU I64GeUL I64GeUK I64GeULK i64_ge_u,
+            ],
+            cmps: [
+                I32Eq I32EqKJ i32_eq,
+                I32Ne I32NeKJ i32_ne,
+                I32LtS I32LtSKJ i32_lt_s,
+                I32LtU I32LtUKJ i32_lt_u,
+                I32GtS I32GtSKJ i32_gt_s,
+                I32GtU I32GtUKJ i32_gt_u,
+                I32LeS I32LeSKJ i32_le_s,
+                I32LeU I32LeUKJ i32_le_u,
+                I32GeS I32GeSKJ i32_ge_s,
+                I32GeU I32GeUKJ i32_ge_u,
             ],
             loads: [
                 I32Load I32LoadL I32LoadA I32LoadLka

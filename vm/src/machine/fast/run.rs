@@ -71,6 +71,7 @@ impl Machine {
 macro_rules! define_run {
     (
         bins: [$($b:ident $bl:ident $bk:ident $blk:ident $f:ident),* $(,)?],
+        cmps: [$($c:ident $ckj:ident $cf:ident),* $(,)?],
         loads: [$(
             $l:ident $ll:ident $la:ident $lka:ident $lk:ident $lkam:ident $lkaml:ident $ltk:ident
             $w:literal $lf:ident
@@ -211,6 +212,22 @@ macro_rules! define_run {
                             self.push(self.local(b));
                             2
                         }
+                        Op::GetJumpIf(a, t) => {
+                            pc = if self.local(a) as u32 != 0 { t } else { pc.wrapping_add(2) };
+                            n += 2;
+                            continue;
+                        }
+                        $(
+                            Op::$ckj(k, t) => match self.stack.pop() {
+                                Some(x) => {
+                                    let c = $cf(x, k as u64) as u32;
+                                    pc = if c != 0 { t } else { pc.wrapping_add(3) };
+                                    n += 3;
+                                    continue;
+                                }
+                                None => 0,
+                            },
+                        )*
                         Op::TeeJumpIf(a, t) => {
                             let v = self.peek(0);
                             self.set_local(a as u64, v);

@@ -144,6 +144,8 @@ fn snippet(len: u64) -> impl Strategy<Value = Vec<Instr>> {
     let loads = [I32Load, I64Load, I32Load8S, I32Load16U, I64Load32S];
     let bins = [I32Add, I32Mul, I32ShrU, I32GeS, I64Sub, I64Shl, I64Eq];
     let imm = || prop_oneof![0u64..4, 65_500u64..65_540, any::<u64>()];
+    let cmps = [I32Eq, I32LtS, I32GeU, I32GtU];
+    let c = move || prop::sample::select(cmps.to_vec());
     let (l, b) = (
         move || prop::sample::select(loads.to_vec()),
         move || prop::sample::select(bins.to_vec()),
@@ -164,6 +166,8 @@ fn snippet(len: u64) -> impl Strategy<Value = Vec<Instr>> {
         1 => (0u64..5, 0u64..5).prop_map(|(a, c)| vec![i(LocalGet, a), i(LocalGet, c)]),
         1 => (0u64..5, 0u64..5).prop_map(|(a, c)| vec![i(LocalSet, a), i(LocalGet, c)]),
         1 => (0u64..5, 0..len).prop_map(|(a, t)| vec![i(LocalTee, a), i(JumpIf, t)]),
+        1 => (0u64..5, 0..len).prop_map(|(a, t)| vec![i(LocalGet, a), i(JumpIf, t)]),
+        1 => (imm(), c(), 0..len).prop_map(|(k, op, t)| vec![i(Const, k), i(op, 0), i(JumpIf, t)]),
         1 => (1usize..10).prop_map(|n| vec![i(I32Add, 0); n]),
         1 => (0u64..5, 0u64..5).prop_map(|(a, c)| {
             vec![i(LocalGet, a), i(LocalGet, c), i(I32Add, 0)]
