@@ -143,8 +143,21 @@ impl Net {
 
     /// Starts `opml <role>` as account `i` with database `db`, plus `extra` flags.
     pub fn spawn(&self, role: &str, i: usize, db: &str, extra: &[&str]) -> Child {
+        self.spawn_with_env(role, i, db, extra, &[])
+    }
+
+    /// [`Net::spawn`] with environment variables (`RUST_LOG` for a test that reads debug lines).
+    pub fn spawn_with_env(
+        &self,
+        role: &str,
+        i: usize,
+        db: &str,
+        extra: &[&str],
+        env: &[(&str, &str)],
+    ) -> Child {
         let log = std::fs::File::create(self.dir.join(format!("{db}.log"))).expect("log file");
         Command::new(&self.bin)
+            .envs(env.iter().copied())
             .arg(role)
             .args(["--rpc-url", &self.anvil.endpoint()])
             .args(["--oracle", &self.oracle.address().to_string()])

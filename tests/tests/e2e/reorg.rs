@@ -3,7 +3,8 @@
 //! `--confirmations` blocks follow, the chain is reorged under it, and the role must neither
 //! have acted on what vanished nor miss what replaced it (a request with the same id and
 //! another input; the role's own result, dropped; a wrong result re-mined a block later).
-//! Each test's first assertion fails when the role runs with fewer confirmations (tried: 1).
+//! Each test's first assertion fails when the role runs with fewer confirmations (tried:
+//! K - 1 and 1).
 //!
 //! No step here waits for a receipt of a transaction a reorg may drop (anvil does not return
 //! dropped transactions to its pool, so such a wait never ends): receipts are read once, after
@@ -12,12 +13,14 @@
 use std::time::Duration;
 
 use alloy::consensus::Transaction as _;
-use alloy::primitives::{Bytes, U256};
+use alloy::primitives::{Address, B256, Bytes, U256};
 use alloy::providers::Provider;
 use alloy::sol_types::SolCall;
 use opml_e2e::{Guard, Net, root, wait};
 use opml_protocol::bindings::consumer::ExampleConsumer;
 use opml_protocol::bindings::status::{GAME_CHALLENGER_WON, RESULT_PENDING};
+use opml_protocol::deploy;
+use opml_protocol::programs::StoredProgram;
 use serde_json::json;
 
 use super::{TRUTH, lie, skip_window_of};
@@ -33,19 +36,50 @@ const CHALLENGER: usize = 3;
 async fn start(name: &str) -> Option<(Net, Guard)> {
     let net = Net::start(name, 60, 600).await?;
     net.pause_mining().await;
-    let s = started(
-        &net,
+    let s = submitter_k_deep(&net).await;
+    Some((net, s))
+}
+
+/// [`start`], with a second program registered first (kernels, which no role here serves):
+/// requests for it mark how far the submitter's passes reached. Returns its id.
+async fn start_marked(name: &str) -> Option<(Net, Guard, B256)> {
+    let net = Net::start(name, 60, 600).await?;
+    let wasm = std::fs::read(root().join("guests/wasm/kernels.wasm")).ok()?;
+    let prog = StoredProgram::from_wasm("kernels", wasm).ok()?;
+    let marker = deploy::register(&net.admin, *net.oracle.address(), &prog, 24, "e2e:marker")
+        .await
+        .expect("register the marker program");
+    net.pause_mining().await;
+    let s = submitter_k_deep(&net).await;
+    Some((net, s, marker))
+}
+
+/// The submitter, acting on events `K` deep and logging (debug) the requests it skips.
+async fn submitter_k_deep(net: &Net) -> Guard {
+    started_env(
+        net,
         "submitter",
         SUBMITTER,
         &["--confirmations", &K.to_string()],
+        &[("RUST_LOG", "info,opml_protocol::agent::scan=debug")],
     )
-    .await;
-    Some((net, s))
+    .await
 }
 
 /// Spawns `opml <role>` as account `i` and waits for its start line (its first pass follows).
 async fn started(net: &Net, role: &str, i: usize, extra: &[&str]) -> Guard {
-    let g = Guard(net.spawn(role, i, role, extra));
+    started_env(net, role, i, extra, &[]).await
+}
+
+/// [`started`] with environment variables.
+async fn started_env(
+    net: &Net,
+    role: &str,
+    i: usize,
+    extra: &[&str],
+    env: &[(&str, &str)],
+) -> Guard {
+    let g = Guard(net.spawn_with_env(role, i, role, extra, env));
     let line = format!("{role} started");
     wait(60, &line, || async {
         net.log(role).contains(&line).then_some(())
@@ -87,7 +121,7 @@ fn other_image() -> Vec<u8> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_request_reorged_out_before_its_confirmations_is_never_served_its_replacement_once() {
-    let Some((net, _s)) = start("reorg-request").await else {
+    let Some((net, _s, marker)) = start_marked("reorg-request").await else {
         return;
     };
     let fee = net.oracle.requestFee(500_000).call().await.expect("fee");
@@ -98,18 +132,43 @@ async fn a_request_reorged_out_before_its_confirmations_is_never_served_its_repl
     );
     assert_ne!(want, first, "the two images must classify apart");
 
-    // Request 1 (the sample) lands in block b; K - 1 blocks on, it is one short of confirmed.
+    // A request for a program the submitter does not serve, in block b - 1, marks its passes:
+    // the submitter logs it (and does nothing else) once the head is b + K - 1, where the test
+    // stops. Request 2 (the sample) lands in block b, one short of K deep then.
+    let fee0 = net.oracle.requestFee(0).call().await.expect("fee");
+    let sent = net
+        .oracle
+        .requestInference(marker, Bytes::from(vec![0u8; 64]), Address::ZERO, 0)
+        .value(fee0)
+        .send()
+        .await
+        .expect("marker request");
+    net.mine(1).await;
+    assert!(
+        net.admin
+            .get_transaction_receipt(*sent.tx_hash())
+            .await
+            .expect("receipt")
+            .is_some_and(|r| r.status()),
+        "marker request mined"
+    );
     let b = ask_and_mine(&net, &net.input, fee).await;
     net.mine(K - 1).await;
+    wait(120, "the submitter's pass at this head", || async {
+        net.log("submitter")
+            .contains("request for a program not in the store")
+            .then_some(())
+    })
+    .await;
+    // More passes at this head: none may see request 2.
     let_it_look().await;
-    assert_eq!(
-        net.pending_nonce(SUBMITTER).await,
-        0,
-        "the submitter sent something for an unconfirmed request"
+    assert!(
+        !net.log("submitter").contains("request seen"),
+        "the submitter saw an unconfirmed request"
     );
-    assert!(!net.log("submitter").contains("request seen"));
+    assert_eq!(net.pending_nonce(SUBMITTER).await, 0, "nothing sent");
 
-    // Blocks b..b+K-1 are replaced. In the new chain request 1 asks about another image, one
+    // Blocks b..b+K-1 are replaced. In the new chain request 2 asks about another image, one
     // block later: the same id, other content, another block.
     let ask = ExampleConsumer::askCall {
         input: Bytes::from(other.clone()),
@@ -127,20 +186,20 @@ async fn a_request_reorged_out_before_its_confirmations_is_never_served_its_repl
     let evs = net
         .oracle
         .InferenceRequested_filter()
-        .from_block(0u64)
+        .from_block(b)
         .query()
         .await
         .expect("logs");
-    assert_eq!(evs.len(), 1, "only the replacement request is on the chain");
+    assert_eq!(evs.len(), 1, "only the replacement request is past b");
     let (ev, log) = &evs[0];
-    assert_eq!(ev.requestId, U256::from(1));
+    assert_eq!(ev.requestId, U256::from(2));
     assert_eq!(ev.input.as_ref(), other.as_slice());
     assert_eq!(log.block_number, Some(b + 1));
 
     // Blocks flow again: the replacement confirms and is served, once.
     net.resume_mining().await;
     skip_window_of(&net, 1).await;
-    let out = wait(120, "the callback", || net.answer(U256::from(1))).await;
+    let out = wait(120, "the callback", || net.answer(U256::from(2))).await;
     assert_eq!(out.as_ref(), want.as_slice());
     let results = net
         .oracle
@@ -150,7 +209,7 @@ async fn a_request_reorged_out_before_its_confirmations_is_never_served_its_repl
         .await
         .expect("logs");
     assert_eq!(results.len(), 1, "exactly one result");
-    assert_eq!(results[0].0.submitter, net.addr(SUBMITTER));
+    assert_eq!(results[0].0.requestId, U256::from(2));
     let log = net.log("submitter");
     assert_eq!(log.matches("request seen").count(), 1, "{log}");
     assert_eq!(log.matches("result posted").count(), 1, "{log}");
@@ -209,7 +268,9 @@ async fn a_wrong_result_remined_at_another_block_is_challenged_once() {
         return;
     };
     net.pause_mining().await;
-    // The liar acts on events 1 deep, the challenger K deep.
+    // The liar acts on events 1 deep, the challenger K deep. No marker here, unlike the first
+    // test: the challenger challenges within its scan and waits there for the challenge's
+    // confirmations, so a marker result would stall its passes; it gets a fixed look.
     let _s = started(&net, "submitter", SUBMITTER, &["--lie-output", &lie()]).await;
     let k = K.to_string();
     let _c = started(&net, "challenger", CHALLENGER, &["--confirmations", &k]).await;
