@@ -124,7 +124,8 @@ fn u(x: u64) -> Option<u32> {
     u32::try_from(x).ok()
 }
 
-/// The op for the instructions starting at `c[0]`: the longest pattern that matches.
+/// The op for the instructions starting at `c[0]`: the first pattern below that matches (longer
+/// patterns are tried before their prefixes).
 fn fuse(c: &[Instr]) -> Op {
     use Opcode::*;
     let at = |j: usize| c.get(j).map_or((Unreachable, 0), |i| (i.op, i.imm));
