@@ -61,34 +61,12 @@ pub struct DiffReport {
     pub mismatches: Vec<String>,
 }
 
-/// The wasm-smith configuration of the profile: no SIMD, threads, references, GC,
-/// exceptions, tail calls, memory64; no imports; at most one memory of at most 4 pages; every
-/// item exported so each function can be called.
+/// The profile's wasm-smith configuration ([`opml_vm::smith::profile_config`]), small modules
+/// with a bounded memory, every item exported so each function can be called.
 pub fn smith_config(floats: bool) -> wasm_smith::Config {
     wasm_smith::Config {
-        simd_enabled: false,
-        relaxed_simd_enabled: false,
-        threads_enabled: false,
-        shared_everything_threads_enabled: false,
-        reference_types_enabled: false,
-        gc_enabled: false,
-        exceptions_enabled: false,
-        tail_call_enabled: false,
-        memory64_enabled: false,
-        extended_const_enabled: false,
-        custom_page_sizes_enabled: false,
-        wide_arithmetic_enabled: false,
-        multi_value_enabled: true,
-        bulk_memory_enabled: true,
-        saturating_float_to_int_enabled: true,
-        sign_extension_ops_enabled: true,
         allow_floats: floats,
-        max_imports: 0,
-        max_memories: 1,
-        max_memory32_bytes: 4 * 65536,
         memory_max_size_required: true,
-        max_tables: 1,
-        max_table_elements: 64,
         max_funcs: 12,
         max_instructions: 200,
         min_funcs: 2,
@@ -103,7 +81,7 @@ pub fn smith_config(floats: bool) -> wasm_smith::Config {
             wasm_smith::InstructionKind::Memory,
             wasm_smith::InstructionKind::Control,
         ]),
-        ..wasm_smith::Config::default()
+        ..opml_vm::smith::profile_config()
     }
 }
 

@@ -5,6 +5,8 @@ mod load;
 mod machine;
 mod program;
 pub mod proof;
+#[cfg(any(test, feature = "smith"))]
+pub mod smith;
 mod trap;
 
 pub use load::LoadError;

@@ -11,25 +11,11 @@ const FUEL: u64 = 100_000;
 
 fn config() -> wasm_smith::Config {
     wasm_smith::Config {
-        simd_enabled: false,
-        relaxed_simd_enabled: false,
-        threads_enabled: false,
-        tail_call_enabled: false,
-        exceptions_enabled: false,
-        gc_enabled: false,
-        memory64_enabled: false,
-        extended_const_enabled: false,
-        reference_types_enabled: false,
-        max_memories: 1,
-        max_tables: 1,
-        max_imports: 0,
-        max_memory32_bytes: 4 * 65536,
-        max_table_elements: 64,
         canonicalize_nans: true,
         export_everything: true,
         disallow_traps: true,
         min_funcs: 1,
-        ..wasm_smith::Config::default()
+        ..opml_vm::smith::profile_config()
     }
 }
 

@@ -182,27 +182,14 @@ fn spec_arg(a: &::wast::WastArg<'_>) -> Option<Value> {
     }
 }
 
-/// wasm-smith configured for the profile: no imports, one small memory and table.
+/// The profile's wasm-smith configuration, with a 2-page memory and at least one export.
 fn smith_config() -> wasm_smith::Config {
     wasm_smith::Config {
-        simd_enabled: false,
-        relaxed_simd_enabled: false,
-        threads_enabled: false,
-        tail_call_enabled: false,
-        exceptions_enabled: false,
-        gc_enabled: false,
-        memory64_enabled: false,
-        extended_const_enabled: false,
-        reference_types_enabled: false,
-        max_memories: 1,
-        max_tables: 1,
-        max_imports: 0,
         max_memory32_bytes: 2 * 65536,
-        max_table_elements: 64,
         min_exports: 1,
         min_funcs: 3,
         export_everything: true,
-        ..wasm_smith::Config::default()
+        ..opml_vm::smith::profile_config()
     }
 }
 

@@ -48,27 +48,6 @@ fn seeds() -> Vec<Vec<u8>> {
     out
 }
 
-/// wasm-smith configured for the profile (most generated modules should load).
-fn profile_config() -> wasm_smith::Config {
-    wasm_smith::Config {
-        simd_enabled: false,
-        relaxed_simd_enabled: false,
-        threads_enabled: false,
-        tail_call_enabled: false,
-        exceptions_enabled: false,
-        gc_enabled: false,
-        memory64_enabled: false,
-        extended_const_enabled: false,
-        reference_types_enabled: false,
-        max_memories: 1,
-        max_tables: 1,
-        max_imports: 0,
-        max_memory32_bytes: 4 * 65536,
-        max_table_elements: 64,
-        ..wasm_smith::Config::default()
-    }
-}
-
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
 
@@ -121,7 +100,10 @@ fn wasm_smith_profile_modules_mostly_load() {
                 rng as u8
             })
             .collect();
-        let Ok(m) = wasm_smith::Module::new(profile_config(), &mut Unstructured::new(&data)) else {
+        let Ok(m) = wasm_smith::Module::new(
+            crate::smith::profile_config(),
+            &mut Unstructured::new(&data),
+        ) else {
             continue;
         };
         generated += 1;
