@@ -298,6 +298,19 @@ impl Net {
             .unwrap_or(0)
     }
 
+    /// The `ResultSubmitted` events from `from_block` on, with their logs.
+    pub async fn results_submitted(
+        &self,
+        from_block: u64,
+    ) -> Vec<(OpMLOracle::ResultSubmitted, alloy::rpc::types::Log)> {
+        self.oracle
+            .ResultSubmitted_filter()
+            .from_block(from_block)
+            .query()
+            .await
+            .expect("ResultSubmitted logs")
+    }
+
     /// Status of result `id`.
     pub async fn result_status(&self, id: u64) -> u8 {
         self.oracle

@@ -201,13 +201,7 @@ async fn a_request_reorged_out_before_its_confirmations_is_never_served_its_repl
     skip_window_of(&net, 1).await;
     let out = wait(120, "the callback", || net.answer(U256::from(2))).await;
     assert_eq!(out.as_ref(), want.as_slice());
-    let results = net
-        .oracle
-        .ResultSubmitted_filter()
-        .from_block(0u64)
-        .query()
-        .await
-        .expect("logs");
+    let results = net.results_submitted(0).await;
     assert_eq!(results.len(), 1, "exactly one result");
     assert_eq!(results[0].0.requestId, U256::from(2));
     let log = net.log("submitter");
@@ -252,13 +246,7 @@ async fn a_result_reorged_out_before_its_confirmations_is_sent_again_once() {
     skip_window_of(&net, 1).await;
     let out = wait(120, "the callback", || net.answer(U256::from(1))).await;
     assert_eq!(out.as_ref(), TRUTH);
-    let results = net
-        .oracle
-        .ResultSubmitted_filter()
-        .from_block(0u64)
-        .query()
-        .await
-        .expect("logs");
+    let results = net.results_submitted(0).await;
     assert_eq!(results.len(), 1, "exactly one result");
 }
 
@@ -285,13 +273,7 @@ async fn a_wrong_result_remined_at_another_block_is_challenged_once() {
     .await;
     net.mine(1).await;
     let r = net.head().await;
-    let posted = net
-        .oracle
-        .ResultSubmitted_filter()
-        .from_block(r)
-        .query()
-        .await
-        .expect("logs");
+    let posted = net.results_submitted(r).await;
     assert_eq!(posted.len(), 1, "the lie is in block {r}");
     net.mine(K - 1).await;
     let_it_look().await;
@@ -319,13 +301,7 @@ async fn a_wrong_result_remined_at_another_block_is_challenged_once() {
         "gas": format!("{:#x}", 2_000_000),
     });
     net.rpc("anvil_reorg", json!([K, [[again, 1]]])).await;
-    let evs = net
-        .oracle
-        .ResultSubmitted_filter()
-        .from_block(0u64)
-        .query()
-        .await
-        .expect("logs");
+    let evs = net.results_submitted(0).await;
     assert_eq!(evs.len(), 1, "one result on the new chain");
     assert_eq!(evs[0].1.block_number, Some(r + 1), "re-mined a block later");
     assert_eq!(evs[0].0.resultId, U256::from(1));
