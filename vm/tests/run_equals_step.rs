@@ -1,7 +1,10 @@
 //! `Machine::run` (the fast loop over decoded, fused ops) against `Machine::step` (the reference
 //! that proofs and the Solidity verifier mirror), on real programs: every committed guest in
-//! `guests/wasm/` on a few inputs, and a seeded set of wasm-smith modules of the profile (traps
-//! allowed). One machine runs in random-size chunks, the other steps one at a time; their state
+//! `guests/wasm/` on a few inputs, a seeded set of wasm-smith modules of the profile (traps
+//! allowed), and a handwritten module that drives every fused load form, the stores, a grown
+//! memory, the longest op and the call depth limit into their traps and limits (wasm-smith rarely
+//! reaches a trap inside a fused op: breaking the trap path of `I32Add; L` or `Const k; I32Add; L`
+//! went unnoticed by the first two). One machine runs in random-size chunks, the other steps one at a time; their state
 //! hashes must agree at every chunk boundary, and status, trap code, step count and output at
 //! the end. An honest submitter's checkpoints are built with `run`, so any difference here would
 //! lose a dispute. Bounded: a fixed seed, a fixed number of modules, step caps.
@@ -18,6 +21,8 @@ const SMITH_MODULES: usize = 2000;
 const SMITH_EXPORTS: usize = 4;
 /// Steps compared per wasm-smith invocation, at most.
 const SMITH_STEPS: u64 = 50_000;
+/// Starts per boundary-module export: 1, 2, … this many bytes below the end of memory.
+const BOUNDARY_STARTS: u32 = 48;
 /// Steps compared per guest run, at most (every guest run ends well before: ~3.7 M at most).
 const GUEST_STEPS: u64 = 10_000_000;
 
@@ -83,12 +88,24 @@ fn compare(
     program: &Arc<Program>,
     ran_on: &Arc<Program>,
     input: &[u8],
+    budget: (u64, u64),
+    rng: &mut Rng,
+    tally: &mut Tally,
+) -> (Status, u64) {
+    let ran = Machine::new(ran_on, input);
+    let stepped = Machine::new(program, input);
+    compare_machines(what, ran, stepped, budget, rng, tally)
+}
+
+/// As [`compare`], from two machines in the same state.
+fn compare_machines(
+    what: &str,
+    mut ran: Machine,
+    mut stepped: Machine,
     (max_steps, big_chunk): (u64, u64),
     rng: &mut Rng,
     tally: &mut Tally,
 ) -> (Status, u64) {
-    let mut ran = Machine::new(ran_on, input);
-    let mut stepped = Machine::new(program, input);
     assert_eq!(
         ran.state_hash(),
         stepped.state_hash(),
@@ -285,4 +302,205 @@ fn run_equals_step_on_wasm_smith_modules() {
         tally.halted >= 50 && tally.trapped >= 20,
         "too little variety"
     );
+}
+
+/// The wasm loads: instruction, result type, width.
+const LOADS: [(&str, &str); 11] = [
+    ("i32.load", "i32"),
+    ("i32.load8_s", "i32"),
+    ("i32.load8_u", "i32"),
+    ("i32.load16_s", "i32"),
+    ("i32.load16_u", "i32"),
+    ("i64.load", "i64"),
+    ("i64.load8_s", "i64"),
+    ("i64.load16_u", "i64"),
+    ("i64.load32_s", "i64"),
+    ("i64.load32_u", "i64"),
+    ("f64.load", "f64"),
+];
+
+/// A module whose exports each walk memory upwards from `x` through one fused form (every load
+/// in every address form the decoder fuses, stores, a grown memory, sums of nine values, deep
+/// recursion), so a start near the end of memory traps inside a fused op at some iteration.
+fn boundary_module() -> String {
+    // `(body, stride)` per export; `$p` walks from `x`, `$i` counts iterations, `$w` is 3.
+    let mut funcs: Vec<(String, String)> = vec![];
+    for (n, (load, ty)) in LOADS.iter().enumerate() {
+        let acc = |v: &str| match *ty {
+            "i32" => format!("(global.set $g32 (i32.add (global.get $g32) {v}))"),
+            "i64" => format!("(global.set $g64 (i64.add (global.get $g64) {v}))"),
+            _ => format!("(global.set $g64 (i64.add (global.get $g64) (i64.reinterpret_f64 {v})))"),
+        };
+        let forms = [
+            // `I32Add; L` (after `LocalGet p; LocalGet i` and `Const 4; I32Mul`)
+            (
+                "la",
+                acc(&format!(
+                    "({load} offset=3 (i32.add (local.get $p) (i32.mul (local.get $i) (i32.const 4))))"
+                )),
+            ),
+            // `Const k; I32Add; L`
+            (
+                "lk",
+                acc(&format!(
+                    "({load} (i32.add (i32.add (local.get $p) (i32.mul (local.get $i) (i32.const 4))) (i32.const 5)))"
+                )),
+            ),
+            // `LocalGet a; Const k; I32Add; L`
+            (
+                "lka",
+                acc(&format!(
+                    "({load} offset=1 (i32.add (local.get $p) (i32.const 7)))"
+                )),
+            ),
+            // `LocalTee a; Const k; I32Add; L` (after `LocalGet; Const; I32Add`)
+            (
+                "ltk",
+                acc(&format!(
+                    "({load} (i32.add (local.tee $p (i32.add (local.get $p) (i32.const 1))) (i32.const 2)))"
+                )),
+            ),
+            // `LocalGet a; L`
+            ("ll", acc(&format!("({load} offset=6 (local.get $p))"))),
+            // `L` alone (after `GlobalGet`)
+            (
+                "l",
+                acc(&format!(
+                    "({load} offset=2 (i32.add (global.get $h) (local.get $p)))"
+                )),
+            ),
+        ];
+        for (form, body) in forms {
+            funcs.push((format!("{form}_{n}"), body));
+        }
+        if *ty == "i32" {
+            // `LocalGet a; Const k; I32Add; L; I32Mul` and `…; LocalGet b; I32Mul`
+            funcs.push((
+                format!("lkam_{n}"),
+                format!("(global.set $g32 (i32.mul (global.get $g32) ({load} (i32.add (local.get $p) (i32.const 9)))))"),
+            ));
+            funcs.push((
+                format!("lkaml_{n}"),
+                format!("(global.set $g32 (i32.add (global.get $g32) (i32.mul ({load} (i32.add (local.get $p) (i32.const 9))) (local.get $w))))"),
+            ));
+        }
+    }
+    let stores = [
+        "(i32.store offset=1 (local.get $p) (local.get $i))",
+        "(i64.store (local.get $p) (i64.extend_i32_u (local.get $i)))",
+        "(i32.store8 (local.get $p) (local.get $w))",
+        "(i32.store16 offset=3 (local.get $p) (local.get $i))",
+        "(i64.store8 (local.get $p) (i64.const -1))",
+        "(i64.store16 (local.get $p) (i64.const -2))",
+        "(i64.store32 offset=2 (local.get $p) (i64.const -3))",
+        "(f32.store (local.get $p) (f32.const 1.5))",
+    ];
+    for (n, s) in stores.iter().enumerate() {
+        // The store, then a fused load of what it wrote (the memory root must see the store).
+        funcs.push((
+            format!("st_{n}"),
+            format!(
+                "{s} (global.set $g32 (i32.add (global.get $g32) (i32.load8_u (local.get $p))))"
+            ),
+        ));
+    }
+    // A grown memory: the walk starts one page higher after `memory.grow 1`.
+    funcs.push((
+        "grow".into(),
+        "(if (i32.eqz (local.get $i)) (then (local.set $p (i32.add (local.get $p) \
+         (i32.shl (memory.grow (i32.const 1)) (i32.const 16)))))) \
+         (i32.store (local.get $p) (local.get $p)) \
+         (global.set $g32 (i32.add (global.get $g32) (i32.load (i32.add (local.get $p) (i32.const 0)))))"
+            .into(),
+    ));
+    // Nine values summed: `AddN(8)`, the longest op.
+    let nine = (0..8).fold("(local.get $p)".to_string(), |s, k| {
+        format!("(i32.add (local.get {}) {s})", ["$i", "$w", "$p"][k % 3])
+    });
+    funcs.push((
+        "sum".into(),
+        format!(
+            "(global.set $g32 (i32.add (global.get $g32) {nine})) (drop (i32.load (local.get $p)))"
+        ),
+    ));
+    let mut wat = String::from(
+        "(module (memory 1 3) (global $g32 (mut i32) (i32.const 1)) \
+         (global $g64 (mut i64) (i64.const 1)) (global $h (mut i32) (i32.const 0)) \
+         (data (i32.const 65400) \"\\01\\02\\03\\04\\05\\06\\07\\08\\ff\\fe\\fd\\fc\\80\\81\\82\\83\") \
+         (data (i32.const 0) \"\\10\\20\\30\\40\\50\\60\\70\\80\")",
+    );
+    for (name, body) in &funcs {
+        wat.push_str(&format!(
+            "(func (export \"{name}\") (param $x i32) (result i32) (local $p i32) (local $i i32) \
+             (local $w i32) (local.set $p (local.get $x)) (local.set $w (i32.const 3)) \
+             (loop $l {body} (local.set $p (i32.add (local.get $p) (i32.const 3))) \
+             (local.set $i (i32.add (local.get $i) (i32.const 1))) \
+             (br_if $l (i32.lt_u (local.get $i) (i32.const 24)))) \
+             (i32.add (global.get $g32) (i32.wrap_i64 (global.get $g64))))"
+        ));
+    }
+    // Recursion to the call depth limit, a load on the way back up.
+    wat.push_str(
+        "(func $rec (export \"rec\") (param $x i32) (result i32) (if (result i32) (local.get $x) \
+         (then (i32.add (call $rec (i32.sub (local.get $x) (i32.const 1))) \
+         (i32.load8_u offset=65400 (i32.and (local.get $x) (i32.const 15))))) \
+         (else (i32.const 0))))",
+    );
+    wat.push(')');
+    wat
+}
+
+#[test]
+fn run_equals_step_where_fused_ops_meet_traps_and_limits() {
+    let wasm = wat::parse_str(boundary_module()).expect("the boundary module assembles");
+    let limits = Limits {
+        max_memory_pages: 3,
+        max_call_depth: 40,
+        max_table_size: 64,
+        max_code_len: 1 << 20,
+    };
+    let inst = Program::load_with_entry(&wasm, limits, Entry::Instantiate).expect("loads");
+    let mut rng = Rng(SEED.rotate_left(17));
+    let mut tally = Tally::default();
+    let page = 65_536u32;
+    // Starts that run off the end of memory at every iteration offset, and a few far away.
+    let mut starts: Vec<u32> = (1..=BOUNDARY_STARTS).map(|d| page - d).collect();
+    starts.extend([0, page, u32::MAX - 4, 1 << 31]);
+    let program = Arc::new(inst);
+    let clone = Arc::new(Program::clone(&program));
+    // Instantiated (no start function: the bootstrap halts at once), then invoked (§8).
+    let start = |p: &Arc<Program>| {
+        let mut m = Machine::new(p, &[]);
+        m.run(10);
+        assert_eq!(m.status(), Status::Halted);
+        m
+    };
+    let (ran0, stepped0) = (start(&clone), start(&program));
+    for name in func_exports(&wasm) {
+        let xs: Vec<u32> = if name == "rec" {
+            (30..=45).collect()
+        } else {
+            starts.clone()
+        };
+        for x in xs {
+            let args = [Value::I32(x as i32)];
+            let (mut ran, mut stepped) = (ran0.clone(), stepped0.clone());
+            ran.invoke_export(&name, &args).expect("invoke");
+            stepped.invoke_export(&name, &args).expect("invoke");
+            let what = format!("boundary module {name}({x})");
+            compare_machines(&what, ran, stepped, (100_000, 64), &mut rng, &mut tally);
+        }
+    }
+    println!(
+        "boundary module: {} runs, {} steps, {} halted, {} trapped, {} capped; traps {:?}",
+        tally.runs, tally.steps, tally.halted, tally.trapped, tally.capped, tally.traps
+    );
+    assert_eq!(tally.capped, 0, "every invocation ends");
+    assert!(
+        tally.halted >= 100 && tally.trapped >= 1000,
+        "too little variety"
+    );
+    for code in ["MemoryOutOfBounds", "CallStackExhausted"] {
+        assert!(tally.traps.contains_key(code), "no {code} trap");
+    }
 }
