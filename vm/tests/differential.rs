@@ -5,6 +5,9 @@
 use opml_vm::{Entry, Limits, Machine, Program, Status, ValType, Value};
 use std::sync::Arc;
 
+mod common;
+use common::Rng;
+
 const MODULES: usize = 400;
 const VM_STEPS: u64 = 400_000;
 const FUEL: u64 = 100_000;
@@ -38,17 +41,7 @@ fn from_wasmi(v: &wasmi::Val) -> Option<Value> {
     })
 }
 
-/// A deterministic byte stream (xorshift).
-struct Rng(u64);
-
 impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
     fn arg(&mut self, t: ValType) -> Value {
         match t {
             ValType::I32 => Value::I32(self.next() as i32 % 9),

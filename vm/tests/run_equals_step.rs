@@ -13,6 +13,9 @@ use opml_vm::{Entry, Limits, Machine, Program, Status, ValType, Value};
 use std::path::Path;
 use std::sync::Arc;
 
+mod common;
+use common::Rng;
+
 /// The seed of every random choice (modules, arguments, chunk sizes).
 const SEED: u64 = 0x0b5e_55ed_f00d_cafe;
 /// wasm-smith modules generated (some fail to generate or to load and are skipped).
@@ -26,17 +29,7 @@ const BOUNDARY_STARTS: u32 = 48;
 /// Steps compared per guest run, at most (every guest run ends well before: ~3.7 M at most).
 const GUEST_STEPS: u64 = 10_000_000;
 
-/// A deterministic stream (xorshift64).
-struct Rng(u64);
-
 impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-
     /// A value in `lo..=hi`.
     fn range(&mut self, lo: u64, hi: u64) -> u64 {
         lo + self.next() % (hi - lo + 1)
