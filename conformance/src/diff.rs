@@ -170,6 +170,28 @@ struct Side {
     memory: Vec<u8>,
 }
 
+impl Side {
+    /// Instantiation trapped: nothing was called, no memory to compare.
+    fn trapped(status: RunStatus) -> Self {
+        Side {
+            status,
+            results: vec![],
+            memory: vec![],
+        }
+    }
+}
+
+/// The status and results of calling `call` (none: instantiation alone, which halted).
+fn call_export(
+    call: Option<&(String, Vec<Value>)>,
+    invoke: impl FnOnce(&str, &[Value]) -> opml_executor::Result<(RunStatus, Vec<Value>)>,
+) -> opml_executor::Result<(RunStatus, Vec<Value>)> {
+    match call {
+        None => Ok((RunStatus::Halted, vec![])),
+        Some((name, args)) => invoke(name, args),
+    }
+}
+
 /// Runs the differential test.
 pub fn run(cfg: &DiffConfig) -> opml_executor::Result<DiffReport> {
     let fast = FastEngine::new()?;
@@ -282,21 +304,12 @@ fn fast_side(
 ) -> opml_executor::Result<Side> {
     let mut inst = match module.instantiate(&[], limits, cfg.fuel)? {
         Instantiated::Ready(i) => i,
-        Instantiated::Trapped { status, .. } => {
-            return Ok(Side {
-                status,
-                results: vec![],
-                memory: vec![],
-            });
-        }
+        Instantiated::Trapped { status, .. } => return Ok(Side::trapped(status)),
     };
-    let (status, results) = match call {
-        None => (RunStatus::Halted, vec![]),
-        Some((name, args)) => {
-            let c = inst.invoke(name, args, cfg.fuel)?;
-            (c.status, c.results)
-        }
-    };
+    let (status, results) = call_export(call, |name, args| {
+        let c = inst.invoke(name, args, cfg.fuel)?;
+        Ok((c.status, c.results))
+    })?;
     Ok(Side {
         status,
         results,
@@ -311,21 +324,12 @@ fn vm_side(
 ) -> opml_executor::Result<Side> {
     let mut inst = match VmInstance::instantiate_program(program, &[], cfg.steps)? {
         VmInstantiated::Ready(i) => i,
-        VmInstantiated::Trapped { status, .. } => {
-            return Ok(Side {
-                status,
-                results: vec![],
-                memory: vec![],
-            });
-        }
+        VmInstantiated::Trapped { status, .. } => return Ok(Side::trapped(status)),
     };
-    let (status, results) = match call {
-        None => (RunStatus::Halted, vec![]),
-        Some((name, args)) => {
-            let c = inst.invoke(name, args, cfg.steps)?;
-            (c.status, c.results)
-        }
-    };
+    let (status, results) = call_export(call, |name, args| {
+        let c = inst.invoke(name, args, cfg.steps)?;
+        Ok((c.status, c.results))
+    })?;
     Ok(Side {
         status,
         results,
