@@ -21,6 +21,10 @@ fn example_models_agree_on_both_engines() {
             "guests/wasm/attention.wasm",
             Some("guests/attention/testdata/input.bin"),
         ),
+        (
+            "guests/wasm/mnist.wasm",
+            Some("guests/mnist/testdata/input_7"),
+        ),
     ];
     let mut ran = 0;
     for (wasm, input) in cases {
@@ -41,6 +45,10 @@ fn example_models_agree_on_both_engines() {
             "{wasm}"
         );
         assert!(!fast.output.is_empty(), "{wasm}");
+        if wasm.ends_with("mnist.wasm") {
+            // ORA's demo answers 7 on this input; so must the same model here.
+            assert!(fast.output.starts_with(b"{\"digit\":7,"), "{wasm}");
+        }
         eprintln!(
             "{wasm}: {} output bytes, fuel {}, VM steps {}",
             fast.output.len(),
