@@ -90,6 +90,10 @@ opcodes! {
     Const = 0x12, pops 0, pushes 1;
     /// Trap with trap code `imm` (the soft-float library's conversion traps lower to this).
     Trap = 0x13, pops 0, pushes 0;
+    /// End a segment at a boundary: with no frame and empty value and aux stacks, status
+    /// yielded, `pc = imm`, locals, bulk registers and `segment_steps` reset; otherwise trap
+    /// `YieldOutsideBoundary` (machine v2).
+    Yield = 0x14, pops 0, pushes 0;
 
     // ---- memory: 0x20..0x3f (imm = the static offset) --------------------------------------
     /// i32.load (also f32.load).
@@ -298,6 +302,148 @@ opcodes! {
     I64Extend16S = 0xa0, pops 1, pushes 1;
     /// i64.extend32_s
     I64Extend32S = 0xa1, pops 1, pushes 1;
+
+    // ---- f32: 0xb0..0xcf (machine v2). f64 uses the same order from 0xd0, so
+    // `k = op - base` selects the operation. Binary ops compute `x1 op x0` (x0 = the top);
+    // NaN results are canonical (docs/floats.md).
+    /// f32.eq
+    F32Eq = 0xb0, pops 2, pushes 1;
+    /// f32.ne
+    F32Ne = 0xb1, pops 2, pushes 1;
+    /// f32.lt
+    F32Lt = 0xb2, pops 2, pushes 1;
+    /// f32.gt
+    F32Gt = 0xb3, pops 2, pushes 1;
+    /// f32.le
+    F32Le = 0xb4, pops 2, pushes 1;
+    /// f32.ge
+    F32Ge = 0xb5, pops 2, pushes 1;
+    /// f32.abs
+    F32Abs = 0xb6, pops 1, pushes 1;
+    /// f32.neg
+    F32Neg = 0xb7, pops 1, pushes 1;
+    /// f32.ceil
+    F32Ceil = 0xb8, pops 1, pushes 1;
+    /// f32.floor
+    F32Floor = 0xb9, pops 1, pushes 1;
+    /// f32.trunc
+    F32Trunc = 0xba, pops 1, pushes 1;
+    /// f32.nearest
+    F32Nearest = 0xbb, pops 1, pushes 1;
+    /// f32.sqrt
+    F32Sqrt = 0xbc, pops 1, pushes 1;
+    /// f32.add
+    F32Add = 0xbd, pops 2, pushes 1;
+    /// f32.sub
+    F32Sub = 0xbe, pops 2, pushes 1;
+    /// f32.mul
+    F32Mul = 0xbf, pops 2, pushes 1;
+    /// f32.div
+    F32Div = 0xc0, pops 2, pushes 1;
+    /// f32.min
+    F32Min = 0xc1, pops 2, pushes 1;
+    /// f32.max
+    F32Max = 0xc2, pops 2, pushes 1;
+    /// f32.copysign
+    F32Copysign = 0xc3, pops 2, pushes 1;
+    /// f32.convert_i32_s
+    F32ConvertI32S = 0xc4, pops 1, pushes 1;
+    /// f32.convert_i32_u
+    F32ConvertI32U = 0xc5, pops 1, pushes 1;
+    /// f32.convert_i64_s
+    F32ConvertI64S = 0xc6, pops 1, pushes 1;
+    /// f32.convert_i64_u
+    F32ConvertI64U = 0xc7, pops 1, pushes 1;
+    /// f32.demote_f64
+    F32DemoteF64 = 0xc8, pops 1, pushes 1;
+
+    // ---- f64: 0xd0..0xef (machine v2) ---------------------------------------------------------
+    /// f64.eq
+    F64Eq = 0xd0, pops 2, pushes 1;
+    /// f64.ne
+    F64Ne = 0xd1, pops 2, pushes 1;
+    /// f64.lt
+    F64Lt = 0xd2, pops 2, pushes 1;
+    /// f64.gt
+    F64Gt = 0xd3, pops 2, pushes 1;
+    /// f64.le
+    F64Le = 0xd4, pops 2, pushes 1;
+    /// f64.ge
+    F64Ge = 0xd5, pops 2, pushes 1;
+    /// f64.abs
+    F64Abs = 0xd6, pops 1, pushes 1;
+    /// f64.neg
+    F64Neg = 0xd7, pops 1, pushes 1;
+    /// f64.ceil
+    F64Ceil = 0xd8, pops 1, pushes 1;
+    /// f64.floor
+    F64Floor = 0xd9, pops 1, pushes 1;
+    /// f64.trunc
+    F64Trunc = 0xda, pops 1, pushes 1;
+    /// f64.nearest
+    F64Nearest = 0xdb, pops 1, pushes 1;
+    /// f64.sqrt
+    F64Sqrt = 0xdc, pops 1, pushes 1;
+    /// f64.add
+    F64Add = 0xdd, pops 2, pushes 1;
+    /// f64.sub
+    F64Sub = 0xde, pops 2, pushes 1;
+    /// f64.mul
+    F64Mul = 0xdf, pops 2, pushes 1;
+    /// f64.div
+    F64Div = 0xe0, pops 2, pushes 1;
+    /// f64.min
+    F64Min = 0xe1, pops 2, pushes 1;
+    /// f64.max
+    F64Max = 0xe2, pops 2, pushes 1;
+    /// f64.copysign
+    F64Copysign = 0xe3, pops 2, pushes 1;
+    /// f64.convert_i32_s
+    F64ConvertI32S = 0xe4, pops 1, pushes 1;
+    /// f64.convert_i32_u
+    F64ConvertI32U = 0xe5, pops 1, pushes 1;
+    /// f64.convert_i64_s
+    F64ConvertI64S = 0xe6, pops 1, pushes 1;
+    /// f64.convert_i64_u
+    F64ConvertI64U = 0xe7, pops 1, pushes 1;
+    /// f64.promote_f32
+    F64PromoteF32 = 0xe8, pops 1, pushes 1;
+
+    // ---- float to integer: 0xf0..0xff (machine v2). Trapping truncations trap
+    // `InvalidConversionToInteger` on NaN, `IntegerOverflow` out of range; saturating ones give 0
+    // for NaN and the bound past it.
+    /// i32.trunc_f32_s
+    I32TruncF32S = 0xf0, pops 1, pushes 1;
+    /// i32.trunc_f32_u
+    I32TruncF32U = 0xf1, pops 1, pushes 1;
+    /// i32.trunc_f64_s
+    I32TruncF64S = 0xf2, pops 1, pushes 1;
+    /// i32.trunc_f64_u
+    I32TruncF64U = 0xf3, pops 1, pushes 1;
+    /// i64.trunc_f32_s
+    I64TruncF32S = 0xf4, pops 1, pushes 1;
+    /// i64.trunc_f32_u
+    I64TruncF32U = 0xf5, pops 1, pushes 1;
+    /// i64.trunc_f64_s
+    I64TruncF64S = 0xf6, pops 1, pushes 1;
+    /// i64.trunc_f64_u
+    I64TruncF64U = 0xf7, pops 1, pushes 1;
+    /// i32.trunc_sat_f32_s
+    I32TruncSatF32S = 0xf8, pops 1, pushes 1;
+    /// i32.trunc_sat_f32_u
+    I32TruncSatF32U = 0xf9, pops 1, pushes 1;
+    /// i32.trunc_sat_f64_s
+    I32TruncSatF64S = 0xfa, pops 1, pushes 1;
+    /// i32.trunc_sat_f64_u
+    I32TruncSatF64U = 0xfb, pops 1, pushes 1;
+    /// i64.trunc_sat_f32_s
+    I64TruncSatF32S = 0xfc, pops 1, pushes 1;
+    /// i64.trunc_sat_f32_u
+    I64TruncSatF32U = 0xfd, pops 1, pushes 1;
+    /// i64.trunc_sat_f64_s
+    I64TruncSatF64S = 0xfe, pops 1, pushes 1;
+    /// i64.trunc_sat_f64_u
+    I64TruncSatF64U = 0xff, pops 1, pushes 1;
 }
 
 /// One lowered instruction: an opcode and a 64-bit immediate.

@@ -26,6 +26,7 @@ library Opcodes {
     uint256 internal constant OP_GlobalSet = 0x11;
     uint256 internal constant OP_Const = 0x12;
     uint256 internal constant OP_Trap = 0x13;
+    uint256 internal constant OP_Yield = 0x14;
     uint256 internal constant OP_I32Load = 0x20;
     uint256 internal constant OP_I64Load = 0x21;
     uint256 internal constant OP_I32Load8S = 0x22;
@@ -125,13 +126,79 @@ library Opcodes {
     uint256 internal constant OP_I64Extend8S = 0x9f;
     uint256 internal constant OP_I64Extend16S = 0xa0;
     uint256 internal constant OP_I64Extend32S = 0xa1;
+    uint256 internal constant OP_F32Eq = 0xb0;
+    uint256 internal constant OP_F32Ne = 0xb1;
+    uint256 internal constant OP_F32Lt = 0xb2;
+    uint256 internal constant OP_F32Gt = 0xb3;
+    uint256 internal constant OP_F32Le = 0xb4;
+    uint256 internal constant OP_F32Ge = 0xb5;
+    uint256 internal constant OP_F32Abs = 0xb6;
+    uint256 internal constant OP_F32Neg = 0xb7;
+    uint256 internal constant OP_F32Ceil = 0xb8;
+    uint256 internal constant OP_F32Floor = 0xb9;
+    uint256 internal constant OP_F32Trunc = 0xba;
+    uint256 internal constant OP_F32Nearest = 0xbb;
+    uint256 internal constant OP_F32Sqrt = 0xbc;
+    uint256 internal constant OP_F32Add = 0xbd;
+    uint256 internal constant OP_F32Sub = 0xbe;
+    uint256 internal constant OP_F32Mul = 0xbf;
+    uint256 internal constant OP_F32Div = 0xc0;
+    uint256 internal constant OP_F32Min = 0xc1;
+    uint256 internal constant OP_F32Max = 0xc2;
+    uint256 internal constant OP_F32Copysign = 0xc3;
+    uint256 internal constant OP_F32ConvertI32S = 0xc4;
+    uint256 internal constant OP_F32ConvertI32U = 0xc5;
+    uint256 internal constant OP_F32ConvertI64S = 0xc6;
+    uint256 internal constant OP_F32ConvertI64U = 0xc7;
+    uint256 internal constant OP_F32DemoteF64 = 0xc8;
+    uint256 internal constant OP_F64Eq = 0xd0;
+    uint256 internal constant OP_F64Ne = 0xd1;
+    uint256 internal constant OP_F64Lt = 0xd2;
+    uint256 internal constant OP_F64Gt = 0xd3;
+    uint256 internal constant OP_F64Le = 0xd4;
+    uint256 internal constant OP_F64Ge = 0xd5;
+    uint256 internal constant OP_F64Abs = 0xd6;
+    uint256 internal constant OP_F64Neg = 0xd7;
+    uint256 internal constant OP_F64Ceil = 0xd8;
+    uint256 internal constant OP_F64Floor = 0xd9;
+    uint256 internal constant OP_F64Trunc = 0xda;
+    uint256 internal constant OP_F64Nearest = 0xdb;
+    uint256 internal constant OP_F64Sqrt = 0xdc;
+    uint256 internal constant OP_F64Add = 0xdd;
+    uint256 internal constant OP_F64Sub = 0xde;
+    uint256 internal constant OP_F64Mul = 0xdf;
+    uint256 internal constant OP_F64Div = 0xe0;
+    uint256 internal constant OP_F64Min = 0xe1;
+    uint256 internal constant OP_F64Max = 0xe2;
+    uint256 internal constant OP_F64Copysign = 0xe3;
+    uint256 internal constant OP_F64ConvertI32S = 0xe4;
+    uint256 internal constant OP_F64ConvertI32U = 0xe5;
+    uint256 internal constant OP_F64ConvertI64S = 0xe6;
+    uint256 internal constant OP_F64ConvertI64U = 0xe7;
+    uint256 internal constant OP_F64PromoteF32 = 0xe8;
+    uint256 internal constant OP_I32TruncF32S = 0xf0;
+    uint256 internal constant OP_I32TruncF32U = 0xf1;
+    uint256 internal constant OP_I32TruncF64S = 0xf2;
+    uint256 internal constant OP_I32TruncF64U = 0xf3;
+    uint256 internal constant OP_I64TruncF32S = 0xf4;
+    uint256 internal constant OP_I64TruncF32U = 0xf5;
+    uint256 internal constant OP_I64TruncF64S = 0xf6;
+    uint256 internal constant OP_I64TruncF64U = 0xf7;
+    uint256 internal constant OP_I32TruncSatF32S = 0xf8;
+    uint256 internal constant OP_I32TruncSatF32U = 0xf9;
+    uint256 internal constant OP_I32TruncSatF64S = 0xfa;
+    uint256 internal constant OP_I32TruncSatF64U = 0xfb;
+    uint256 internal constant OP_I64TruncSatF32S = 0xfc;
+    uint256 internal constant OP_I64TruncSatF32U = 0xfd;
+    uint256 internal constant OP_I64TruncSatF64S = 0xfe;
+    uint256 internal constant OP_I64TruncSatF64U = 0xff;
 
     /// @notice Bit `op` is set for every defined opcode.
-    uint256 internal constant VALID = 0x000000000000000000000003ffffffff0000ffffffff0fff001fffff000fffff;
+    uint256 internal constant VALID = 0xffff01ffffff01ffffff0003ffffffff0000ffffffff0fff001fffff001fffff;
     /// @notice Two bits per opcode `0..128`: values popped.
     uint256 internal constant POPS_LO = 0x0000000056aaaaaaa56aaaa90023003f0000012aaa5555550000000450744540;
     /// @notice Two bits per opcode `128..256`: values popped.
-    uint256 internal constant POPS_HI = 0x00000000000000000000000000000000000000000000000556aaaaaaa56aaaa9;
+    uint256 internal constant POPS_HI = 0x55555555000155aaa9555aaa000155aaa9555aaa0000000556aaaaaaa56aaaa9;
 
     /// @notice Whether `op` is a defined opcode.
     function isValid(uint256 op) internal pure returns (bool) {
