@@ -1,5 +1,7 @@
 #![doc = include_str!("../README.md")]
 
+pub mod commit;
+pub mod consensus;
 pub mod isa;
 mod load;
 mod machine;
@@ -11,7 +13,8 @@ mod trap;
 
 pub use load::LoadError;
 pub use machine::{
-    Checkpoints, Machine, MachineError, StateFields, empty_locals, initial_state_hash, program_hash,
+    Checkpoints, FieldSpec, Machine, MachineError, StateFields, empty_locals, initial_state_hash,
+    program_hash,
 };
 pub use program::{Entry, ExportFunc, Limits, Program, TableEntry, ValType, Value};
 pub use proof::{ProofError, verify_step};

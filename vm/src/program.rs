@@ -15,6 +15,10 @@ pub struct Limits {
     pub max_table_size: u32,
     /// Most lowered instructions (at most 2^24).
     pub max_code_len: u32,
+    /// `D2`: a segment is at most `2^segment_depth` steps (1 to 63), after which a running step
+    /// traps `SegmentTooLong`. Part of the program hash (`docs/machine.md` §7, §9); for a
+    /// program without segments, the depth of its whole trace.
+    pub segment_depth: u8,
 }
 
 impl Default for Limits {
@@ -24,6 +28,7 @@ impl Default for Limits {
             max_call_depth: 16_384,
             max_table_size: 1 << 16,
             max_code_len: 1 << 24,
+            segment_depth: crate::consensus::DEFAULT_SEGMENT_DEPTH,
         }
     }
 }
@@ -160,6 +165,9 @@ pub struct Program {
     pub(crate) exports: Vec<ExportFunc>,
     /// The `pc` of the bootstrap's `Halt`, where an invoked export returns to.
     pub(crate) halt_pc: u32,
+    /// The `pc` of the bootstrap's `Call segment` (and of every yielded boundary), for a
+    /// segmented program.
+    pub(crate) segment_pc: Option<u32>,
     /// Caches derived from the fields above for speed only (the machine's decoded code, the
     /// initial memory's non-zero leaves), built on first use; not part of the program's identity.
     pub(crate) derived: crate::machine::Derived,
@@ -184,5 +192,21 @@ impl Program {
     /// The exported function named `name`.
     pub fn export(&self, name: &str) -> Option<&ExportFunc> {
         self.exports.iter().find(|e| e.name == name)
+    }
+
+    /// The `pc` of the bootstrap's `Halt`: where a halted boundary stands.
+    pub fn halt_pc(&self) -> u32 {
+        self.halt_pc
+    }
+
+    /// For a program exporting `segment`, the `pc` every yielded boundary stands at (the
+    /// bootstrap's `Call segment`); `None` for a program without segments.
+    pub fn segment_pc(&self) -> Option<u32> {
+        self.segment_pc
+    }
+
+    /// `D2`, the program's segment depth ([`Limits::segment_depth`]).
+    pub fn segment_depth(&self) -> u8 {
+        self.limits.segment_depth
     }
 }

@@ -59,6 +59,7 @@ fn compare(bytes: &[u8], rng: &mut Rng) -> (usize, bool) {
         max_call_depth: 300,
         max_table_size: 64,
         max_code_len: 1 << 20,
+        ..Limits::default()
     };
     let Ok(p) = Program::load_with_entry(bytes, limits, Entry::Instantiate) else {
         return (0, false);

@@ -23,7 +23,7 @@ fn invoke(wat: &str, export: &str, args: &[Value]) -> Result<Vec<Value>, TrapCod
     match m.status() {
         Status::Halted => Ok(m.results()),
         Status::Trapped => Err(m.trap_code().expect("trap code")),
-        Status::Running => panic!("did not finish in {STEPS} steps"),
+        Status::Running | Status::Yielded => panic!("did not finish in {STEPS} steps"),
     }
 }
 

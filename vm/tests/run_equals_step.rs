@@ -134,7 +134,7 @@ fn compare_machines(
     tally.runs += 1;
     tally.steps += stepped.steps();
     match stepped.status() {
-        Status::Halted => tally.halted += 1,
+        Status::Halted | Status::Yielded => tally.halted += 1,
         Status::Trapped => {
             tally.trapped += 1;
             let code = format!(
@@ -228,6 +228,7 @@ fn run_equals_step_on_wasm_smith_modules() {
         max_call_depth: 64,
         max_table_size: 64,
         max_code_len: 1 << 20,
+        ..Limits::default()
     };
     let mut rng = Rng(SEED.rotate_left(32));
     let mut tally = Tally::default();
@@ -451,6 +452,7 @@ fn run_equals_step_where_fused_ops_meet_traps_and_limits() {
         max_call_depth: 40,
         max_table_size: 64,
         max_code_len: 1 << 20,
+        ..Limits::default()
     };
     let inst = Program::load_with_entry(&wasm, limits, Entry::Instantiate).expect("loads");
     let mut rng = Rng(SEED.rotate_left(17));

@@ -1,7 +1,7 @@
 //! Load errors: every way a byte string can fail to become a [`crate::Program`].
 
 /// Why a wasm binary cannot be loaded. Offsets are byte offsets into the binary that was
-/// loaded (the soft-float library's own offsets for [`LoadError::SoftFloat`]).
+/// loaded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum LoadError {
@@ -46,16 +46,6 @@ pub enum LoadError {
     /// The requested entry function is missing or does not fit.
     #[error("entry: {reason}")]
     Entry {
-        /// What is wrong.
-        reason: String,
-    },
-    /// A float instruction needs a soft-float routine that is missing or unusable.
-    #[error("soft-float routine `{routine}` (needed at byte offset {offset:#x}): {reason}")]
-    SoftFloat {
-        /// The routine's export name, e.g. `f32_add`.
-        routine: String,
-        /// Where it is needed (or, for a defect inside the library, the library offset).
-        offset: usize,
         /// What is wrong.
         reason: String,
     },

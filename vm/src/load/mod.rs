@@ -1,5 +1,5 @@
 //! Loading: validation against the deterministic profile (`docs/profile.md`), lowering to the
-//! flat code (docs/machine.md §2), linking the soft-float routines, instantiation (§4).
+//! flat code (docs/machine.md §2), instantiation (§4).
 //!
 //! Any byte string in, a [`Program`] or a [`LoadError`] out: never a panic.
 
@@ -9,15 +9,14 @@ mod lower;
 mod module;
 mod ops;
 mod profile;
-mod softfloat;
 
 #[cfg(test)]
 mod tests;
 
 pub use error::LoadError;
 use error::Result;
-use lower::{Callee, Emitter, lower_function};
-use module::{Module, Role};
+use lower::{Emitter, lower_function};
+use module::Module;
 
 use crate::isa::{Instr, Opcode as Op};
 use crate::{Entry, ExportFunc, Limits, Program, ValType};
@@ -37,23 +36,22 @@ impl Program {
         limits: Limits,
         entry: Entry,
     ) -> Result<Program, LoadError> {
-        Self::load_with_softfloat(bytes, limits, entry, softfloat::LIBRARY)
-    }
-
-    /// As [`Program::load_with_entry`], linking float instructions against the soft-float
-    /// library `softfloat` (a wasm binary) instead of the built-in one; `None` links none, so
-    /// a program with float arithmetic fails to load. For tests and library development: the
-    /// library is part of a program's identity.
-    pub fn load_with_softfloat(
-        bytes: &[u8],
-        limits: Limits,
-        entry: Entry,
-        softfloat: Option<&[u8]>,
-    ) -> Result<Program, LoadError> {
-        let m = Module::parse(bytes, Role::Program, &limits)?;
+        if !(1..=crate::consensus::MAX_SEGMENT_DEPTH).contains(&limits.segment_depth) {
+            return Err(LoadError::limit(
+                0,
+                format!(
+                    "segment depth {} outside 1..={}",
+                    limits.segment_depth,
+                    crate::consensus::MAX_SEGMENT_DEPTH
+                ),
+            ));
+        }
+        let m = Module::parse(bytes, &limits)?;
+        let segmented = entry == Entry::Main && m.exports.iter().any(|e| e.0 == "segment");
         let boot_len = usize::from(m.start.is_some())
             + 1
             + match &entry {
+                Entry::Main if segmented => 3,
                 Entry::Main => 1,
                 Entry::Instantiate => 0,
                 Entry::Invoke { args, .. } => args.len() + 1,
@@ -68,7 +66,7 @@ impl Program {
         let bodies = std::mem::take(&mut m.bodies);
         for (i, body) in bodies.into_iter().enumerate() {
             let pc = e.code.len() as u32;
-            let n_locals = lower_function(&mut e, &m, n_imports + i as u32, body, "")?;
+            let n_locals = lower_function(&mut e, &m, n_imports + i as u32, body)?;
             funcs.push((pc, n_locals));
         }
         let func = |f: u32| {
@@ -77,15 +75,9 @@ impl Program {
                 .copied()
         };
 
-        // The soft-float routines, then every call's immediate.
-        let (lib, routines) = softfloat::link(&mut e, softfloat, &limits)?;
-        for &(at, callee) in &e.calls {
-            let target = match callee {
-                Callee::Func(f) => func(f),
-                Callee::LibFunc(f) => lib.get(&f).copied(),
-                Callee::Float((name, _), _) => routines.get(name).and_then(|f| lib.get(f)).copied(),
-            };
-            let (pc, n_locals) = target.ok_or_else(|| LoadError::invalid(0, "unresolved call"))?;
+        // Every call's immediate.
+        for &(at, f) in &e.calls {
+            let (pc, n_locals) = func(f).ok_or_else(|| LoadError::invalid(0, "unresolved call"))?;
             e.code[at].imm = call_imm(pc, n_locals);
         }
 
@@ -113,7 +105,7 @@ impl Program {
             })?;
             boot.push(Instr::new(Op::Call, call_imm(pc, n_locals)));
         }
-        let results = bootstrap_entry(&entry, &exports, &mut boot)?;
+        let (results, segment_pc) = bootstrap_entry(&entry, &exports, &mut boot)?;
         let halt_pc = boot.len() as u32;
         boot.push(Instr::bare(Op::Halt));
         e.code[..boot_len].copy_from_slice(&boot);
@@ -132,6 +124,7 @@ impl Program {
             limits,
             exports,
             halt_pc,
+            segment_pc,
             derived: Default::default(),
         })
     }
@@ -142,21 +135,45 @@ fn call_imm(pc: u32, n_locals: u32) -> u64 {
     u64::from(pc) | u64::from(n_locals) << 32
 }
 
-/// Appends the entry's part of the bootstrap (before `Halt`); returns its result types.
+/// Appends the entry's part of the bootstrap (before `Halt`); returns its result types and, for
+/// a segmented program, the `pc` of its `Call segment` (`docs/machine.md` §2, §9).
 fn bootstrap_entry(
     entry: &Entry,
     exports: &[ExportFunc],
     boot: &mut Vec<Instr>,
-) -> Result<Vec<ValType>> {
+) -> Result<(Vec<ValType>, Option<u32>)> {
     let find = |name: &str| exports.iter().find(|x| x.name == name);
     match entry {
-        Entry::Instantiate => Ok(Vec::new()),
+        Entry::Instantiate => Ok((Vec::new(), None)),
         Entry::Main => {
-            let f = find("main")
-                .or_else(|| find("_start"))
-                .ok_or_else(|| LoadError::Entry {
-                    reason: "no exported function `main` or `_start`".into(),
-                })?;
+            let main = find("main").or_else(|| find("_start"));
+            if let Some(seg) = find("segment") {
+                if let Some(m) = main {
+                    return Err(LoadError::Entry {
+                        reason: format!(
+                            "both `segment` and `{}` are exported: a program has one entry",
+                            m.name
+                        ),
+                    });
+                }
+                if !seg.params.is_empty() || seg.results != [ValType::I32] {
+                    return Err(LoadError::Entry {
+                        reason: format!(
+                            "`segment` must have type [] -> [i32], not {:?} -> {:?}",
+                            seg.params, seg.results
+                        ),
+                    });
+                }
+                // s: Call segment; JumpIfNot s+3; Yield s; (s+3: Halt, appended by the caller)
+                let s = boot.len() as u32;
+                boot.push(Instr::new(Op::Call, call_imm(seg.pc, seg.n_locals)));
+                boot.push(Instr::new(Op::JumpIfNot, u64::from(s + 3)));
+                boot.push(Instr::new(Op::Yield, u64::from(s)));
+                return Ok((Vec::new(), Some(s)));
+            }
+            let f = main.ok_or_else(|| LoadError::Entry {
+                reason: "no exported function `main`, `_start` or `segment`".into(),
+            })?;
             if !f.params.is_empty() || !f.results.is_empty() {
                 return Err(LoadError::Entry {
                     reason: format!(
@@ -166,7 +183,7 @@ fn bootstrap_entry(
                 });
             }
             boot.push(Instr::new(Op::Call, call_imm(f.pc, f.n_locals)));
-            Ok(Vec::new())
+            Ok((Vec::new(), None))
         }
         Entry::Invoke { export, args } => {
             let f = find(export).ok_or_else(|| LoadError::Entry {
@@ -180,7 +197,7 @@ fn bootstrap_entry(
             }
             boot.extend(args.iter().map(|a| Instr::new(Op::Const, a.to_bits())));
             boot.push(Instr::new(Op::Call, call_imm(f.pc, f.n_locals)));
-            Ok(f.results.clone())
+            Ok((f.results.clone(), None))
         }
     }
 }

@@ -1,6 +1,5 @@
 //! Straight-line operators: how each lowers, independent of control flow.
 
-use crate::ValType;
 use crate::isa::Opcode as Op;
 use wasmparser::Operator;
 
@@ -21,40 +20,7 @@ pub(crate) enum Simple {
     Const(u64),
     /// Nothing at all (`nop`, reinterpretations).
     Nothing,
-    /// A bitwise float op lowered to integer instructions.
-    Seq(&'static [(Op, u64)]),
-    /// A call into the soft-float library.
-    Float(Routine),
 }
-
-const F32_SIGN: u64 = 0x8000_0000;
-const F64_SIGN: u64 = 1 << 63;
-
-/// `f32.abs`: clear the sign bit.
-const F32_ABS: &[(Op, u64)] = &[(Op::Const, F32_SIGN - 1), (Op::I32And, 0)];
-/// `f32.neg`: flip the sign bit.
-const F32_NEG: &[(Op, u64)] = &[(Op::Const, F32_SIGN), (Op::I32Xor, 0)];
-/// `f32.copysign a b`: `(a & !SIGN) | (b & SIGN)`, keeping `b & SIGN` on the aux stack.
-const F32_COPYSIGN: &[(Op, u64)] = &[
-    (Op::Const, F32_SIGN),
-    (Op::I32And, 0),
-    (Op::MoveToAux, 0),
-    (Op::Const, F32_SIGN - 1),
-    (Op::I32And, 0),
-    (Op::MoveFromAux, 0),
-    (Op::I32Or, 0),
-];
-const F64_ABS: &[(Op, u64)] = &[(Op::Const, F64_SIGN - 1), (Op::I64And, 0)];
-const F64_NEG: &[(Op, u64)] = &[(Op::Const, F64_SIGN), (Op::I64Xor, 0)];
-const F64_COPYSIGN: &[(Op, u64)] = &[
-    (Op::Const, F64_SIGN),
-    (Op::I64And, 0),
-    (Op::MoveToAux, 0),
-    (Op::Const, F64_SIGN - 1),
-    (Op::I64And, 0),
-    (Op::MoveFromAux, 0),
-    (Op::I64Or, 0),
-];
 
 /// The lowering of a straight-line operator; `None` for control flow, locals, globals, calls
 /// and anything outside the profile (handled by the caller).
@@ -170,94 +136,80 @@ pub(crate) fn simple(op: &Operator<'_>) -> Option<Simple> {
         | O::I64ReinterpretF64
         | O::F32ReinterpretI32
         | O::F64ReinterpretI64 => Nothing,
-        O::F32Abs => Seq(F32_ABS),
-        O::F32Neg => Seq(F32_NEG),
-        O::F32Copysign => Seq(F32_COPYSIGN),
-        O::F64Abs => Seq(F64_ABS),
-        O::F64Neg => Seq(F64_NEG),
-        O::F64Copysign => Seq(F64_COPYSIGN),
-        _ => return float_routine(op).map(Float),
+        _ => return float_op(op).map(Plain),
     })
 }
 
-use ValType::{I32 as W, I64 as D};
-
-/// Integer signatures of the routines: `(params, result)`.
-const UN_W: (&[ValType], ValType) = (&[W], W);
-const BIN_W: (&[ValType], ValType) = (&[W, W], W);
-const UN_D: (&[ValType], ValType) = (&[D], D);
-const BIN_D: (&[ValType], ValType) = (&[D, D], D);
-const CMP_D: (&[ValType], ValType) = (&[D, D], W);
-const D_TO_W: (&[ValType], ValType) = (&[D], W);
-const W_TO_D: (&[ValType], ValType) = (&[W], D);
-
-/// A routine's export name and its integer signature.
-pub(crate) type Routine = (&'static str, (&'static [ValType], ValType));
-
-/// The soft-float routine a float operator calls, named after the operator (`.` → `_`).
-pub(crate) fn float_routine(op: &Operator<'_>) -> Option<Routine> {
+/// The opcode of a scalar float instruction (machine v2: each is one step).
+fn float_op(op: &Operator<'_>) -> Option<Op> {
     use Operator as O;
     Some(match op {
-        O::F32Eq => ("f32_eq", BIN_W),
-        O::F32Ne => ("f32_ne", BIN_W),
-        O::F32Lt => ("f32_lt", BIN_W),
-        O::F32Gt => ("f32_gt", BIN_W),
-        O::F32Le => ("f32_le", BIN_W),
-        O::F32Ge => ("f32_ge", BIN_W),
-        O::F64Eq => ("f64_eq", CMP_D),
-        O::F64Ne => ("f64_ne", CMP_D),
-        O::F64Lt => ("f64_lt", CMP_D),
-        O::F64Gt => ("f64_gt", CMP_D),
-        O::F64Le => ("f64_le", CMP_D),
-        O::F64Ge => ("f64_ge", CMP_D),
-        O::F32Ceil => ("f32_ceil", UN_W),
-        O::F32Floor => ("f32_floor", UN_W),
-        O::F32Trunc => ("f32_trunc", UN_W),
-        O::F32Nearest => ("f32_nearest", UN_W),
-        O::F32Sqrt => ("f32_sqrt", UN_W),
-        O::F32Add => ("f32_add", BIN_W),
-        O::F32Sub => ("f32_sub", BIN_W),
-        O::F32Mul => ("f32_mul", BIN_W),
-        O::F32Div => ("f32_div", BIN_W),
-        O::F32Min => ("f32_min", BIN_W),
-        O::F32Max => ("f32_max", BIN_W),
-        O::F64Ceil => ("f64_ceil", UN_D),
-        O::F64Floor => ("f64_floor", UN_D),
-        O::F64Trunc => ("f64_trunc", UN_D),
-        O::F64Nearest => ("f64_nearest", UN_D),
-        O::F64Sqrt => ("f64_sqrt", UN_D),
-        O::F64Add => ("f64_add", BIN_D),
-        O::F64Sub => ("f64_sub", BIN_D),
-        O::F64Mul => ("f64_mul", BIN_D),
-        O::F64Div => ("f64_div", BIN_D),
-        O::F64Min => ("f64_min", BIN_D),
-        O::F64Max => ("f64_max", BIN_D),
-        O::I32TruncF32S => ("i32_trunc_f32_s", UN_W),
-        O::I32TruncF32U => ("i32_trunc_f32_u", UN_W),
-        O::I32TruncF64S => ("i32_trunc_f64_s", D_TO_W),
-        O::I32TruncF64U => ("i32_trunc_f64_u", D_TO_W),
-        O::I64TruncF32S => ("i64_trunc_f32_s", W_TO_D),
-        O::I64TruncF32U => ("i64_trunc_f32_u", W_TO_D),
-        O::I64TruncF64S => ("i64_trunc_f64_s", UN_D),
-        O::I64TruncF64U => ("i64_trunc_f64_u", UN_D),
-        O::I32TruncSatF32S => ("i32_trunc_sat_f32_s", UN_W),
-        O::I32TruncSatF32U => ("i32_trunc_sat_f32_u", UN_W),
-        O::I32TruncSatF64S => ("i32_trunc_sat_f64_s", D_TO_W),
-        O::I32TruncSatF64U => ("i32_trunc_sat_f64_u", D_TO_W),
-        O::I64TruncSatF32S => ("i64_trunc_sat_f32_s", W_TO_D),
-        O::I64TruncSatF32U => ("i64_trunc_sat_f32_u", W_TO_D),
-        O::I64TruncSatF64S => ("i64_trunc_sat_f64_s", UN_D),
-        O::I64TruncSatF64U => ("i64_trunc_sat_f64_u", UN_D),
-        O::F32ConvertI32S => ("f32_convert_i32_s", UN_W),
-        O::F32ConvertI32U => ("f32_convert_i32_u", UN_W),
-        O::F32ConvertI64S => ("f32_convert_i64_s", D_TO_W),
-        O::F32ConvertI64U => ("f32_convert_i64_u", D_TO_W),
-        O::F64ConvertI32S => ("f64_convert_i32_s", W_TO_D),
-        O::F64ConvertI32U => ("f64_convert_i32_u", W_TO_D),
-        O::F64ConvertI64S => ("f64_convert_i64_s", UN_D),
-        O::F64ConvertI64U => ("f64_convert_i64_u", UN_D),
-        O::F32DemoteF64 => ("f32_demote_f64", D_TO_W),
-        O::F64PromoteF32 => ("f64_promote_f32", W_TO_D),
+        O::F32Eq => Op::F32Eq,
+        O::F32Ne => Op::F32Ne,
+        O::F32Lt => Op::F32Lt,
+        O::F32Gt => Op::F32Gt,
+        O::F32Le => Op::F32Le,
+        O::F32Ge => Op::F32Ge,
+        O::F32Abs => Op::F32Abs,
+        O::F32Neg => Op::F32Neg,
+        O::F32Ceil => Op::F32Ceil,
+        O::F32Floor => Op::F32Floor,
+        O::F32Trunc => Op::F32Trunc,
+        O::F32Nearest => Op::F32Nearest,
+        O::F32Sqrt => Op::F32Sqrt,
+        O::F32Add => Op::F32Add,
+        O::F32Sub => Op::F32Sub,
+        O::F32Mul => Op::F32Mul,
+        O::F32Div => Op::F32Div,
+        O::F32Min => Op::F32Min,
+        O::F32Max => Op::F32Max,
+        O::F32Copysign => Op::F32Copysign,
+        O::F32ConvertI32S => Op::F32ConvertI32S,
+        O::F32ConvertI32U => Op::F32ConvertI32U,
+        O::F32ConvertI64S => Op::F32ConvertI64S,
+        O::F32ConvertI64U => Op::F32ConvertI64U,
+        O::F32DemoteF64 => Op::F32DemoteF64,
+        O::F64Eq => Op::F64Eq,
+        O::F64Ne => Op::F64Ne,
+        O::F64Lt => Op::F64Lt,
+        O::F64Gt => Op::F64Gt,
+        O::F64Le => Op::F64Le,
+        O::F64Ge => Op::F64Ge,
+        O::F64Abs => Op::F64Abs,
+        O::F64Neg => Op::F64Neg,
+        O::F64Ceil => Op::F64Ceil,
+        O::F64Floor => Op::F64Floor,
+        O::F64Trunc => Op::F64Trunc,
+        O::F64Nearest => Op::F64Nearest,
+        O::F64Sqrt => Op::F64Sqrt,
+        O::F64Add => Op::F64Add,
+        O::F64Sub => Op::F64Sub,
+        O::F64Mul => Op::F64Mul,
+        O::F64Div => Op::F64Div,
+        O::F64Min => Op::F64Min,
+        O::F64Max => Op::F64Max,
+        O::F64Copysign => Op::F64Copysign,
+        O::F64ConvertI32S => Op::F64ConvertI32S,
+        O::F64ConvertI32U => Op::F64ConvertI32U,
+        O::F64ConvertI64S => Op::F64ConvertI64S,
+        O::F64ConvertI64U => Op::F64ConvertI64U,
+        O::F64PromoteF32 => Op::F64PromoteF32,
+        O::I32TruncF32S => Op::I32TruncF32S,
+        O::I32TruncF32U => Op::I32TruncF32U,
+        O::I32TruncF64S => Op::I32TruncF64S,
+        O::I32TruncF64U => Op::I32TruncF64U,
+        O::I64TruncF32S => Op::I64TruncF32S,
+        O::I64TruncF32U => Op::I64TruncF32U,
+        O::I64TruncF64S => Op::I64TruncF64S,
+        O::I64TruncF64U => Op::I64TruncF64U,
+        O::I32TruncSatF32S => Op::I32TruncSatF32S,
+        O::I32TruncSatF32U => Op::I32TruncSatF32U,
+        O::I32TruncSatF64S => Op::I32TruncSatF64S,
+        O::I32TruncSatF64U => Op::I32TruncSatF64U,
+        O::I64TruncSatF32S => Op::I64TruncSatF32S,
+        O::I64TruncSatF32U => Op::I64TruncSatF32U,
+        O::I64TruncSatF64S => Op::I64TruncSatF64S,
+        O::I64TruncSatF64U => Op::I64TruncSatF64U,
         _ => return None,
     })
 }

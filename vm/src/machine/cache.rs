@@ -113,6 +113,9 @@ impl Machine {
             bulk_dst: self.bulk_dst,
             bulk_src: self.bulk_src,
             bulk_len: self.bulk_len,
+            segment_steps: self.segment_steps,
+            segment_depth: p.limits.segment_depth,
+            stack_depth: self.stack.len() as u64,
         }
     }
 

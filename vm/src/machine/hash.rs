@@ -11,10 +11,11 @@ use crate::program::TableEntry;
 
 /// Deepest tree the machine builds (code trees of up to 2^32 instructions).
 pub(crate) const MAX_DEPTH: usize = 32;
-/// Depth of the memory, input and segment byte trees.
-pub(crate) const BYTES_DEPTH: u32 = 27;
-/// Depth of the locals, globals, table and segment-list trees.
-pub(crate) const SMALL_DEPTH: u32 = 16;
+pub(crate) use crate::consensus::{BYTES_DEPTH, SMALL_DEPTH};
+use crate::consensus::{
+    TAG_BYTES, TAG_FRAME, TAG_INSTR, TAG_NODE, TAG_OUTPUT, TAG_SEGMENT, TAG_STACK, TAG_TABLE,
+    TAG_VALUE,
+};
 
 /// `keccak256(p0 ‖ p1 ‖ …)`.
 #[inline]
@@ -29,7 +30,7 @@ pub(crate) fn keccak(parts: &[&[u8]]) -> B256 {
 /// `H("opml/node:" ‖ left ‖ right)`.
 #[inline]
 pub(crate) fn node(left: &B256, right: &B256) -> B256 {
-    keccak(&[b"opml/node:", left, right])
+    keccak(&[TAG_NODE, left, right])
 }
 
 /// `H("opml/value:" ‖ v)`.
@@ -38,7 +39,7 @@ pub(crate) fn value_leaf(v: u64) -> B256 {
     if v == 0 {
         return zeros().value[0];
     }
-    keccak(&[b"opml/value:", &v.to_be_bytes()])
+    keccak(&[TAG_VALUE, &v.to_be_bytes()])
 }
 
 /// `H("opml/bytes:" ‖ b)` for one 32-byte leaf.
@@ -47,7 +48,7 @@ pub(crate) fn bytes_leaf(b: &[u8; 32]) -> B256 {
     if b == &[0u8; 32] {
         return zeros().bytes[0];
     }
-    keccak(&[b"opml/bytes:", b])
+    keccak(&[TAG_BYTES, b])
 }
 
 /// `H("opml/instr:" ‖ op ‖ imm)`.
@@ -57,7 +58,7 @@ pub(crate) fn instr_leaf(i: &Instr) -> B256 {
 
 /// As [`instr_leaf`], from the 10 encoded bytes.
 pub(crate) fn instr_leaf_bytes(enc: &[u8; 10]) -> B256 {
-    keccak(&[b"opml/instr:", enc])
+    keccak(&[TAG_INSTR, enc])
 }
 
 /// The 13-byte table slot encoding `present ‖ type_id ‖ pc ‖ n_locals` (all zero when empty).
@@ -74,28 +75,28 @@ pub(crate) fn table_slot_bytes(e: Option<&TableEntry>) -> [u8; 13] {
 
 /// `H("opml/table:" ‖ slot)`.
 pub(crate) fn table_leaf_bytes(slot: &[u8; 13]) -> B256 {
-    keccak(&[b"opml/table:", slot])
+    keccak(&[TAG_TABLE, slot])
 }
 
 /// `H("opml/segment:" ‖ len ‖ bytes_root)`.
 pub(crate) fn segment_leaf(len: u64, bytes_root: &B256) -> B256 {
-    keccak(&[b"opml/segment:", &len.to_be_bytes(), bytes_root])
+    keccak(&[TAG_SEGMENT, &len.to_be_bytes(), bytes_root])
 }
 
 /// `H("opml/stack:" ‖ h ‖ v)`: one push onto the value or aux stack chain.
 #[inline]
 pub(crate) fn stack_push(h: &B256, v: u64) -> B256 {
-    keccak(&[b"opml/stack:", h, &v.to_be_bytes()])
+    keccak(&[TAG_STACK, h, &v.to_be_bytes()])
 }
 
 /// `H("opml/frame:" ‖ h ‖ return_pc ‖ locals_root)`: one push onto the frame chain.
 pub(crate) fn frame_push(h: &B256, return_pc: u32, locals_root: &B256) -> B256 {
-    keccak(&[b"opml/frame:", h, &return_pc.to_be_bytes(), locals_root])
+    keccak(&[TAG_FRAME, h, &return_pc.to_be_bytes(), locals_root])
 }
 
 /// `H("opml/output:" ‖ h ‖ block)`: folds one full output block.
 pub(crate) fn output_fold(h: &B256, block: &[u8; 32]) -> B256 {
-    keccak(&[b"opml/output:", h, block])
+    keccak(&[TAG_OUTPUT, h, block])
 }
 
 /// Zero-subtree roots per leaf kind: `z[0]` is the zero leaf, `z[i+1] = node(z[i], z[i])`.
@@ -125,9 +126,9 @@ fn ladder(leaf: B256) -> [B256; MAX_DEPTH + 1] {
 pub(crate) fn zeros() -> &'static Zeros {
     static Z: OnceLock<Zeros> = OnceLock::new();
     Z.get_or_init(|| {
-        let bytes = ladder(keccak(&[b"opml/bytes:", &[0u8; 32]]));
+        let bytes = ladder(keccak(&[TAG_BYTES, &[0u8; 32]]));
         Zeros {
-            value: ladder(keccak(&[b"opml/value:", &0u64.to_be_bytes()])),
+            value: ladder(keccak(&[TAG_VALUE, &0u64.to_be_bytes()])),
             instr: ladder(instr_leaf_bytes(&[0u8; 10])),
             table: ladder(table_leaf_bytes(&[0u8; 13])),
             segment: ladder(segment_leaf(0, &bytes[BYTES_DEPTH as usize])),

@@ -29,6 +29,10 @@ impl Machine {
         self.locals.clear();
         self.locals_base = 0;
         self.n_locals = 0;
+        self.bulk_dst = 0;
+        self.bulk_src = 0;
+        self.bulk_len = 0;
+        self.segment_steps = 0;
         self.stack.extend(args.iter().map(|a| a.to_bits()));
         self.result_types = f.results.clone();
         self.pc = prog.halt_pc;
@@ -36,7 +40,8 @@ impl Machine {
             self.trap(crate::TrapCode::CallStackExhausted);
             return Ok(());
         }
-        self.enter(prog.halt_pc, f.pc, f.n_locals);
+        self.enter(prog.halt_pc, f.n_locals);
+        self.pc = f.pc;
         Ok(())
     }
 }

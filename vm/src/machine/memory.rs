@@ -19,7 +19,7 @@ pub(crate) const PAGE_BYTES: usize = 65536;
 #[derive(Clone)]
 pub(crate) struct Memory {
     /// The bytes, `pages * 65536` of them.
-    pub(super) bytes: Vec<u8>,
+    pub(crate) bytes: Vec<u8>,
     /// One bit per leaf written since the last [`Memory::flush`].
     pub(super) dirty: Vec<u64>,
     /// Per chunk: its subtree (heap order), `None` while all zero.
@@ -154,4 +154,59 @@ impl Memory {
         }
         out
     }
+}
+
+// ---- the byte mappings of the load and store rows of the opcode table ----------------------
+
+/// `i32.load`, `i64.load32_u`: 4 bytes zero-extended.
+#[inline(always)]
+pub(crate) fn ld_u32(b: [u8; 4]) -> u64 {
+    u32::from_le_bytes(b) as u64
+}
+/// `i64.load`.
+#[inline(always)]
+pub(crate) fn ld_u64(b: [u8; 8]) -> u64 {
+    u64::from_le_bytes(b)
+}
+/// `i32.load8_s`: sign-extended to 32 bits, then zero-extended.
+#[inline(always)]
+pub(crate) fn ld_i8_32(b: [u8; 1]) -> u64 {
+    b[0] as i8 as i32 as u32 as u64
+}
+/// `i64.load8_s`.
+#[inline(always)]
+pub(crate) fn ld_i8_64(b: [u8; 1]) -> u64 {
+    b[0] as i8 as i64 as u64
+}
+/// `i32.load8_u`, `i64.load8_u`.
+#[inline(always)]
+pub(crate) fn ld_u8(b: [u8; 1]) -> u64 {
+    b[0] as u64
+}
+/// `i32.load16_s`.
+#[inline(always)]
+pub(crate) fn ld_i16_32(b: [u8; 2]) -> u64 {
+    i16::from_le_bytes(b) as i32 as u32 as u64
+}
+/// `i64.load16_s`.
+#[inline(always)]
+pub(crate) fn ld_i16_64(b: [u8; 2]) -> u64 {
+    i16::from_le_bytes(b) as i64 as u64
+}
+/// `i32.load16_u`, `i64.load16_u`.
+#[inline(always)]
+pub(crate) fn ld_u16(b: [u8; 2]) -> u64 {
+    u16::from_le_bytes(b) as u64
+}
+/// `i64.load32_s`.
+#[inline(always)]
+pub(crate) fn ld_i32_64(b: [u8; 4]) -> u64 {
+    i32::from_le_bytes(b) as i64 as u64
+}
+/// Every store: the low `W` bytes of the value, little-endian.
+#[inline(always)]
+pub(crate) fn to_le<const W: usize>(v: u64) -> [u8; W] {
+    let mut out = [0u8; W];
+    out.copy_from_slice(&v.to_le_bytes()[..W]);
+    out
 }

@@ -99,7 +99,7 @@ pub(crate) fn path_nodes(leaf: B256, index: u64, siblings: &[B256]) -> Vec<B256>
     let mut h = leaf;
     out.push(h);
     for (k, s) in siblings.iter().enumerate() {
-        h = if (index >> k) & 1 == 1 {
+        h = if bit(index, k) {
             node(s, &h)
         } else {
             node(&h, s)
@@ -113,13 +113,22 @@ pub(crate) fn path_nodes(leaf: B256, index: u64, siblings: &[B256]) -> Vec<B256>
 pub(crate) fn root_from_path(leaf: B256, index: u64, siblings: &[B256]) -> B256 {
     let mut h = leaf;
     for (k, s) in siblings.iter().enumerate() {
-        h = if (index >> k) & 1 == 1 {
+        h = if bit(index, k) {
             node(s, &h)
         } else {
             node(&h, s)
         };
     }
     h
+}
+
+/// Bit `k` of `index` (zero past its 64 bits: a tree deeper than 64 levels is possible in a
+/// crafted state, whose paths the verifier still reads without panicking).
+fn bit(index: u64, k: usize) -> bool {
+    u32::try_from(k)
+        .ok()
+        .and_then(|k| index.checked_shr(k))
+        .is_some_and(|x| x & 1 == 1)
 }
 
 #[cfg(test)]

@@ -4,22 +4,23 @@
 //! dirty bits); every hash is computed lazily by [`Machine::state_hash`], reusing what did not
 //! change since the last call.
 
-mod bulk;
+pub(crate) mod bulk;
 mod cache;
 mod checkpoint;
-mod control;
+pub(crate) mod control;
 mod derived;
 mod error;
 mod exec;
 mod fast;
+pub(crate) mod float;
 pub(crate) mod hash;
 mod invoke;
-mod memory;
+pub(crate) mod memory;
 mod memtree;
 pub(crate) mod merkle;
 pub(crate) mod numeric;
 pub(crate) mod state;
-mod statics;
+pub(crate) mod statics;
 #[cfg(test)]
 pub(crate) mod tests;
 #[cfg(test)]
@@ -30,7 +31,7 @@ use std::sync::Arc;
 pub use checkpoint::Checkpoints;
 pub use error::MachineError;
 pub use hash::empty_locals;
-pub use state::StateFields;
+pub use state::{FieldSpec, StateFields};
 
 pub(crate) use derived::Derived;
 
@@ -74,6 +75,8 @@ pub struct Machine {
     pub(crate) bulk_dst: u64,
     pub(crate) bulk_src: u64,
     pub(crate) bulk_len: u64,
+    /// Steps taken in the current segment (§4: the segment counter).
+    pub(crate) segment_steps: u64,
     /// Types of the values left on the stack at halt (the entry's or the invoked export's).
     pub(crate) result_types: Vec<ValType>,
     pub(crate) hc: HashCache,
@@ -110,6 +113,7 @@ impl Machine {
             bulk_dst: 0,
             bulk_src: 0,
             bulk_len: 0,
+            segment_steps: 0,
             result_types: p.results.clone(),
             hc: HashCache::default(),
         };
@@ -125,9 +129,26 @@ impl Machine {
         &self.prog
     }
 
-    /// Running, halted or trapped.
+    /// Running, halted, trapped or yielded.
     pub fn status(&self) -> Status {
         self.status
+    }
+
+    /// `resume` of `docs/machine.md` §9: a yielded machine runs on (from `pc`, the bootstrap's
+    /// `Call segment`); any other status is left as it is. Returns whether it resumed. Not a
+    /// step: phase 2 of a dispute starts from the resumed boundary.
+    pub fn resume(&mut self) -> bool {
+        if self.status != Status::Yielded {
+            return false;
+        }
+        self.status = Status::Running;
+        self.hc.state = None;
+        true
+    }
+
+    /// Steps taken in the current segment (`segment_steps`).
+    pub fn segment_steps(&self) -> u64 {
+        self.segment_steps
     }
 
     /// Why the machine trapped, if it did.

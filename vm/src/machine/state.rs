@@ -3,37 +3,153 @@
 
 use super::hash::keccak;
 use crate::B256;
+use crate::consensus::{TAG_PROGRAM, TAG_STATE};
 
-/// The state fields in consensus order; `encode` packs them without padding.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-#[allow(missing_docs)]
-pub struct StateFields {
-    pub status: u8,
-    pub trap_code: u8,
-    pub pc: u32,
-    pub call_depth: u32,
-    pub max_call_depth: u32,
-    pub code_root: B256,
-    pub code_depth: u8,
-    pub value_stack: B256,
-    pub aux_stack: B256,
-    pub frame_stack: B256,
-    pub locals: B256,
-    pub globals: B256,
-    pub table: B256,
-    pub table_size: u32,
-    pub memory_root: B256,
-    pub memory_pages: u32,
-    pub max_pages: u32,
-    pub segments: B256,
-    pub input_root: B256,
-    pub input_len: u32,
-    pub output_chain: B256,
-    pub output_pending: B256,
-    pub output_len: u64,
-    pub bulk_dst: u64,
-    pub bulk_src: u64,
-    pub bulk_len: u64,
+/// One packed state field: its name, its type in the docs and its width in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldSpec {
+    /// The field's name (`docs/machine.md` §4).
+    pub name: &'static str,
+    /// `u8`, `u32`, `u64` or `bytes32`.
+    pub ty: &'static str,
+    /// Bytes in the packed encoding.
+    pub width: usize,
+    /// What it holds.
+    pub doc: &'static str,
+}
+
+/// A field type of the packed state: fixed width, big-endian.
+trait Packed: Sized {
+    const WIDTH: usize;
+    const TY: &'static str;
+    fn put(&self, out: &mut Vec<u8>);
+    fn get(r: &mut Reader<'_>) -> Option<Self>;
+}
+
+macro_rules! packed_uint {
+    ($($t:ty),*) => {$(
+        impl Packed for $t {
+            const WIDTH: usize = std::mem::size_of::<$t>();
+            const TY: &'static str = stringify!($t);
+            fn put(&self, out: &mut Vec<u8>) {
+                out.extend_from_slice(&self.to_be_bytes());
+            }
+            fn get(r: &mut Reader<'_>) -> Option<Self> {
+                let b = r.take(Self::WIDTH)?;
+                Some(<$t>::from_be_bytes(b.try_into().ok()?))
+            }
+        }
+    )*};
+}
+packed_uint!(u8, u32, u64);
+
+impl Packed for B256 {
+    const WIDTH: usize = 32;
+    const TY: &'static str = "bytes32";
+    fn put(&self, out: &mut Vec<u8>) {
+        out.extend_from_slice(self);
+    }
+    fn get(r: &mut Reader<'_>) -> Option<Self> {
+        r.b256()
+    }
+}
+
+/// Defines [`StateFields`], its layout table and its packed encoding from one field list.
+macro_rules! state_fields {
+    ($( #[doc = $doc:literal] $field:ident: $ty:ty, )*) => {
+        /// The state fields in consensus order (`docs/machine.md` §4); `encode` packs them
+        /// without padding.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+        pub struct StateFields {
+            $( #[doc = $doc] pub $field: $ty, )*
+        }
+
+        impl StateFields {
+            /// The packed layout, field by field, in order.
+            pub const LAYOUT: &'static [FieldSpec] = &[ $( FieldSpec {
+                name: stringify!($field),
+                ty: <$ty as Packed>::TY,
+                width: <$ty as Packed>::WIDTH,
+                doc: $doc,
+            }, )* ];
+
+            /// Length of the packed encoding.
+            pub const ENCODED_LEN: usize = 0 $( + <$ty as Packed>::WIDTH )*;
+
+            /// The packed encoding (`docs/machine.md` §4).
+            pub fn encode(&self) -> Vec<u8> {
+                let mut out = Vec::with_capacity(Self::ENCODED_LEN);
+                $( self.$field.put(&mut out); )*
+                out
+            }
+
+            /// Decodes the packed fields from the front of `r`.
+            pub(crate) fn read(r: &mut Reader<'_>) -> Option<Self> {
+                Some(Self { $( $field: <$ty as Packed>::get(r)?, )* })
+            }
+        }
+    };
+}
+
+state_fields! {
+    /// 0 running, 1 halted, 2 trapped, 3 yielded
+    status: u8,
+    /// 0 unless trapped (trap codes below)
+    trap_code: u8,
+    /// next instruction
+    pc: u32,
+    /// frames on the frame stack
+    call_depth: u32,
+    /// `Call` at this depth traps `CallStackExhausted`
+    max_call_depth: u32,
+    /// code tree root
+    code_root: B256,
+    /// its depth
+    code_depth: u8,
+    /// hash chain of the value stack
+    value_stack: B256,
+    /// hash chain of the aux stack
+    aux_stack: B256,
+    /// hash chain of saved caller frames
+    frame_stack: B256,
+    /// the current frame's locals root
+    locals: B256,
+    /// globals root
+    globals: B256,
+    /// table root (read-only)
+    table: B256,
+    /// slots in the table
+    table_size: u32,
+    /// memory root
+    memory_root: B256,
+    /// current size in 64 KiB pages
+    memory_pages: u32,
+    /// `memory.grow` limit
+    max_pages: u32,
+    /// data segments root
+    segments: B256,
+    /// input root
+    input_root: B256,
+    /// input length in bytes
+    input_len: u32,
+    /// hash chain over the full 32-byte output blocks
+    output_chain: B256,
+    /// the last partial output block, zero-padded (zero when `output_len % 32 == 0`)
+    output_pending: B256,
+    /// output bytes written
+    output_len: u64,
+    /// bulk-op destination register (zero outside a bulk op)
+    bulk_dst: u64,
+    /// bulk-op source register (zero outside a bulk op)
+    bulk_src: u64,
+    /// bulk-op bytes left
+    bulk_len: u64,
+    /// steps taken in the current segment (v2)
+    segment_steps: u64,
+    /// `D2`: a segment is at most `2^D2` steps, 1 to 63; part of the program hash (v2)
+    segment_depth: u8,
+    /// values on the value stack (v2)
+    stack_depth: u64,
 }
 
 /// Appends big-endian fields to a byte vector.
@@ -59,9 +175,6 @@ impl<'a> Reader<'a> {
         self.0 = rest;
         Some(head)
     }
-    pub(crate) fn u8(&mut self) -> Option<u8> {
-        self.take(1).map(|b| b[0])
-    }
     pub(crate) fn u32(&mut self) -> Option<u32> {
         self.take(4)
             .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
@@ -83,81 +196,15 @@ impl<'a> Reader<'a> {
 }
 
 impl StateFields {
-    /// Length of the packed encoding.
-    pub const ENCODED_LEN: usize = 447;
-
-    /// The packed encoding (`docs/machine.md` §4).
-    pub fn encode(&self) -> Vec<u8> {
-        let mut w = Writer(Vec::with_capacity(Self::ENCODED_LEN));
-        w.b(&[self.status, self.trap_code])
-            .b(&self.pc.to_be_bytes())
-            .b(&self.call_depth.to_be_bytes())
-            .b(&self.max_call_depth.to_be_bytes())
-            .b(&self.code_root)
-            .b(&[self.code_depth])
-            .b(&self.value_stack)
-            .b(&self.aux_stack)
-            .b(&self.frame_stack)
-            .b(&self.locals)
-            .b(&self.globals)
-            .b(&self.table)
-            .b(&self.table_size.to_be_bytes())
-            .b(&self.memory_root)
-            .b(&self.memory_pages.to_be_bytes())
-            .b(&self.max_pages.to_be_bytes())
-            .b(&self.segments)
-            .b(&self.input_root)
-            .b(&self.input_len.to_be_bytes())
-            .b(&self.output_chain)
-            .b(&self.output_pending)
-            .b(&self.output_len.to_be_bytes())
-            .b(&self.bulk_dst.to_be_bytes())
-            .b(&self.bulk_src.to_be_bytes())
-            .b(&self.bulk_len.to_be_bytes());
-        w.0
-    }
-
-    /// Decodes the packed fields from the front of `r`.
-    pub(crate) fn read(r: &mut Reader<'_>) -> Option<Self> {
-        Some(Self {
-            status: r.u8()?,
-            trap_code: r.u8()?,
-            pc: r.u32()?,
-            call_depth: r.u32()?,
-            max_call_depth: r.u32()?,
-            code_root: r.b256()?,
-            code_depth: r.u8()?,
-            value_stack: r.b256()?,
-            aux_stack: r.b256()?,
-            frame_stack: r.b256()?,
-            locals: r.b256()?,
-            globals: r.b256()?,
-            table: r.b256()?,
-            table_size: r.u32()?,
-            memory_root: r.b256()?,
-            memory_pages: r.u32()?,
-            max_pages: r.u32()?,
-            segments: r.b256()?,
-            input_root: r.b256()?,
-            input_len: r.u32()?,
-            output_chain: r.b256()?,
-            output_pending: r.b256()?,
-            output_len: r.u64()?,
-            bulk_dst: r.u64()?,
-            bulk_src: r.u64()?,
-            bulk_len: r.u64()?,
-        })
-    }
-
-    /// `H("opml/state/v1:" ‖ fields)` with its first byte replaced by `status`.
+    /// `H("opml/state/v2:" ‖ fields)` with its first byte replaced by `status`.
     pub fn hash(&self) -> B256 {
-        let mut h = keccak(&[b"opml/state/v1:", &self.encode()]);
+        let mut h = keccak(&[TAG_STATE, &self.encode()]);
         h[0] = self.status;
         h
     }
 
     /// The program identity over the input-independent initial fields (`docs/machine.md` §7).
-    pub(crate) fn program_hash(&self) -> B256 {
+    pub fn program_hash(&self) -> B256 {
         let mut w = Writer(Vec::with_capacity(256));
         w.b(&[self.status, self.trap_code])
             .b(&self.max_call_depth.to_be_bytes())
@@ -169,8 +216,9 @@ impl StateFields {
             .b(&self.memory_root)
             .b(&self.memory_pages.to_be_bytes())
             .b(&self.max_pages.to_be_bytes())
-            .b(&self.segments);
-        keccak(&[b"opml/program/v1:", &w.0])
+            .b(&self.segments)
+            .b(&[self.segment_depth]);
+        keccak(&[TAG_PROGRAM, &w.0])
     }
 }
 
@@ -189,6 +237,9 @@ mod tests {
         };
         let enc = f.encode();
         assert_eq!(enc.len(), StateFields::ENCODED_LEN);
+        assert_eq!(StateFields::ENCODED_LEN, 464);
+        let widths: usize = StateFields::LAYOUT.iter().map(|f| f.width).sum();
+        assert_eq!(widths, StateFields::ENCODED_LEN);
         assert_eq!(StateFields::read(&mut Reader(&enc)), Some(f));
         assert_eq!(f.hash()[0], 2);
     }

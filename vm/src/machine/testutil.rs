@@ -43,6 +43,7 @@ impl ProgramBuilder {
                 limits,
                 exports: Vec::new(),
                 halt_pc: 0,
+                segment_pc: None,
                 derived: Default::default(),
             },
         }

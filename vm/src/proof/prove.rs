@@ -3,10 +3,11 @@
 
 use std::sync::Arc;
 
+use crate::consensus::SMALL_DEPTH;
 use crate::isa::{Instr, Opcode::*};
+use crate::machine::bulk::copy_chunk;
 use crate::machine::hash::bytes_leaf;
 use crate::machine::merkle::path_nodes;
-use crate::proof::verify::access_width;
 use crate::{B256, Machine, Program, Status};
 
 /// Appends proof fields.
@@ -24,15 +25,23 @@ impl Out {
 impl Machine {
     /// Proves the next step, then takes it: returns the StepProof bytes that
     /// [`verify_step`](crate::verify_step) (and the Solidity verifier) turn from this state's
-    /// hash into the next one's. Empty for a halted or trapped machine (it steps to itself).
+    /// hash into the next one's. Empty for a halted, trapped or yielded machine (it steps to
+    /// itself).
     pub fn prove_step(&mut self) -> Vec<u8> {
         if self.status != Status::Running {
             self.step();
             return Vec::new();
         }
         let p = Arc::clone(&self.prog);
-        let mut out = Out(self.state_fields().encode());
+        let fields = self.state_fields();
+        let mut out = Out(fields.encode());
         let pc = self.pc;
+        // Decided by the state alone: the segment counter, or `pc` past the code tree.
+        let pc_out = (pc as u64) >> fields.code_depth != 0;
+        if self.segment_steps >= self.segment_limit() || pc_out {
+            self.step();
+            return out.0;
+        }
         let instr = p
             .code
             .get(pc as usize)
@@ -41,6 +50,11 @@ impl Machine {
         out.b(&instr.encode());
         out.path(&self.statics.code(&p).path(pc as u64));
         let n = instr.op.pops() as usize;
+        if self.stack.len() < n {
+            // `StackUnderflow`: nothing past the instruction.
+            self.step();
+            return out.0;
+        }
         if n > 0 {
             for k in 0..n {
                 out.b(&self.peek(k).to_be_bytes());
@@ -54,6 +68,8 @@ impl Machine {
 
     fn prove_extra(&mut self, p: &Program, Instr { op, imm }: Instr, out: &mut Out) {
         match op {
+            LocalGet | LocalSet | LocalTee | GlobalGet | GlobalSet if imm >> SMALL_DEPTH != 0 => {}
+            MemoryInit | DataDrop | InitStep if imm >> SMALL_DEPTH != 0 => {}
             LocalGet | LocalSet | LocalTee => {
                 let v = self
                     .locals
@@ -79,8 +95,10 @@ impl Machine {
                 out.b(&self.frame_chain_below(i));
             }
             MoveFromAux => {
-                out.b(&self.aux.last().copied().unwrap_or(0).to_be_bytes());
-                out.b(&self.aux_chain_below_top());
+                if let Some(&v) = self.aux.last() {
+                    out.b(&v.to_be_bytes());
+                    out.b(&self.aux_chain_below_top());
+                }
             }
             CallIndirect => {
                 let i = self.peek(0) as u32;
@@ -91,7 +109,7 @@ impl Machine {
                 }
             }
             MemoryInit | DataDrop => self.prove_segment(imm, out),
-            _ if access_width(op).is_some() => self.prove_access(op, imm, out),
+            _ if op.access_width().is_some() => self.prove_access(op, imm, out),
             _ => self.prove_bulk_step(p, op, imm, out),
         }
     }
@@ -118,7 +136,7 @@ impl Machine {
 
     /// Loads and stores: the touched leaves (none when out of bounds).
     fn prove_access(&mut self, op: crate::isa::Opcode, imm: u64, out: &mut Out) {
-        let w = access_width(op).unwrap_or(0);
+        let w = op.access_width().unwrap_or(0) as u64;
         let store = op.pops() == 2;
         let Some(a) = self.mem.addr(self.peek(store as usize), imm, w) else {
             return;
@@ -145,29 +163,37 @@ impl Machine {
         out.path(&path1);
     }
 
-    /// Bulk step opcodes with `len > 0`: the leaves they read and write.
+    /// Bulk step opcodes with `len > 0`: the leaves they read and write, unless the chunk is
+    /// out of bounds (the step traps; only what decided it is revealed).
     fn prove_bulk_step(&mut self, p: &Program, op: crate::isa::Opcode, imm: u64, out: &mut Out) {
         if self.bulk_len == 0 {
             return;
         }
         let (d, s, len) = (self.bulk_dst, self.bulk_src, self.bulk_len);
+        let size = self.mem.size();
+        let fits = |a: u64, c: u64, lim: u64| a.saturating_add(c) <= lim;
+        let to_end = |x: u64| 32 - x % 32;
+        let fwd = len.min(to_end(d)).min(to_end(s));
         match op {
-            FillStep => self.prove_mem_leaf(d / 32, out),
-            OutputWriteStep => self.prove_mem_leaf(s / 32, out),
+            FillStep if fits(d, len.min(to_end(d)), size) => self.prove_mem_leaf(d / 32, out),
+            OutputWriteStep => {
+                let c = len.min(to_end(s)).min(to_end(self.output.len() as u64));
+                if fits(s, c, size) {
+                    self.prove_mem_leaf(s / 32, out);
+                }
+            }
             CopyStep => {
-                let (from, to) = if d <= s {
-                    (s, d)
-                } else {
-                    let (ed, es) = (d + len, s + len);
-                    let r = |x: u64| if x.is_multiple_of(32) { 32 } else { x % 32 };
-                    let c = len.min(r(ed)).min(r(es));
-                    (es - c, ed - c)
-                };
-                self.prove_mem_leaf(from / 32, out);
-                self.prove_mem_leaf(to / 32, out);
+                let (from, to, c) = copy_chunk(d, s, len);
+                if fits(from, c, size) && fits(to, c, size) {
+                    self.prove_mem_leaf(from / 32, out);
+                    self.prove_mem_leaf(to / 32, out);
+                }
             }
             InitStep => {
                 self.prove_segment(imm, out);
+                if !fits(s, fwd, self.seg_len(imm)) || !fits(d, fwd, size) {
+                    return;
+                }
                 let seg = p.segments.get(imm as usize).map_or(&[][..], |v| &v[..]);
                 let mut leaf = [0u8; 32];
                 let start = (s / 32 * 32) as usize;
@@ -181,6 +207,9 @@ impl Machine {
                 self.prove_mem_leaf(d / 32, out);
             }
             InputReadStep => {
+                if !fits(s, fwd, self.statics.input().len() as u64) || !fits(d, fwd, size) {
+                    return;
+                }
                 let input = self.statics.input();
                 let mut leaf = [0u8; 32];
                 let start = (s / 32 * 32) as usize;

@@ -2,25 +2,14 @@
 
 use crate::isa::{Instr, Opcode as Op};
 use crate::load::error::{LoadError, Result};
-use crate::load::ops::Routine;
-
-/// The target of a `Call` whose immediate is fixed up once every function has a `pc`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Callee {
-    /// A function of the program, by index.
-    Func(u32),
-    /// A function of the soft-float library, by index.
-    LibFunc(u32),
-    /// The soft-float routine for a float operator; `usize` is the operator's offset.
-    Float(Routine, usize),
-}
 
 /// The code being produced, with its pending call fix-ups.
 pub(crate) struct Emitter {
     pub(crate) code: Vec<Instr>,
     max_len: usize,
-    /// `(position of a Call, callee)`.
-    pub(crate) calls: Vec<(usize, Callee)>,
+    /// `(position of a Call, callee's function index)`, fixed up once every function has a
+    /// `pc`.
+    pub(crate) calls: Vec<(usize, u32)>,
 }
 
 impl Emitter {

@@ -8,10 +8,10 @@
 mod branch;
 mod emit;
 
-pub(crate) use emit::{Callee, Emitter};
+pub(crate) use emit::Emitter;
 
 use super::error::{LoadError, Result};
-use super::module::{Body, Import, Module, Role, TREE_LEAVES};
+use super::module::{Body, Import, Module, TREE_LEAVES};
 use super::ops::{Simple, simple};
 use super::profile::{self, require_val_type};
 use crate::isa::Opcode as Op;
@@ -61,7 +61,6 @@ pub(crate) fn lower_function(
     m: &Module<'_>,
     index: u32,
     body: Body<'_>,
-    routine: &str,
 ) -> Result<u32> {
     let mut fv = body
         .func
@@ -94,7 +93,6 @@ pub(crate) fn lower_function(
     let mut l = Lowerer {
         e,
         m,
-        routine,
         frames: vec![Frame {
             kind: Kind::Func,
             base: 0,
@@ -124,7 +122,6 @@ pub(crate) fn lower_function(
 struct Lowerer<'e, 'm, 'a> {
     e: &'e mut Emitter,
     m: &'m Module<'a>,
-    routine: &'m str,
     frames: Vec<Frame>,
 }
 
@@ -185,7 +182,6 @@ impl Lowerer<'_, '_, '_> {
             }
             Operator::Call { function_index } => self.call(function_index),
             Operator::CallIndirect { type_index, .. } => {
-                self.no_lib(offset, "calls indirectly")?;
                 let id = self.m.type_ids.get(type_index as usize).copied();
                 let id = id.ok_or_else(|| LoadError::invalid(offset, "unknown type"))?;
                 self.e.emit(Op::CallIndirect, u64::from(id));
@@ -195,7 +191,6 @@ impl Lowerer<'_, '_, '_> {
             Operator::LocalSet { local_index } => self.emit1(Op::LocalSet, local_index),
             Operator::LocalTee { local_index } => self.emit1(Op::LocalTee, local_index),
             Operator::GlobalGet { global_index } => {
-                self.no_lib(offset, "uses a global")?;
                 let g = self.global(global_index, offset)?;
                 match g.mutable {
                     true => self.emit1(Op::GlobalGet, g.lowered),
@@ -206,7 +201,6 @@ impl Lowerer<'_, '_, '_> {
                 }
             }
             Operator::GlobalSet { global_index } => {
-                self.no_lib(offset, "uses a global")?;
                 let g = self.global(global_index, offset)?;
                 self.emit1(Op::GlobalSet, g.lowered)
             }
@@ -231,18 +225,6 @@ impl Lowerer<'_, '_, '_> {
             .get(index as usize)
             .copied()
             .ok_or_else(|| LoadError::invalid(offset, "unknown global"))
-    }
-
-    /// The soft-float library may use neither memory, globals nor the table.
-    fn no_lib(&self, offset: usize, what: &str) -> Result<()> {
-        if self.m.role == Role::SoftFloat {
-            return Err(LoadError::SoftFloat {
-                routine: self.routine.to_string(),
-                offset,
-                reason: format!("the routine {what}; routines must be pure integer code"),
-            });
-        }
-        Ok(())
     }
 
     fn block_arity(&self, ty: BlockType, offset: usize) -> Result<(usize, usize)> {
@@ -298,16 +280,11 @@ impl Lowerer<'_, '_, '_> {
                     self.e.emit(Op::OutputWrite, 0);
                     self.e.emit(Op::OutputWriteStep, 0)
                 }
-                Import::Trap(code) => self.e.emit(Op::Trap, u64::from(code)),
             };
             return Ok(());
         }
         let at = self.e.emit(Op::Call, 0);
-        let callee = match self.m.role {
-            Role::Program => Callee::Func(f),
-            Role::SoftFloat => Callee::LibFunc(f),
-        };
-        self.e.calls.push((at, callee));
+        self.e.calls.push((at, f));
         Ok(())
     }
 
@@ -324,42 +301,22 @@ impl Lowerer<'_, '_, '_> {
                 self.e.emit(o, 0);
             }
             Simple::Mem(o, imm) => {
-                self.no_lib(offset, "touches memory")?;
                 self.e.emit(o, imm);
             }
             Simple::MemCtl(o) => {
-                self.no_lib(offset, "touches memory")?;
                 self.e.emit(o, 0);
             }
             Simple::Bulk(start, step, imm) => {
-                self.no_lib(offset, "touches memory")?;
                 self.e.emit(start, imm);
                 self.e.emit(step, imm);
             }
             Simple::DataDrop(imm) => {
-                self.no_lib(offset, "touches data segments")?;
                 self.e.emit(Op::DataDrop, imm);
             }
             Simple::Const(v) => {
                 self.e.emit(Op::Const, v);
             }
             Simple::Nothing => {}
-            Simple::Seq(seq) => {
-                for &(o, imm) in seq {
-                    self.e.emit(o, imm);
-                }
-            }
-            Simple::Float(routine) => {
-                if self.m.role == Role::SoftFloat {
-                    return Err(LoadError::SoftFloat {
-                        routine: self.routine.to_string(),
-                        offset,
-                        reason: format!("the routine uses the float instruction {op:?}"),
-                    });
-                }
-                let at = self.e.emit(Op::Call, 0);
-                self.e.calls.push((at, Callee::Float(routine, offset)));
-            }
         }
         Ok(())
     }

@@ -1,6 +1,6 @@
 //! The items of a module: signatures, imports, the table, element segments, constants.
 
-use super::{ElemSeg, Import, Module, Role, Sig};
+use super::{ElemSeg, Import, Module, Sig};
 use crate::load::error::{LoadError, Result};
 use crate::load::profile::require_val_type;
 use crate::{Limits, ValType};
@@ -47,19 +47,12 @@ impl Module<'_> {
             .get(type_index as usize)
             .ok_or_else(|| err("unknown type"))?;
         use ValType::I32;
-        let (import, params, results): (Import, &[ValType], &[ValType]) =
-            match (self.role, module, name) {
-                (Role::Program, "opml", "input_len") => (Import::InputLen, &[], &[I32]),
-                (Role::Program, "opml", "input_read") => (Import::InputRead, &[I32, I32, I32], &[]),
-                (Role::Program, "opml", "output_write") => (Import::OutputWrite, &[I32, I32], &[]),
-                (Role::SoftFloat, "opml_softfloat", "trap_integer_overflow") => {
-                    (Import::Trap(4), &[], &[])
-                }
-                (Role::SoftFloat, "opml_softfloat", "trap_invalid_conversion") => {
-                    (Import::Trap(5), &[], &[])
-                }
-                _ => return Err(err("not a host function of the opml interface")),
-            };
+        let (import, params, results): (Import, &[ValType], &[ValType]) = match (module, name) {
+            ("opml", "input_len") => (Import::InputLen, &[], &[I32]),
+            ("opml", "input_read") => (Import::InputRead, &[I32, I32, I32], &[]),
+            ("opml", "output_write") => (Import::OutputWrite, &[I32, I32], &[]),
+            _ => return Err(err("not a host function of the opml interface")),
+        };
         if sig.params != params || sig.results != results {
             return Err(err("wrong type for this host function"));
         }
@@ -88,7 +81,7 @@ impl Module<'_> {
             ));
         }
         let max = u64::from(limits.max_table_size.min(1 << 16));
-        if self.role == Role::Program && ty.initial > max {
+        if ty.initial > max {
             return Err(LoadError::limit(
                 offset,
                 format!("table of {} slots exceeds the limit of {max}", ty.initial),

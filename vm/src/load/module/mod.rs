@@ -32,17 +32,6 @@ pub(crate) enum Import {
     InputRead,
     /// `opml.output_write`.
     OutputWrite,
-    /// A soft-float library trap import: `Trap code`.
-    Trap(u8),
-}
-
-/// Which kind of module is parsed: the guest program or the soft-float library.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Role {
-    /// The guest: `opml` imports, limits enforced.
-    Program,
-    /// The routine library: `opml_softfloat` trap imports; memory, tables, globals unused.
-    SoftFloat,
 }
 
 /// A global after its initializer ran.
@@ -80,7 +69,6 @@ pub(crate) struct Body<'a> {
 
 /// A validated module's facts.
 pub(crate) struct Module<'a> {
-    pub(crate) role: Role,
     /// Signatures by type index.
     pub(crate) sigs: Vec<Sig>,
     /// Type index → signature id (distinct signatures in first-appearance order).
@@ -106,9 +94,8 @@ pub(crate) struct Module<'a> {
 
 impl<'a> Module<'a> {
     /// Parses and validates `bytes` (function bodies are validated later, while lowering).
-    pub(crate) fn parse(bytes: &'a [u8], role: Role, limits: &Limits) -> Result<Self> {
+    pub(crate) fn parse(bytes: &'a [u8], limits: &Limits) -> Result<Self> {
         let mut m = Module {
-            role,
             sigs: Vec::new(),
             type_ids: Vec::new(),
             sig_ids: HashMap::new(),
@@ -176,8 +163,7 @@ impl<'a> Module<'a> {
                 Payload::MemorySection(r) => {
                     for mem in r.into_iter_with_offsets() {
                         let (offset, mem) = mem?;
-                        if role == Role::Program && mem.initial > u64::from(limits.max_memory_pages)
-                        {
+                        if mem.initial > u64::from(limits.max_memory_pages) {
                             return Err(LoadError::limit(
                                 offset,
                                 format!(
@@ -207,7 +193,7 @@ impl<'a> Module<'a> {
                         };
                         let lowered = if g.ty.mutable {
                             n_mutable += 1;
-                            if role == Role::Program && n_mutable > TREE_LEAVES {
+                            if n_mutable > TREE_LEAVES {
                                 return Err(LoadError::limit(
                                     offset,
                                     "more than 2^16 mutable globals",
@@ -252,7 +238,7 @@ impl<'a> Module<'a> {
                 Payload::DataSection(r) => {
                     for data in r.into_iter_with_offsets() {
                         let (offset, d) = data?;
-                        if role == Role::Program && m.data.len() as u64 >= TREE_LEAVES {
+                        if m.data.len() as u64 >= TREE_LEAVES {
                             return Err(LoadError::limit(offset, "more than 2^16 data segments"));
                         }
                         let active = match d.kind {

@@ -1,15 +1,15 @@
 //! Unit tests of loading: exact lowered sequences, instantiation, rejections, fuzzing.
 
+mod entry;
 mod fuzz;
 mod instantiate;
-mod link;
 mod lowering;
 mod reject;
 
 use crate::isa::{Instr, Opcode};
 use crate::{Entry, Limits, LoadError, Program};
 
-/// Loads WAT with `Entry::Instantiate` and the built-in soft-float library.
+/// Loads WAT with `Entry::Instantiate`.
 fn load(wat: &str) -> Program {
     try_load(wat).unwrap_or_else(|e| panic!("load failed: {e}"))
 }

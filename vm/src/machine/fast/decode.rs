@@ -1,19 +1,25 @@
 //! Decoding: the [`Op`] for each `pc`, fusing the longest known pattern that starts there.
 
-use super::{MAX_FUSED, with_fused};
-use crate::isa::{Instr, Opcode};
+use super::MAX_FUSED;
+use crate::isa::{Instr, Opcode, for_each_op};
+use crate::machine::control::TREE_LEAVES;
+use crate::machine::float::*;
+use crate::machine::numeric::*;
 
 macro_rules! define_op {
-    (
-        bins: [$($b:ident $bl:ident $bk:ident $blk:ident $f:ident),* $(,)?],
-        cmps: [$($c:ident $ckj:ident $cf:ident),* $(,)?],
-        loads: [$(
-            $l:ident $ll:ident $la:ident $lka:ident $lk:ident $lkam:ident $lkaml:ident $ltk:ident
-            $w:literal $lf:ident
-        ),* $(,)?] $(,)?
-    ) => {
+    ($(
+        $(#[doc = $doc:literal])*
+        $name:ident = $num:literal, pops $pops:literal, pushes $pushes:literal,
+        $kind:ident $($w:literal)? $h:ident
+        $(fuse_bin($bl:ident $bk:ident $blk:ident))?
+        $(fuse_jump($kj:ident))?
+        $(fuse_load($ll:ident $la:ident $lka:ident $lk:ident $lkam:ident $lkaml:ident $ltk:ident))?;
+    )*) => {
         /// A decoded op. Each names the lowered instructions it covers; fields are immediates
         /// (`a`/`b` local indices, `k` a constant, `t` a jump target, `off` a memory offset).
+        // Equality (tests) compares the function-pointer forms by address: good enough to tell
+        // decoded programs apart, never used to run them.
+        #[allow(unpredictable_function_pointer_comparisons)]
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub(crate) enum Op {
             /// No fast form: one step of the reference `exec`.
@@ -27,7 +33,6 @@ macro_rules! define_op {
             Drop,
             Select,
             I32Eqz,
-            I64Eqz,
             Jump(u32),
             JumpIf(u32),
             JumpIfNot(u32),
@@ -54,12 +59,16 @@ macro_rules! define_op {
             LkAdd(u32, u32),
             /// `I32Add` `n` times (2 ≤ `n` ≤ [`MAX_FUSED`]): a sum of the top `n + 1` values.
             AddN(u32),
-            $( $b, $bl(u32), $bk(u64), $blk(u32, u64), )*
-            $( $ckj(u32, u32), )*
-            $(
-                $l(u64), $ll(u32, u32), $la(u64), $lka(u32, u32, u32), $lk(u32, u32),
+            /// A `un` row without a fused form.
+            Un(fn(u64) -> u64),
+            /// A `bin` row without fused forms.
+            Bin(fn(u64, u64) -> u64),
+            $( $( $name, $bl(u32), $bk(u64), $blk(u32, u64), )? )*
+            $( $( $kj(u32, u32), )? )*
+            $( $(
+                $name(u64), $ll(u32, u32), $la(u64), $lka(u32, u32, u32), $lk(u32, u32),
                 $lkam(u32, u32, u32), $lkaml(u16, u16, u32, u32), $ltk(u32, u32, u32),
-            )*
+            )? )*
         }
 
         /// A binary op's forms: alone, after `LocalGet a`, after `Const k`, after
@@ -68,7 +77,7 @@ macro_rules! define_op {
 
         fn bin_forms(op: Opcode) -> Option<BinForms> {
             match op {
-                $( Opcode::$b => Some((Op::$b, Op::$bl, Op::$bk, Op::$blk)), )*
+                $( $( Opcode::$name => Some((Op::$name, Op::$bl, Op::$bk, Op::$blk)), )? )*
                 _ => None,
             }
         }
@@ -76,12 +85,12 @@ macro_rules! define_op {
         /// An i32 comparison's `Const k; C; JumpIf t` form.
         fn cmp_jump(op: Opcode) -> Option<fn(u32, u32) -> Op> {
             match op {
-                $( Opcode::$c => Some(Op::$ckj), )*
+                $( $( Opcode::$name => Some(Op::$kj), )? )*
                 _ => None,
             }
         }
 
-        /// A load's forms (see `with_fused!`).
+        /// A load's forms (see `fast/mod.rs`).
         struct LoadForms {
             single: fn(u64) -> Op,
             l: fn(u32, u32) -> Op,
@@ -95,8 +104,8 @@ macro_rules! define_op {
 
         fn load_forms(op: Opcode) -> Option<LoadForms> {
             match op {
-                $( Opcode::$l => Some(LoadForms {
-                    single: Op::$l,
+                $( $( Opcode::$name => Some(LoadForms {
+                    single: Op::$name,
                     l: Op::$ll,
                     a: Op::$la,
                     lka: Op::$lka,
@@ -104,24 +113,49 @@ macro_rules! define_op {
                     lkam: Op::$lkam,
                     lkaml: Op::$lkaml,
                     tk: Op::$ltk,
-                }), )*
+                }), )? )*
                 _ => None,
+            }
+        }
+
+        /// The function-pointer form of a `un` or `bin` row ([`Op::Ref`] for other kinds).
+        fn by_kind(op: Opcode) -> Op {
+            match op {
+                $( Opcode::$name => by_kind!($kind $h), )*
             }
         }
     };
 }
 
-with_fused!(define_op);
+macro_rules! by_kind {
+    (un $h:ident) => {
+        Op::Un($h)
+    };
+    (bin $h:ident) => {
+        Op::Bin($h)
+    };
+    ($other:ident $h:ident) => {
+        Op::Ref
+    };
+}
+
+for_each_op!(define_op);
 
 /// One op per instruction of `code`.
 pub(crate) fn decode(code: &[Instr]) -> Box<[Op]> {
     (0..code.len()).map(|i| fuse(&code[i..])).collect()
 }
 
-/// `x` as a `u32` index or offset, if it is one (larger immediates stay on the reference path,
-/// which handles them exactly).
+/// `x` as a `u32` offset, if it is one (larger immediates stay on the reference path, which
+/// handles them exactly).
 fn u(x: u64) -> Option<u32> {
     u32::try_from(x).ok()
+}
+
+/// `x` as a local or global index inside its tree (an index past it traps on the reference
+/// path).
+fn ix(x: u64) -> Option<u32> {
+    (x < TREE_LEAVES).then_some(x as u32)
 }
 
 /// The op for the instructions starting at `c[0]`: the first pattern below that matches (longer
@@ -136,7 +170,7 @@ fn fuse(c: &[Instr]) -> Op {
     let (op4, i4) = at(4);
     let (op5, _) = at(5);
     if op0 == LocalGet
-        && let Some(a) = u(i0)
+        && let Some(a) = ix(i0)
     {
         if op1 == Const && op2 == I32Add {
             if let (Some(f), Some(off)) = (load_forms(op3), u(i3)) {
@@ -161,7 +195,7 @@ fn fuse(c: &[Instr]) -> Op {
             return f.1(a);
         }
         if op1 == LocalGet
-            && let Some(b) = u(i1)
+            && let Some(b) = ix(i1)
         {
             if op2 == I32Add {
                 return Op::LlAdd(a, b);
@@ -196,14 +230,14 @@ fn fuse(c: &[Instr]) -> Op {
         return f.2(i0);
     }
     if let (LocalTee, Const, I32Add, Some(f), Some(a), Some(off)) =
-        (op0, op1, op2, load_forms(op3), u(i0), u(i3))
+        (op0, op1, op2, load_forms(op3), ix(i0), u(i3))
     {
         return (f.tk)(a, i1 as u32, off);
     }
-    if let (LocalTee, JumpIf, Some(a)) = (op0, op1, u(i0)) {
+    if let (LocalTee, JumpIf, Some(a)) = (op0, op1, ix(i0)) {
         return Op::TeeJumpIf(a, i1 as u32);
     }
-    if let (LocalSet, LocalGet, Some(a), Some(b)) = (op0, op1, u(i0), u(i1)) {
+    if let (LocalSet, LocalGet, Some(a), Some(b)) = (op0, op1, ix(i0), ix(i1)) {
         return Op::SetGet(a, b);
     }
     single(op0, i0)
@@ -218,7 +252,7 @@ fn single(op: Opcode, imm: u64) -> Op {
     if let Some(f) = load_forms(op) {
         return (f.single)(imm);
     }
-    let idx = |f: fn(u32) -> Op| u(imm).map_or(Op::Ref, f);
+    let idx = |f: fn(u32) -> Op| ix(imm).map_or(Op::Ref, f);
     match op {
         Const => Op::Const(imm),
         LocalGet => idx(Op::LocalGet),
@@ -229,7 +263,6 @@ fn single(op: Opcode, imm: u64) -> Op {
         Drop => Op::Drop,
         Select => Op::Select,
         I32Eqz => Op::I32Eqz,
-        I64Eqz => Op::I64Eqz,
         Jump => Op::Jump(imm as u32),
         JumpIf => Op::JumpIf(imm as u32),
         JumpIfNot => Op::JumpIfNot(imm as u32),
@@ -241,6 +274,6 @@ fn single(op: Opcode, imm: u64) -> Op {
         I32Store8 | I64Store8 => Op::Store8(imm),
         I32Store16 | I64Store16 => Op::Store16(imm),
         I64Store32 => Op::Store32(imm),
-        _ => Op::Ref,
+        _ => by_kind(op),
     }
 }

@@ -1,22 +1,25 @@
 //! The fast dispatch loop over decoded [`Op`]s. Every arm either does exactly what its
-//! instructions do one step at a time, or (when one of them would trap or the stack is not
-//! what validated code guarantees) does nothing and takes one reference step instead.
+//! instructions do one step at a time, or (when one of them would trap, or the stack holds fewer
+//! values than they pop) does nothing and takes one reference step instead, which traps exactly.
 
-use super::ld::*;
-use super::{MAX_FUSED, Op, with_fused};
-use crate::isa::Instr;
+use super::{MAX_FUSED, Op};
+use crate::isa::{Instr, for_each_op};
 use crate::machine::Machine;
+use crate::machine::memory::{ld_i8_32, ld_i16_32, ld_i32_64, ld_u8, ld_u16, ld_u32, ld_u64};
 use crate::machine::numeric::*;
 use crate::{Program, Status};
 
 impl Machine {
-    /// Local `a` of the current frame (zero if absent, as in `exec`).
+    /// Local `a` of the current frame (`a < 2^16`; zero where never written).
     #[inline(always)]
-    fn local(&self, a: u32) -> u64 {
-        self.locals
-            .get(self.locals_base + a as usize)
-            .copied()
-            .unwrap_or(0)
+    fn loc(&self, a: u32) -> u64 {
+        self.local(a as u64)
+    }
+
+    /// Whether the stack holds at least `n` values.
+    #[inline(always)]
+    fn has(&self, n: usize) -> bool {
+        self.stack.len() >= n
     }
 
     /// The `W`-byte load at `base + off` mapped by `f`, or `None` when it would trap.
@@ -29,7 +32,7 @@ impl Machine {
     /// `LocalGet a; Const k; I32Add; L off`: the element load, or `None` when it would trap.
     #[inline(always)]
     fn elem<const W: usize>(&self, a: u32, k: u32, off: u32, f: fn([u8; W]) -> u64) -> Option<u64> {
-        self.try_load::<W>(i32_add(self.local(a), k as u64), off as u64, f)
+        self.try_load::<W>(i32_add(self.loc(a), k as u64), off as u64, f)
     }
 
     /// `I32Add; L off`: the load at the sum of the top two values, which it replaces; `false`
@@ -49,9 +52,13 @@ impl Machine {
         true
     }
 
-    /// A store of `f(top)` at `below + off`, popping both; `false` (nothing done) on a trap.
+    /// A store of `f(top)` at `below + off`, popping both; `false` (nothing done) on a trap or a
+    /// short stack.
     #[inline(always)]
     fn try_store<const W: usize>(&mut self, off: u64, f: impl Fn(u64) -> [u8; W]) -> bool {
+        if !self.has(2) {
+            return false;
+        }
         let Some(a) = self.mem.addr(self.peek(1), off, W as u64) else {
             return false;
         };
@@ -69,18 +76,18 @@ impl Machine {
 }
 
 macro_rules! define_run {
-    (
-        bins: [$($b:ident $bl:ident $bk:ident $blk:ident $f:ident),* $(,)?],
-        cmps: [$($c:ident $ckj:ident $cf:ident),* $(,)?],
-        loads: [$(
-            $l:ident $ll:ident $la:ident $lka:ident $lk:ident $lkam:ident $lkaml:ident $ltk:ident
-            $w:literal $lf:ident
-        ),* $(,)?] $(,)?
-    ) => {
+    ($(
+        $(#[doc = $doc:literal])*
+        $name:ident = $num:literal, pops $pops:literal, pushes $pushes:literal,
+        $kind:ident $($w:literal)? $h:ident
+        $(fuse_bin($bl:ident $bk:ident $blk:ident))?
+        $(fuse_jump($kj:ident))?
+        $(fuse_load($ll:ident $la:ident $lka:ident $lk:ident $lkam:ident $lkaml:ident $ltk:ident))?;
+    )*) => {
         impl Machine {
             /// Runs `ops` from `pc` while the machine runs and at least [`MAX_FUSED`] of
             /// `max_steps` remain; returns the next `pc` and the steps taken. `self.pc` is stale
-            /// meanwhile, as in `exec`.
+            /// meanwhile, as in `exec`. The segment counter is the caller's (`run`).
             #[inline(never)]
             pub(crate) fn run_fast(
                 &mut self,
@@ -102,49 +109,49 @@ macro_rules! define_run {
                             1
                         }
                         Op::LocalGet(a) => {
-                            self.push(self.local(a));
+                            self.push(self.loc(a));
                             1
                         }
-                        Op::LocalSet(a) => {
+                        Op::LocalSet(a) if self.has(1) => {
                             let v = self.pop();
                             self.set_local(a as u64, v);
                             1
                         }
-                        Op::LocalTee(a) => {
+                        Op::LocalTee(a) if self.has(1) => {
                             self.set_local(a as u64, self.peek(0));
                             1
                         }
                         Op::GlobalGet(g) => {
-                            self.push(self.globals.get(g as usize).copied().unwrap_or(0));
+                            self.push(self.global(g as u64));
                             1
                         }
-                        Op::GlobalSet(g) => {
+                        Op::GlobalSet(g) if self.has(1) => {
                             let v = self.pop();
-                            if let Some(x) = self.globals.get_mut(g as usize) {
-                                *x = v;
-                            }
+                            self.set_global(g as u64, v);
                             1
                         }
-                        Op::Drop => {
+                        Op::Drop if self.has(1) => {
                             self.popn(1);
                             1
                         }
-                        Op::Select => {
+                        Op::Select if self.has(3) => {
                             let c = self.pop() as u32;
                             let v = self.pop();
-                            if c == 0
-                                && let Some(a) = self.stack.last_mut()
-                            {
-                                *a = v;
+                            if c == 0 {
+                                self.un(|_| v);
                             }
                             1
                         }
-                        Op::I32Eqz => {
+                        Op::I32Eqz if self.has(1) => {
                             self.un(i32_eqz);
                             1
                         }
-                        Op::I64Eqz => {
-                            self.un(i64_eqz);
+                        Op::Un(f) if self.has(1) => {
+                            self.un(f);
+                            1
+                        }
+                        Op::Bin(f) if self.has(2) => {
+                            self.bin(f);
                             1
                         }
                         Op::Jump(t) => {
@@ -152,19 +159,19 @@ macro_rules! define_run {
                             n += 1;
                             continue;
                         }
-                        Op::JumpIf(t) => {
+                        Op::JumpIf(t) if self.has(1) => {
                             let c = self.pop() as u32;
                             pc = if c != 0 { t } else { pc.wrapping_add(1) };
                             n += 1;
                             continue;
                         }
-                        Op::JumpIfNot(t) => {
+                        Op::JumpIfNot(t) if self.has(1) => {
                             let c = self.pop() as u32;
                             pc = if c == 0 { t } else { pc.wrapping_add(1) };
                             n += 1;
                             continue;
                         }
-                        Op::BrTable(max) => {
+                        Op::BrTable(max) if self.has(1) => {
                             let i = self.pop() as u32 as u64;
                             pc = pc.wrapping_add(1).wrapping_add(i.min(max) as u32);
                             n += 1;
@@ -174,22 +181,20 @@ macro_rules! define_run {
                             if self.frames.len() as u64 >= prog.limits.max_call_depth as u64 {
                                 0
                             } else {
-                                self.enter(pc.wrapping_add(1), t, locals);
+                                self.enter(pc.wrapping_add(1), locals);
                                 pc = t;
                                 n += 1;
                                 continue;
                             }
                         }
-                        Op::Return => {
-                            if self.frames.is_empty() {
-                                0
-                            } else {
-                                self.ret();
-                                pc = self.pc;
+                        Op::Return => match self.ret() {
+                            Some(to) => {
+                                pc = to;
                                 n += 1;
                                 continue;
                             }
-                        }
+                            None => 0,
+                        },
                         Op::I32Store(off) => {
                             u32::from(self.try_store::<4>(off, |v| (v as u32).to_le_bytes()))
                         }
@@ -202,33 +207,33 @@ macro_rules! define_run {
                             u32::from(self.try_store::<4>(off, |v| (v as u32).to_le_bytes()))
                         }
                         Op::GetGet(a, b) => {
-                            self.push(self.local(a));
-                            self.push(self.local(b));
+                            self.push(self.loc(a));
+                            self.push(self.loc(b));
                             2
                         }
-                        Op::SetGet(a, b) => {
+                        Op::SetGet(a, b) if self.has(1) => {
                             let v = self.pop();
                             self.set_local(a as u64, v);
-                            self.push(self.local(b));
+                            self.push(self.loc(b));
                             2
                         }
                         Op::GetJumpIf(a, t) => {
-                            pc = if self.local(a) as u32 != 0 { t } else { pc.wrapping_add(2) };
+                            pc = if self.loc(a) as u32 != 0 { t } else { pc.wrapping_add(2) };
                             n += 2;
                             continue;
                         }
-                        $(
-                            Op::$ckj(k, t) => match self.stack.pop() {
+                        $( $(
+                            Op::$kj(k, t) => match self.stack.pop() {
                                 Some(x) => {
-                                    let c = $cf(x, k as u64) as u32;
+                                    let c = $h(x, k as u64) as u32;
                                     pc = if c != 0 { t } else { pc.wrapping_add(3) };
                                     n += 3;
                                     continue;
                                 }
                                 None => 0,
                             },
-                        )*
-                        Op::TeeJumpIf(a, t) => {
+                        )? )*
+                        Op::TeeJumpIf(a, t) if self.has(1) => {
                             let v = self.peek(0);
                             self.set_local(a as u64, v);
                             let c = self.pop() as u32;
@@ -249,86 +254,80 @@ macro_rules! define_run {
                             }
                         }
                         Op::LlAdd(a, b) => {
-                            self.push(i32_add(self.local(a), self.local(b)));
+                            self.push(i32_add(self.loc(a), self.loc(b)));
                             3
                         }
                         Op::LkAdd(a, k) => {
-                            self.push(i32_add(self.local(a), k as u64));
+                            self.push(i32_add(self.loc(a), k as u64));
                             3
                         }
-                        $(
-                            Op::$b => {
-                                self.bin($f);
+                        $( $(
+                            Op::$name if self.has(2) => {
+                                self.bin($h);
                                 1
                             }
-                            Op::$bl(a) => {
-                                let y = self.local(a);
-                                if let Some(x) = self.stack.last_mut() {
-                                    *x = $f(*x, y);
-                                }
+                            Op::$bl(a) if self.has(1) => {
+                                let y = self.loc(a);
+                                self.un(|x| $h(x, y));
                                 2
                             }
                             Op::$blk(a, k) => {
-                                self.push($f(self.local(a), k));
+                                self.push($h(self.loc(a), k));
                                 3
                             }
-                            Op::$bk(y) => {
-                                if let Some(x) = self.stack.last_mut() {
-                                    *x = $f(*x, y);
-                                }
+                            Op::$bk(y) if self.has(1) => {
+                                self.un(|x| $h(x, y));
                                 2
                             }
-                        )*
-                        $(
-                            Op::$l(off) => match self.try_load::<$w>(self.peek(0), off, $lf) {
-                                Some(v) => {
-                                    if let Some(x) = self.stack.last_mut() {
-                                        *x = v;
-                                    }
-                                    1
-                                }
-                                None => 0,
-                            },
-                            Op::$ll(a, off) => {
-                                match self.try_load::<$w>(self.local(a), off as u64, $lf) {
+                        )? )*
+                        $( $(
+                            Op::$name(off) if self.has(1) => {
+                                match self.try_load(self.peek(0), off, $h) {
                                     Some(v) => {
-                                        self.push(v);
-                                        2
+                                        self.un(|_| v);
+                                        1
                                     }
                                     None => 0,
                                 }
                             }
-                            Op::$la(off) => 2 * u32::from(self.add_load::<$w>(off, $lf)),
-                            Op::$lka(a, k, off) => match self.elem::<$w>(a, k, off, $lf) {
+                            Op::$ll(a, off) => match self.try_load(self.loc(a), off as u64, $h) {
+                                Some(v) => {
+                                    self.push(v);
+                                    2
+                                }
+                                None => 0,
+                            },
+                            Op::$la(off) => 2 * u32::from(self.add_load(off, $h)),
+                            Op::$lka(a, k, off) => match self.elem(a, k, off, $h) {
                                 Some(v) => {
                                     self.push(v);
                                     4
                                 }
                                 None => 0,
                             },
-                            Op::$lk(k, off) => {
+                            Op::$lk(k, off) if self.has(1) => {
                                 let base = i32_add(self.peek(0), k as u64);
-                                match self.try_load::<$w>(base, off as u64, $lf) {
-                                    Some(v) if !self.stack.is_empty() => {
+                                match self.try_load(base, off as u64, $h) {
+                                    Some(v) => {
                                         self.un(|_| v);
                                         3
                                     }
-                                    _ => 0,
+                                    None => 0,
                                 }
                             }
-                            Op::$ltk(a, k, off) => {
+                            Op::$ltk(a, k, off) if self.has(1) => {
                                 let x = self.peek(0);
                                 let base = i32_add(x, k as u64);
-                                match self.try_load::<$w>(base, off as u64, $lf) {
-                                    Some(v) if !self.stack.is_empty() => {
+                                match self.try_load(base, off as u64, $h) {
+                                    Some(v) => {
                                         self.set_local(a as u64, x);
                                         self.un(|_| v);
                                         4
                                     }
-                                    _ => 0,
+                                    None => 0,
                                 }
                             }
-                            Op::$lkam(a, k, off) => match self.elem::<$w>(a, k, off, $lf) {
+                            Op::$lkam(a, k, off) if self.has(1) => match self.elem(a, k, off, $h) {
                                 Some(v) => {
                                     self.un(|x| i32_mul(x, v));
                                     5
@@ -336,15 +335,17 @@ macro_rules! define_run {
                                 None => 0,
                             },
                             Op::$lkaml(a, b, k, off) => {
-                                match self.elem::<$w>(a as u32, k, off, $lf) {
+                                match self.elem(a as u32, k, off, $h) {
                                     Some(v) => {
-                                        self.push(i32_mul(v, self.local(b as u32)));
+                                        self.push(i32_mul(v, self.loc(b as u32)));
                                         6
                                     }
                                     None => 0,
                                 }
                             }
-                        )*
+                        )? )*
+                        // A guard failed (a short stack): the reference step traps exactly.
+                        _ => 0,
                     };
                     if k == 0 {
                         pc = self.ref_step(prog, code, pc);
@@ -363,4 +364,4 @@ macro_rules! define_run {
     };
 }
 
-with_fused!(define_run);
+for_each_op!(define_run);

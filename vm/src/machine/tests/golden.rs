@@ -42,8 +42,9 @@ fn vectors() -> Vec<(&'static str, [u8; 32])> {
     ]
 }
 
-/// Pinned values. The tiny program's `S_0` and `program_hash` were also recomputed from the spec
-/// alone by an independent script (Python with `cast keccak`).
+/// Pinned values (machine v2). The tiny program's `S_0` and `program_hash` were also recomputed
+/// from the spec alone by an independent script (Python building the preimages of
+/// `docs/machine.md`, hashing with `cast keccak`).
 const PINNED: &[(&str, &str)] = &[
     (
         "Z_value[0]",
@@ -79,23 +80,23 @@ const PINNED: &[(&str, &str)] = &[
     ),
     (
         "tiny [Halt] S_0 (empty input)",
-        "005f96da165748e5f21b74dc02bb37dff2a776ebb2c348b742c1e715ff6df8af",
+        "008130e5d9abd871723870333b69d33c1a3c5a8c7776b489e088c1cb50e33841",
     ),
     (
         "tiny [Halt] program_hash",
-        "5c2c5f082a93044a8c3648392579f306e374724f6d9847dce7293eb351e4430e",
+        "c69bf34d48225ee20a46312df7f25bca2ca5a7299e764db144c56120733b2fde",
     ),
     (
         "workload S_0 (input \"golden\")",
-        "00c9a5bfa7c90a0fbc4db6a07556d627fe504edeb701c0f643d2199e083747eb",
+        "000834a7547a67d3c20b619f20413b3b209380c0b68eaa8c675317c0676f4c96",
     ),
     (
         "workload program_hash",
-        "be9d0706417ef43322137d406a81dbf7338faa4a8a574c386f431b799a025fb8",
+        "2b8b4afc351ef6b570ddda82a8ce2ba6976488601b26b6c267f2e28353a69d80",
     ),
     (
         "workload final state (input \"golden\")",
-        "011c3f56bf3b2fb81573f381af0efd3f566f51dbf2044891b64a3c48077e9a2b",
+        "01d6980897c33fb2128635a555a80e9d43c45f35aac658e58983830e2213bc08",
     ),
 ];
 

@@ -1,10 +1,12 @@
 //! Bulk and host group (0x40–0x4f): start opcodes check bounds and load the bulk registers;
-//! step opcodes move one chunk within one source and one destination leaf.
+//! step opcodes re-check the chunk they move, move it within one source and one destination
+//! leaf, and zero the registers when done.
 
 use super::{Ctx, Flow};
 use crate::TrapCode;
-use crate::isa::Opcode::*;
-use crate::machine::hash::{SMALL_DEPTH, output_fold, segment_leaf, zeros};
+use crate::consensus::SMALL_DEPTH;
+use crate::machine::bulk::copy_chunk;
+use crate::machine::hash::{output_fold, segment_leaf, zeros};
 use crate::machine::merkle::root_from_path;
 use crate::proof::{ProofError, Result};
 
@@ -13,121 +15,152 @@ fn to_leaf_end(x: u64) -> u64 {
     32 - x % 32
 }
 
-/// Bytes from the start of the leaf holding `x - 1` up to `x`.
-fn r(x: u64) -> u64 {
-    if x.is_multiple_of(32) { 32 } else { x % 32 }
+/// Whether `[x, x + n)` leaves a space of `lim` bytes.
+fn out(x: u64, n: u64, lim: u64) -> bool {
+    x.saturating_add(n) > lim
 }
 
 impl Ctx<'_> {
-    pub(super) fn bulk(&mut self) -> Result<Flow> {
-        let size = self.mem_size();
-        let oob = |x: u64, n: u64, lim: u64| x.saturating_add(n) > lim;
-        Ok(match self.op {
-            MemoryFill | MemoryCopy => {
-                let (n, v, d) = (self.arg(0), self.arg(1), self.arg(2));
-                if oob(d, n, size) || (self.op == MemoryCopy && oob(v, n, size)) {
-                    return Ok(Flow::trap(TrapCode::MemoryOutOfBounds));
-                }
-                self.set_bulk(d, if self.op == MemoryFill { v & 0xff } else { v }, n)
-            }
-            MemoryInit => {
-                let (len, _, _) = self.segment()?;
-                let (n, s, d) = (self.arg(0), self.arg(1), self.arg(2));
-                if oob(s, n, len) || oob(d, n, size) {
-                    return Ok(Flow::trap(TrapCode::MemoryOutOfBounds));
-                }
-                self.set_bulk(d, s, n)
-            }
-            DataDrop => {
-                let (_, _, path) = self.segment()?;
-                self.s.segments = root_from_path(zeros().segment[0], self.imm, &path);
-                Flow::Next
-            }
-            InputLen => {
-                self.push(self.s.input_len as u64);
-                Flow::Next
-            }
-            InputRead => {
-                let (len, off, ptr) = (self.arg(0), self.arg(1), self.arg(2));
-                if oob(off, len, self.s.input_len as u64) {
-                    return Ok(Flow::trap(TrapCode::InputOutOfBounds));
-                }
-                if oob(ptr, len, size) {
-                    return Ok(Flow::trap(TrapCode::MemoryOutOfBounds));
-                }
-                self.set_bulk(ptr, off, len)
-            }
-            OutputWrite => {
-                let (len, ptr) = (self.arg(0), self.arg(1));
-                if oob(ptr, len, size) {
-                    return Ok(Flow::trap(TrapCode::MemoryOutOfBounds));
-                }
-                self.set_bulk(0, ptr, len)
-            }
-            _ if self.s.bulk_len == 0 => Flow::Next,
-            FillStep => {
-                let (d, len) = (self.s.bulk_dst, self.s.bulk_len);
-                let c = len.min(to_leaf_end(d));
-                let (mut leaf, path) = self.mem_leaf(d / 32)?;
-                let o = (d % 32) as usize;
-                leaf[o..o + c as usize].fill(self.s.bulk_src as u8);
-                self.set_mem_leaf(d / 32, &leaf, &path);
-                self.s.bulk_dst = d + c;
-                self.s.bulk_len = len - c;
-                Flow::Stay
-            }
-            CopyStep => {
-                let (d, s, len) = (self.s.bulk_dst, self.s.bulk_src, self.s.bulk_len);
-                let forward = d <= s;
-                let (from, to, c) = if forward {
-                    (s, d, len.min(to_leaf_end(d)).min(to_leaf_end(s)))
-                } else {
-                    let (ed, es) = (d + len, s + len);
-                    let c = len.min(r(ed)).min(r(es));
-                    (es - c, ed - c, c)
-                };
-                let (src, _) = self.mem_leaf(from / 32)?;
-                self.copy_into_mem(&src, from, to, c)?;
-                if forward {
-                    self.s.bulk_dst = d + c;
-                    self.s.bulk_src = s + c;
-                }
-                self.s.bulk_len = len - c;
-                Flow::Stay
-            }
-            InitStep | InputReadStep => {
-                let root = if self.op == InitStep {
-                    self.segment()?.1
-                } else {
-                    self.s.input_root
-                };
-                let (d, s, len) = (self.s.bulk_dst, self.s.bulk_src, self.s.bulk_len);
-                let c = len.min(to_leaf_end(d)).min(to_leaf_end(s));
-                let (src, _) = self.bytes_leaf(s / 32, &root, "source leaf")?;
-                self.copy_into_mem(&src, s, d, c)?;
-                self.s.bulk_dst = d + c;
-                self.s.bulk_src = s + c;
-                self.s.bulk_len = len - c;
-                Flow::Stay
-            }
-            OutputWriteStep => {
-                let (s, len, out) = (self.s.bulk_src, self.s.bulk_len, self.s.output_len);
-                let c = len.min(to_leaf_end(s)).min(to_leaf_end(out));
-                let (src, _) = self.mem_leaf(s / 32)?;
-                let (so, po, cu) = ((s % 32) as usize, (out % 32) as usize, c as usize);
-                self.s.output_pending[po..po + cu].copy_from_slice(&src[so..so + cu]);
-                self.s.bulk_src = s + c;
-                self.s.bulk_len = len - c;
-                self.s.output_len = out + c;
-                if self.s.output_len.is_multiple_of(32) {
-                    self.s.output_chain = output_fold(&self.s.output_chain, &self.s.output_pending);
-                    self.s.output_pending = [0; 32];
-                }
-                Flow::Stay
-            }
-            _ => return Err(ProofError::UnknownOpcode(self.op as u16)),
-        })
+    pub(super) fn op_memory_fill(&mut self) -> Result<Flow> {
+        let (n, v, d) = (self.arg(0), self.arg(1), self.arg(2));
+        if out(d, n, self.mem_size()) {
+            return Ok(Flow::trap(TrapCode::MemoryOutOfBounds));
+        }
+        Ok(self.set_bulk(d, v & 0xff, n))
     }
+
+    pub(super) fn op_memory_copy(&mut self) -> Result<Flow> {
+        let (n, s, d) = (self.arg(0), self.arg(1), self.arg(2));
+        if out(d, n, self.mem_size()) || out(s, n, self.mem_size()) {
+            return Ok(Flow::trap(TrapCode::MemoryOutOfBounds));
+        }
+        Ok(self.set_bulk(d, s, n))
+    }
+
+    pub(super) fn op_memory_init(&mut self) -> Result<Flow> {
+        if self.imm >> SMALL_DEPTH != 0 {
+            return Ok(Flow::trap(TrapCode::IndexOutOfRange));
+        }
+        let (len, _, _) = self.segment()?;
+        let (n, s, d) = (self.arg(0), self.arg(1), self.arg(2));
+        if out(s, n, len) || out(d, n, self.mem_size()) {
+            return Ok(Flow::trap(TrapCode::MemoryOutOfBounds));
+        }
+        Ok(self.set_bulk(d, s, n))
+    }
+
+    pub(super) fn op_data_drop(&mut self) -> Result<Flow> {
+        if self.imm >> SMALL_DEPTH != 0 {
+            return Ok(Flow::trap(TrapCode::IndexOutOfRange));
+        }
+        let (_, _, path) = self.segment()?;
+        self.s.segments = root_from_path(zeros().segment[0], self.imm, &path);
+        Ok(Flow::Next)
+    }
+
+    pub(super) fn op_input_len(&mut self) -> Result<Flow> {
+        self.push(self.s.input_len as u64);
+        Ok(Flow::Next)
+    }
+
+    pub(super) fn op_input_read(&mut self) -> Result<Flow> {
+        let (len, off, ptr) = (self.arg(0), self.arg(1), self.arg(2));
+        if out(off, len, self.s.input_len as u64) {
+            return Ok(Flow::trap(TrapCode::InputOutOfBounds));
+        }
+        if out(ptr, len, self.mem_size()) {
+            return Ok(Flow::trap(TrapCode::MemoryOutOfBounds));
+        }
+        Ok(self.set_bulk(ptr, off, len))
+    }
+
+    pub(super) fn op_output_write(&mut self) -> Result<Flow> {
+        let (len, ptr) = (self.arg(0), self.arg(1));
+        if out(ptr, len, self.mem_size()) {
+            return Ok(Flow::trap(TrapCode::MemoryOutOfBounds));
+        }
+        Ok(self.set_bulk(0, ptr, len))
+    }
+
+    pub(super) fn op_fill_step(&mut self) -> Result<Flow> {
+        if let Some(done) = self.bulk_done() {
+            return Ok(done);
+        }
+        let (d, len) = (self.s.bulk_dst, self.s.bulk_len);
+        let c = len.min(to_leaf_end(d));
+        if out(d, c, self.mem_size()) {
+            return Ok(Flow::trap(TrapCode::MemoryOutOfBounds));
+        }
+        let (mut leaf, path) = self.mem_leaf(d / 32)?;
+        let o = (d % 32) as usize;
+        leaf[o..o + c as usize].fill(self.s.bulk_src as u8);
+        self.set_mem_leaf(d / 32, &leaf, &path);
+        self.s.bulk_dst = d + c;
+        self.s.bulk_len = len - c;
+        Ok(Flow::Stay)
+    }
+
+    pub(super) fn op_copy_step(&mut self) -> Result<Flow> {
+        if let Some(done) = self.bulk_done() {
+            return Ok(done);
+        }
+        let (d, s, len) = (self.s.bulk_dst, self.s.bulk_src, self.s.bulk_len);
+        let (from, to, c) = copy_chunk(d, s, len);
+        if out(from, c, self.mem_size()) || out(to, c, self.mem_size()) {
+            return Ok(Flow::trap(TrapCode::MemoryOutOfBounds));
+        }
+        let (src, _) = self.mem_leaf(from / 32)?;
+        self.copy_into_mem(&src, from, to, c)?;
+        if d <= s {
+            self.s.bulk_dst = d + c;
+            self.s.bulk_src = s + c;
+        }
+        self.s.bulk_len = len - c;
+        Ok(Flow::Stay)
+    }
+
+    pub(super) fn op_init_step(&mut self) -> Result<Flow> {
+        if let Some(done) = self.bulk_done() {
+            return Ok(done);
+        }
+        if self.imm >> SMALL_DEPTH != 0 {
+            return Ok(Flow::trap(TrapCode::IndexOutOfRange));
+        }
+        let (len, root, _) = self.segment()?;
+        self.copy_in(root, len, TrapCode::MemoryOutOfBounds)
+    }
+
+    pub(super) fn op_input_read_step(&mut self) -> Result<Flow> {
+        if let Some(done) = self.bulk_done() {
+            return Ok(done);
+        }
+        let (root, len) = (self.s.input_root, self.s.input_len as u64);
+        self.copy_in(root, len, TrapCode::InputOutOfBounds)
+    }
+
+    pub(super) fn op_output_write_step(&mut self) -> Result<Flow> {
+        if let Some(done) = self.bulk_done() {
+            return Ok(done);
+        }
+        let (s, len, out_len) = (self.s.bulk_src, self.s.bulk_len, self.s.output_len);
+        let c = len.min(to_leaf_end(s)).min(to_leaf_end(out_len));
+        if out(s, c, self.mem_size()) {
+            return Ok(Flow::trap(TrapCode::MemoryOutOfBounds));
+        }
+        let (src, _) = self.mem_leaf(s / 32)?;
+        let (so, po, cu) = ((s % 32) as usize, (out_len % 32) as usize, c as usize);
+        self.s.output_pending[po..po + cu].copy_from_slice(&src[so..so + cu]);
+        self.s.bulk_src = s + c;
+        self.s.bulk_len = len - c;
+        self.s.output_len = out_len + c;
+        if self.s.output_len.is_multiple_of(32) {
+            self.s.output_chain = output_fold(&self.s.output_chain, &self.s.output_pending);
+            self.s.output_pending = [0; 32];
+        }
+        Ok(Flow::Stay)
+    }
+
+    // ---- helpers -------------------------------------------------------------------------------
 
     fn set_bulk(&mut self, dst: u64, src: u64, len: u64) -> Flow {
         self.s.bulk_dst = dst;
@@ -136,12 +169,38 @@ impl Ctx<'_> {
         Flow::Next
     }
 
-    /// Segment `imm`'s leaf `len ‖ bytes_root` checked against the segments root:
-    /// `(len, bytes_root, siblings)`.
-    fn segment(&mut self) -> Result<(u64, [u8; 32], Vec<[u8; 32]>)> {
-        if self.imm >> SMALL_DEPTH != 0 {
-            return Err(ProofError::Unprovable("segment index past the tree"));
+    /// With nothing left: registers back to zero and `pc + 1`; `None` when a chunk remains.
+    fn bulk_done(&mut self) -> Option<Flow> {
+        if self.s.bulk_len != 0 {
+            return None;
         }
+        self.s.bulk_dst = 0;
+        self.s.bulk_src = 0;
+        Some(Flow::Next)
+    }
+
+    /// One forward chunk from a bytes tree (`avail` bytes of it readable) into memory;
+    /// `src_trap` when the chunk leaves the source, `MemoryOutOfBounds` when it leaves memory.
+    fn copy_in(&mut self, root: [u8; 32], avail: u64, src_trap: TrapCode) -> Result<Flow> {
+        let (d, s, len) = (self.s.bulk_dst, self.s.bulk_src, self.s.bulk_len);
+        let c = len.min(to_leaf_end(d)).min(to_leaf_end(s));
+        if out(s, c, avail) {
+            return Ok(Flow::trap(src_trap));
+        }
+        if out(d, c, self.mem_size()) {
+            return Ok(Flow::trap(TrapCode::MemoryOutOfBounds));
+        }
+        let (src, _) = self.bytes_leaf(s / 32, &root, "source leaf")?;
+        self.copy_into_mem(&src, s, d, c)?;
+        self.s.bulk_dst = d + c;
+        self.s.bulk_src = s + c;
+        self.s.bulk_len = len - c;
+        Ok(Flow::Stay)
+    }
+
+    /// Segment `imm`'s leaf `len ‖ bytes_root` (`imm < 2^16`) checked against the segments
+    /// root: `(len, bytes_root, siblings)`.
+    fn segment(&mut self) -> Result<(u64, [u8; 32], Vec<[u8; 32]>)> {
         let len = self.u64("segment length")?;
         let root = self.b256("segment root")?;
         let path = self.path(SMALL_DEPTH, "segment path")?;
