@@ -4,7 +4,6 @@ pub mod artifacts;
 pub mod diff;
 mod error;
 pub mod evm;
-pub mod opcodes;
 pub mod programs;
 pub mod suite;
 pub mod tamper;

@@ -677,43 +677,9 @@ impl Instr {
     }
 }
 
-/// The opcode table as Markdown: `docs/isa.md` is this text (a test keeps them equal).
-pub fn opcodes_markdown() -> String {
-    let mut out = String::from(
-        "# Opcodes of the lowered code, version 1\n\n\
-         GENERATED from `vm/src/isa.rs` by `OPML_BLESS=1 cargo test -p opml-vm isa`. Do not edit.\n\
-         Semantics: `docs/machine.md` and the doc comments in `vm/src/isa.rs`.\n\n\
-         | number | name | pops | pushes |\n| --- | --- | --- | --- |\n",
-    );
-    for &op in Opcode::ALL {
-        out.push_str(&format!(
-            "| `0x{:02x}` | `{}` | {} | {} |\n",
-            op as u16,
-            op.name(),
-            op.pops(),
-            op.pushes()
-        ));
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn docs_isa_md_is_generated() {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/isa.md");
-        let want = opcodes_markdown();
-        if std::env::var_os("OPML_BLESS").is_some() {
-            std::fs::write(path, &want).expect("write docs/isa.md");
-        }
-        let have = std::fs::read_to_string(path).unwrap_or_default();
-        assert!(
-            have == want,
-            "docs/isa.md is out of date: run `OPML_BLESS=1 cargo test -p opml-vm isa`"
-        );
-    }
 
     #[test]
     fn numbering_is_unique_and_round_trips() {
@@ -724,5 +690,54 @@ mod tests {
             let instr = Instr::new(op, 0x0102_0304_0506_0708);
             assert_eq!(Instr::decode(&instr.encode()), Some(instr));
         }
+    }
+
+    #[test]
+    fn groups_cover_every_number_without_gaps_and_hold_their_opcodes() {
+        let mut next = 0u16;
+        for g in GROUPS {
+            assert_eq!(
+                g.first, next,
+                "{} starts where the previous group ends",
+                g.name
+            );
+            assert!(g.last >= g.first);
+            next = g.last + 1;
+        }
+        assert_eq!(next, 256);
+        for &op in Opcode::ALL {
+            let g = op.group();
+            assert!(g.first <= op as u16 && op as u16 <= g.last, "{}", op.name());
+            assert!(op.pops() <= 3, "{} pops more than 3", op.name());
+        }
+    }
+
+    /// `AluBase.sol` selects an operation by its offset from `Eqz`: the i32 and i64 groups list
+    /// their shared operations in the same order.
+    #[test]
+    fn i32_and_i64_share_one_operation_order() {
+        let (e32, e64) = (Opcode::I32Eqz as u16, Opcode::I64Eqz as u16);
+        for k in 0..=(Opcode::I32Rotr as u16 - e32) {
+            let a = Opcode::from_u16(e32 + k).expect("i32 op");
+            let b = Opcode::from_u16(e64 + k).expect("i64 op");
+            assert_eq!(a.name().replacen("I32", "I64", 1), b.name(), "offset {k}");
+        }
+    }
+
+    /// The float groups too: `k = op - base` selects the operation (`docs/machine.md`), the
+    /// conversions at the end differing only in their source.
+    #[test]
+    fn f32_and_f64_share_one_operation_order() {
+        let (b32, b64) = (Opcode::F32Eq as u16, Opcode::F64Eq as u16);
+        for k in 0..=(Opcode::F32ConvertI64U as u16 - b32) {
+            let a = Opcode::from_u16(b32 + k).expect("f32 op");
+            let b = Opcode::from_u16(b64 + k).expect("f64 op");
+            assert_eq!(a.name().replacen("F32", "F64", 1), b.name(), "offset {k}");
+            assert_eq!((a.pops(), a.kind()), (b.pops(), b.kind()), "offset {k}");
+        }
+        assert_eq!(
+            Opcode::F32DemoteF64 as u16 - b32,
+            Opcode::F64PromoteF32 as u16 - b64
+        );
     }
 }

@@ -2,6 +2,9 @@
 
 pub mod commit;
 pub mod consensus;
+#[cfg(any(test, feature = "smith"))]
+pub mod crafted;
+pub mod generated;
 pub mod isa;
 mod load;
 mod machine;

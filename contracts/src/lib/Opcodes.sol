@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
-// GENERATED from vm/src/isa.rs by `OPML_BLESS=1 cargo test -p opml-stepcheck opcodes`.
-// Do not edit: the opcode numbering is consensus data defined once, in Rust.
+// GENERATED from the Rust definitions in vm/src by
+// `OPML_BLESS=1 cargo test -p opml-vm --test generated`. Do not edit: these are consensus
+// data defined once, in Rust (`vm/src/generated.rs`).
 pragma solidity ^0.8.20;
 
 /// @title Opcodes

@@ -180,6 +180,11 @@ impl Machine {
         self.mem.bytes()
     }
 
+    /// The mutable globals' values, in lowered order (the globals tree's leaves).
+    pub fn globals(&self) -> &[u64] {
+        &self.globals
+    }
+
     /// The input the machine was started with.
     pub fn input(&self) -> &[u8] {
         self.statics.input()

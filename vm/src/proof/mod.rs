@@ -6,6 +6,8 @@ mod prove;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_crafted;
+#[cfg(test)]
 mod tests_random;
 mod verify;
 

@@ -26,7 +26,7 @@ fn check_all_steps(p: &Arc<Program>, input: &[u8]) -> Machine {
             Ok(post),
             "step {} ({:?})",
             m.steps(),
-            proof.get(447..449)
+            proof.get(464..466)
         );
         if stopped {
             assert_eq!(post, pre);
