@@ -8,11 +8,15 @@ import {AIOracleAdapter} from "../src/protocol/AIOracleAdapter.sol";
 import {IOpMLOracle} from "../src/interfaces/IOpMLOracle.sol";
 import {IStepVerifier} from "../src/interfaces/IStepVerifier.sol";
 import {StepVerifier} from "../src/verifier/StepVerifier.sol";
+import {IStepVerifier as IGroup} from "../src/verifier/IStepVerifier.sol";
 import {ControlStep} from "../src/verifier/ControlStep.sol";
 import {MemoryStep} from "../src/verifier/MemoryStep.sol";
 import {BulkStep} from "../src/verifier/BulkStep.sol";
 import {I32Step} from "../src/verifier/I32Step.sol";
 import {I64Step} from "../src/verifier/I64Step.sol";
+import {F32Step} from "../src/verifier/F32Step.sol";
+import {F64Step} from "../src/verifier/F64Step.sol";
+import {FloatConvStep} from "../src/verifier/FloatConvStep.sol";
 
 /// @notice Deploys the step verifier (unless `OPML_STEP_VERIFIER` names one), the oracle and
 ///         the ORA-shaped adapter. Parameters come from the environment, with defaults per
@@ -87,8 +91,19 @@ contract Deploy {
         console.log("AIOracleAdapter:", address(adapter));
     }
 
-    /// The dispatcher and its five instruction-group contracts.
+    /// The dispatcher and its eight instruction-group contracts, in opcode order.
     function deployVerifier() public returns (StepVerifier) {
-        return new StepVerifier(new ControlStep(), new MemoryStep(), new BulkStep(), new I32Step(), new I64Step());
+        return new StepVerifier(
+            [
+                IGroup(address(new ControlStep())),
+                IGroup(address(new MemoryStep())),
+                IGroup(address(new BulkStep())),
+                IGroup(address(new I32Step())),
+                IGroup(address(new I64Step())),
+                IGroup(address(new F32Step())),
+                IGroup(address(new F64Step())),
+                IGroup(address(new FloatConvStep()))
+            ]
+        );
     }
 }

@@ -269,7 +269,7 @@ interface IOpMLOracle {
     /// @param fields The input-independent initial-state fields (`docs/machine.md` §7).
     /// @param traceDepth `D`: results claim the state after `2^D` steps (1..63).
     /// @param metadataURI Where the weights and the wasm are published (not verified).
-    /// @return programId `H("opml/program-id/v1:" ‖ program_hash ‖ D ‖ H(metadataURI))`.
+    /// @return programId `H("opml/program-id/v2:" ‖ program_hash ‖ D ‖ H(metadataURI))`.
     function registerProgram(ProgramFields calldata fields, uint8 traceDepth, string calldata metadataURI)
         external
         returns (bytes32 programId);

@@ -1,20 +1,24 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 pragma solidity ^0.8.20;
 
+import {Consensus as C} from "./Consensus.sol";
+
 /// @title Hashing
 /// @notice The domain-separated hashes of `docs/machine.md` §3. Every preimage is
 ///         `prefix ‖ fields`, big-endian, no padding, so a hash of one kind can never be
 ///         mistaken for another. Scratch memory past the free pointer is used and not reserved.
 library Hashing {
-    bytes32 internal constant P_INSTR = "opml/instr:"; // 11
-    bytes32 internal constant P_VALUE = "opml/value:"; // 11
-    bytes32 internal constant P_BYTES = "opml/bytes:"; // 11
-    bytes32 internal constant P_TABLE = "opml/table:"; // 11
-    bytes32 internal constant P_SEGMENT = "opml/segment:"; // 13
-    bytes32 internal constant P_NODE = "opml/node:"; // 10
-    bytes32 internal constant P_STACK = "opml/stack:"; // 11
-    bytes32 internal constant P_FRAME = "opml/frame:"; // 11
-    bytes32 internal constant P_OUTPUT = "opml/output:"; // 12
+    // The domain tags are generated (`Consensus.sol`); the lengths the assembly below relies on
+    // are pinned by `Libraries.t.sol` (`test_tagLengths`).
+    bytes32 internal constant P_INSTR = C.TAG_INSTR; // 11
+    bytes32 internal constant P_VALUE = C.TAG_VALUE; // 11
+    bytes32 internal constant P_BYTES = C.TAG_BYTES; // 11
+    bytes32 internal constant P_TABLE = C.TAG_TABLE; // 11
+    bytes32 internal constant P_SEGMENT = C.TAG_SEGMENT; // 13
+    bytes32 internal constant P_NODE = C.TAG_NODE; // 10
+    bytes32 internal constant P_STACK = C.TAG_STACK; // 11
+    bytes32 internal constant P_FRAME = C.TAG_FRAME; // 11
+    bytes32 internal constant P_OUTPUT = C.TAG_OUTPUT; // 12
 
     /// @notice `H("opml/instr:" ‖ op:u16 ‖ imm:u64)`.
     function instrLeaf(uint256 op, uint256 imm) internal pure returns (bytes32 h) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 pragma solidity ^0.8.20;
 
+import {Consensus as C} from "./Consensus.sol";
 import {Hashing} from "./Hashing.sol";
 import {Merkle} from "./Merkle.sol";
 
@@ -32,6 +33,9 @@ struct State {
     uint64 bulkDst;
     uint64 bulkSrc;
     uint64 bulkLen;
+    uint64 segmentSteps;
+    uint8 segmentDepth;
+    uint64 stackDepth;
 }
 
 /// @notice The input-independent fields of an initial state (`docs/machine.md` §7): what a
@@ -49,30 +53,32 @@ struct ProgramFields {
     uint32 memoryPages;
     uint32 maxPages;
     bytes32 segments;
+    uint8 segmentDepth;
 }
 
 /// @title MachineState
 /// @notice Packing, hashing and construction of machine states, shared by the step verifier
 ///         and the protocol contracts (which rebuild `S_0` and check final states).
 library MachineState {
-    /// @notice Bytes of a packed state.
-    uint256 internal constant PACKED_LEN = 447;
+    /// @notice Bytes of a packed state (generated: `Consensus.STATE_PACKED_LEN`).
+    uint256 internal constant PACKED_LEN = C.STATE_PACKED_LEN;
     /// @notice Fields in a state.
-    uint256 internal constant FIELDS = 26;
+    uint256 internal constant FIELDS = C.STATE_FIELDS;
     /// Byte width of each field, in order (one byte per field, left-aligned).
-    bytes32 internal constant WIDTHS = hex"0101040404200120202020202004200404202004202008080808";
+    bytes32 internal constant WIDTHS = C.STATE_WIDTHS;
 
-    uint8 internal constant RUNNING = 0;
-    uint8 internal constant HALTED = 1;
-    uint8 internal constant TRAPPED = 2;
+    uint8 internal constant RUNNING = C.STATUS_RUNNING;
+    uint8 internal constant HALTED = C.STATUS_HALTED;
+    uint8 internal constant TRAPPED = C.STATUS_TRAPPED;
+    uint8 internal constant YIELDED = C.STATUS_YIELDED;
 
     /// @notice `EMPTY_LOCALS`, the all-zero depth-16 locals root (`emptyLocals()`, pinned by tests).
     bytes32 internal constant EMPTY_LOCALS = 0xe0364f499a6ef08fb40fcdb9c421ae1104a84475b9e8c95041928f7e887a6151;
     /// @notice The all-zero depth-27 bytes root (`emptyBytesRoot()`, pinned by tests).
     bytes32 internal constant EMPTY_BYTES_ROOT = 0xd009a2cb0ff060ad1d183f6d1759c9d299d832ec32d82f956f2f10fe22167dc0;
 
-    bytes32 internal constant P_STATE = "opml/state/v1:"; // 14
-    bytes32 internal constant P_PROGRAM = "opml/program/v1:"; // 16
+    bytes32 internal constant P_STATE = C.TAG_STATE; // 14 bytes (`_hash` relies on it)
+    bytes32 internal constant P_PROGRAM = C.TAG_PROGRAM; // 16 bytes
 
     /// @notice The proof is shorter than a packed state.
     error StateTooShort();
@@ -83,7 +89,7 @@ library MachineState {
         bytes32 widths = WIDTHS;
         assembly ("memory-safe") {
             let off := cd
-            for { let i := 0 } lt(i, 26) { i := add(i, 1) } {
+            for { let i := 0 } lt(i, 29) { i := add(i, 1) } {
                 let w := byte(i, widths)
                 mstore(add(s, shl(5, i)), shr(sub(256, shl(3, w)), calldataload(off)))
                 off := add(off, w)
@@ -105,13 +111,13 @@ library MachineState {
     function encode(State memory s) internal pure returns (bytes memory out) {
         out = new bytes(PACKED_LEN + 32);
         assembly ("memory-safe") {
-            mstore(out, 447)
+            mstore(out, 464)
         }
         _pack(s, _ptr(out));
     }
 
-    /// @notice `state_hash`: `H("opml/state/v1:" ‖ fields)` with its first byte replaced by
-    ///         the status, so running/halted/trapped is readable from the hash alone.
+    /// @notice `state_hash`: `H("opml/state/v2:" ‖ fields)` with its first byte replaced by
+    ///         the status, so running/halted/trapped/yielded is readable from the hash alone.
     function hash(State memory s) internal pure returns (bytes32 h) {
         bytes32 p = P_STATE;
         uint256 m;
@@ -122,7 +128,7 @@ library MachineState {
         _pack(s, m + 14);
         uint256 status = s.status;
         assembly ("memory-safe") {
-            h := keccak256(m, 461)
+            h := keccak256(m, 478)
             h := or(and(h, not(shl(248, 0xff))), shl(248, status))
         }
     }
@@ -141,13 +147,13 @@ library MachineState {
                 p.codeDepth,
                 p.globals,
                 p.table,
-                abi.encodePacked(p.tableSize, p.memoryRoot, p.memoryPages, p.maxPages, p.segments)
+                abi.encodePacked(p.tableSize, p.memoryRoot, p.memoryPages, p.maxPages, p.segments, p.segmentDepth)
             )
         );
     }
 
     /// @notice The initial state of a program on an input (`docs/machine.md` §4): `pc = 0`,
-    ///         empty stacks, `EMPTY_LOCALS`, no output, bulk registers zero.
+    ///         empty stacks, `EMPTY_LOCALS`, no output, bulk registers and counters zero.
     function initialState(ProgramFields memory p, bytes32 inputRoot_, uint32 inputLen)
         internal
         pure
@@ -166,6 +172,7 @@ library MachineState {
         s.memoryPages = p.memoryPages;
         s.maxPages = p.maxPages;
         s.segments = p.segments;
+        s.segmentDepth = p.segmentDepth;
         s.inputRoot = inputRoot_;
         s.inputLen = inputLen;
     }
@@ -204,6 +211,12 @@ library MachineState {
         len = uint64(n);
     }
 
+    /// @notice `resume` of `docs/machine.md` §9: a yielded state runs on; any other status is
+    ///         left as it is. Phase 2 of a dispute starts from the resumed boundary.
+    function resume(State memory s) internal pure {
+        if (s.status == YIELDED) s.status = RUNNING;
+    }
+
     /// @notice Whether `s` is halted with exactly `output` as its output.
     function isHaltedWithOutput(State memory s, bytes memory output) internal pure returns (bool) {
         (bytes32 chain, bytes32 pending, uint64 len) = outputCommitment(output);
@@ -232,7 +245,7 @@ library MachineState {
         bytes32 widths = WIDTHS;
         assembly ("memory-safe") {
             let off := m
-            for { let i := 0 } lt(i, 26) { i := add(i, 1) } {
+            for { let i := 0 } lt(i, 29) { i := add(i, 1) } {
                 let w := byte(i, widths)
                 mstore(off, shl(sub(256, shl(3, w)), mload(add(s, shl(5, i)))))
                 off := add(off, w)

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 pragma solidity ^0.8.20;
 
+import {Consensus as C} from "./Consensus.sol";
 import {Hashing} from "./Hashing.sol";
 
 /// @title Merkle
@@ -13,9 +14,9 @@ library Merkle {
     error IndexOutOfRange(uint256 index, uint256 depth);
 
     /// Depth of the locals, globals, table and data-segment trees.
-    uint256 internal constant SMALL_DEPTH = 16;
+    uint256 internal constant SMALL_DEPTH = C.SMALL_DEPTH;
     /// Depth of the memory, input and segment-bytes trees (2^27 leaves of 32 bytes = 4 GiB).
-    uint256 internal constant BYTES_DEPTH = 27;
+    uint256 internal constant BYTES_DEPTH = C.BYTES_DEPTH;
 
     /// @notice The root reached from `leaf` at `index` along the calldata path at `path`.
     function root(bytes32 leaf, uint256 index, uint256 path, uint256 depth) internal pure returns (bytes32 r) {

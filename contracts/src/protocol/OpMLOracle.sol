@@ -16,7 +16,7 @@ contract OpMLOracle is IOpMLOracle {
     uint256 private constant BPS = 10_000;
     /// Gas kept back around the consumer callback for the rest of `finalize`.
     uint256 private constant CALLBACK_RESERVE = 10_000;
-    bytes19 private constant P_PROGRAM_ID = "opml/program-id/v1:";
+    bytes19 private constant P_PROGRAM_ID = "opml/program-id/v2:";
 
     IStepVerifier internal immutable VERIFIER;
     uint64 internal immutable WINDOW;
@@ -73,6 +73,8 @@ contract OpMLOracle is IOpMLOracle {
         if (traceDepth == 0 || traceDepth > 63 || fields.status > MachineState.TRAPPED || fields.codeDepth == 0) {
             revert InvalidProgram();
         }
+        // Machine v2: a segment is 2^segmentDepth steps, 1 to 63 (`docs/machine.md` §7).
+        if (fields.segmentDepth == 0 || fields.segmentDepth > 63) revert InvalidProgram();
         bytes32 programHash = MachineState.programHash(fields);
         programId = keccak256(abi.encodePacked(P_PROGRAM_ID, programHash, traceDepth, keccak256(bytes(metadataURI))));
         Program storage p = _programs[programId];

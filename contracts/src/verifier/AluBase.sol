@@ -6,6 +6,7 @@ pragma solidity ^0.8.20;
 // forge-lint: disable-start(unsafe-typecast, incorrect-shift)
 
 import {StepBase} from "./StepBase.sol";
+import {Consensus as C} from "../lib/Consensus.sol";
 import {Opcodes as O} from "../lib/Opcodes.sol";
 
 /// @title AluBase
@@ -13,8 +14,8 @@ import {Opcodes as O} from "../lib/Opcodes.sol";
 ///         Both groups number their common ops in the same order from their `Eqz`
 ///         (`vm/src/isa.rs`; a forge test pins it), so `k = op - Eqz` selects the operation.
 abstract contract AluBase is StepBase {
-    uint256 internal constant DIVIDE_BY_ZERO = 3;
-    uint256 internal constant OVERFLOW = 4;
+    uint256 internal constant DIVIDE_BY_ZERO = C.TRAP_INTEGER_DIVIDE_BY_ZERO;
+    uint256 internal constant OVERFLOW = C.TRAP_INTEGER_OVERFLOW;
 
     uint256 internal constant K_EQZ = O.OP_I32Eqz - O.OP_I32Eqz;
     uint256 internal constant K_EQ = O.OP_I32Eq - O.OP_I32Eqz;

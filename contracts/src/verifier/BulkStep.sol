@@ -6,6 +6,7 @@ pragma solidity ^0.8.20;
 // forge-lint: disable-start(unsafe-typecast, incorrect-shift)
 
 import {StepBase} from "./StepBase.sol";
+import {Consensus as C} from "../lib/Consensus.sol";
 import {Hashing} from "../lib/Hashing.sol";
 import {Merkle} from "../lib/Merkle.sol";
 import {MachineState, State} from "../lib/MachineState.sol";
@@ -13,16 +14,19 @@ import {Opcodes as O} from "../lib/Opcodes.sol";
 
 /// @title BulkStep
 /// @notice Bulk memory and host opcodes `0x40–0x4f`. A start opcode checks bounds and loads the
-///         bulk registers; a step opcode moves at most one leaf's worth of bytes, reading at most
-///         one source leaf and writing one destination leaf (`docs/machine.md` §5).
+///         bulk registers; a step opcode re-checks the bounds of its chunk, moves at most one
+///         leaf's worth of bytes, reading at most one source leaf and writing one destination
+///         leaf, and zeroes the registers when done (`docs/machine.md` §5.3).
 contract BulkStep is StepBase {
-    uint256 private constant MEMORY_OUT_OF_BOUNDS = 2;
-    uint256 private constant INPUT_OUT_OF_BOUNDS = 10;
+    uint256 private constant MEMORY_OUT_OF_BOUNDS = C.TRAP_MEMORY_OUT_OF_BOUNDS;
+    uint256 private constant INPUT_OUT_OF_BOUNDS = C.TRAP_INPUT_OUT_OF_BOUNDS;
+    /// A data segment index must be inside the depth-16 segments tree.
+    uint256 private constant TREE_LEAVES = 1 << C.SMALL_DEPTH;
     /// `0x0101…01`: a byte times this fills a word.
     uint256 private constant ONES = type(uint256).max / 0xff;
 
     function _inGroup(uint256 op) internal pure override returns (bool) {
-        return op >= 0x40 && op < 0x50;
+        return op >= C.GROUP_BULK_FIRST && op < C.GROUP_BULK_END;
     }
 
     function _execute(Ctx memory c) internal pure override returns (bytes32) {
@@ -37,6 +41,9 @@ contract BulkStep is StepBase {
         if (op == O.OP_MemoryCopy) {
             if (c.x2 + c.x0 > size || c.x1 + c.x0 > size) return _trap(c, MEMORY_OUT_OF_BOUNDS);
             return _start(c, c.x2, c.x1, c.x0);
+        }
+        if ((op == O.OP_MemoryInit || op == O.OP_DataDrop) && c.imm >= TREE_LEAVES) {
+            return _trap(c, C.TRAP_INDEX_OUT_OF_RANGE);
         }
         if (op == O.OP_MemoryInit) {
             (uint256 segLen,,) = _readSegment(c, c.imm);
@@ -62,8 +69,12 @@ contract BulkStep is StepBase {
             if (c.x1 + c.x0 > size) return _trap(c, MEMORY_OUT_OF_BOUNDS);
             return _start(c, 0, c.x1, c.x0);
         }
-        // Step opcodes: with nothing left, only advance.
-        if (s.bulkLen == 0) return _next(c);
+        // Step opcodes: with nothing left, the registers go back to zero and `pc` advances.
+        if (s.bulkLen == 0) {
+            s.bulkDst = 0;
+            s.bulkSrc = 0;
+            return _next(c);
+        }
         if (op == O.OP_FillStep) return _fillStep(c, size);
         if (op == O.OP_CopyStep) return _copyStep(c, size);
         if (op == O.OP_InitStep) return _initStep(c, size);
@@ -120,20 +131,27 @@ contract BulkStep is StepBase {
     }
 
     function _initStep(Ctx memory c, uint256 size) private pure returns (bytes32) {
+        if (c.imm >= TREE_LEAVES) return _trap(c, C.TRAP_INDEX_OUT_OF_RANGE);
         (uint256 segLen, bytes32 bytesRoot,) = _readSegment(c, c.imm);
-        return _copyIn(c, size, bytesRoot, segLen);
+        return _copyIn(c, size, bytesRoot, segLen, MEMORY_OUT_OF_BOUNDS);
     }
 
     function _inputReadStep(Ctx memory c, uint256 size) private pure returns (bytes32) {
-        return _copyIn(c, size, c.s.inputRoot, c.s.inputLen);
+        return _copyIn(c, size, c.s.inputRoot, c.s.inputLen, INPUT_OUT_OF_BOUNDS);
     }
 
-    /// One forward chunk from a bytes tree (a segment, the input) into memory.
-    function _copyIn(Ctx memory c, uint256 size, bytes32 srcRoot, uint256 srcLen) private pure returns (bytes32) {
+    /// One forward chunk from a bytes tree (a segment, the input) into memory; `srcTrap` when
+    /// the chunk leaves the source, `MemoryOutOfBounds` when it leaves memory.
+    function _copyIn(Ctx memory c, uint256 size, bytes32 srcRoot, uint256 srcLen, uint256 srcTrap)
+        private
+        pure
+        returns (bytes32)
+    {
         State memory s = c.s;
         (uint256 d, uint256 src) = (s.bulkDst, s.bulkSrc);
         uint256 n = _min(s.bulkLen, _min(32 - d % 32, 32 - src % 32));
-        if (src + n > srcLen || d + n > size) return _trap(c, MEMORY_OUT_OF_BOUNDS);
+        if (src + n > srcLen) return _trap(c, srcTrap);
+        if (d + n > size) return _trap(c, MEMORY_OUT_OF_BOUNDS);
         (uint256 srcLeaf,) = _readBytes(c, srcRoot, src / 32);
         (uint256 dstLeaf, uint256 path) = _readBytes(c, s.memoryRoot, d / 32);
         s.memoryRoot = _rootWith(_put(dstLeaf, d % 32, srcLeaf << (8 * (src % 32)), n), d / 32, path);

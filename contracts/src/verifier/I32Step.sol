@@ -2,13 +2,14 @@
 pragma solidity ^0.8.20;
 
 import {AluBase} from "./AluBase.sol";
+import {Consensus as C} from "../lib/Consensus.sol";
 import {Opcodes as O} from "../lib/Opcodes.sol";
 
 /// @title I32Step
 /// @notice i32 opcodes `0x50–0x7f`. Results are zero-extended to 64 bits (`docs/machine.md` §1).
 contract I32Step is AluBase {
     function _inGroup(uint256 op) internal pure override returns (bool) {
-        return op >= 0x50 && op < 0x80;
+        return op >= C.GROUP_I32_FIRST && op < C.GROUP_I32_END;
     }
 
     function _execute(Ctx memory c) internal pure override returns (bytes32) {

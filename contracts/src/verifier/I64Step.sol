@@ -2,13 +2,14 @@
 pragma solidity ^0.8.20;
 
 import {AluBase} from "./AluBase.sol";
+import {Consensus as C} from "../lib/Consensus.sol";
 import {Opcodes as O} from "../lib/Opcodes.sol";
 
 /// @title I64Step
 /// @notice i64 opcodes `0x80–0xaf`.
 contract I64Step is AluBase {
     function _inGroup(uint256 op) internal pure override returns (bool) {
-        return op >= 0x80 && op < 0xb0;
+        return op >= C.GROUP_I64_FIRST && op < C.GROUP_I64_END;
     }
 
     function _execute(Ctx memory c) internal pure override returns (bytes32) {

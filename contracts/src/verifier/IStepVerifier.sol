@@ -24,8 +24,15 @@ interface IStepVerifier {
     error FrameMismatch();
     /// @notice A revealed leaf (local, global, table slot, segment, memory, input) is not in its tree.
     error LeafMismatch();
+    /// @notice A group contract address holds no code (checked at deployment).
+    error GroupWithoutCode(address group);
+    /// @notice A group contract returned something other than one 32-byte word.
+    error BadGroupReturn(uint256 size);
 
-    /// @notice The post-state hash after one step from `pre`; `pre` itself if `pre` is halted or
-    ///         trapped. Reverts on any proof inconsistent with `pre`.
+    /// @notice The post-state hash after one step from `pre`; `pre` itself if `pre` is halted,
+    ///         trapped or yielded. Reverts on any proof inconsistent with `pre`.
     function step(bytes32 pre, bytes calldata proof) external view returns (bytes32 post);
+
+    /// @notice The machine version this verifier implements (`docs/machine.md`).
+    function machineVersion() external view returns (uint256);
 }

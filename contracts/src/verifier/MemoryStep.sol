@@ -6,6 +6,7 @@ pragma solidity ^0.8.20;
 // forge-lint: disable-start(unsafe-typecast, incorrect-shift)
 
 import {StepBase} from "./StepBase.sol";
+import {Consensus as C} from "../lib/Consensus.sol";
 import {State} from "../lib/MachineState.sol";
 import {Opcodes as O} from "../lib/Opcodes.sol";
 
@@ -13,10 +14,10 @@ import {Opcodes as O} from "../lib/Opcodes.sol";
 /// @notice Memory opcodes `0x20–0x3f`: loads, stores, `memory.size`, `memory.grow`. An access
 ///         reveals one memory leaf, or two when it straddles a leaf boundary (`docs/proof.md`).
 contract MemoryStep is StepBase {
-    uint256 private constant MEMORY_OUT_OF_BOUNDS = 2;
+    uint256 private constant MEMORY_OUT_OF_BOUNDS = C.TRAP_MEMORY_OUT_OF_BOUNDS;
 
     function _inGroup(uint256 op) internal pure override returns (bool) {
-        return op >= 0x20 && op < 0x40;
+        return op >= C.GROUP_MEMORY_FIRST && op < C.GROUP_MEMORY_END;
     }
 
     function _execute(Ctx memory c) internal pure override returns (bytes32) {

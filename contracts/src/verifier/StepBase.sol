@@ -6,6 +6,7 @@ pragma solidity ^0.8.20;
 // forge-lint: disable-start(unsafe-typecast, incorrect-shift)
 
 import {IStepVerifier} from "./IStepVerifier.sol";
+import {Consensus as C} from "../lib/Consensus.sol";
 import {Hashing} from "../lib/Hashing.sol";
 import {Merkle} from "../lib/Merkle.sol";
 import {MachineState, State} from "../lib/MachineState.sol";
@@ -18,7 +19,8 @@ import {Opcodes} from "../lib/Opcodes.sol";
 ///         `IStepVerifier` for its opcode range; the `StepVerifier` dispatcher forwards to it.
 abstract contract StepBase is IStepVerifier {
     /// @notice One step in progress: the state (pre, mutated into post), the instruction, the
-    ///         popped values (`x0` = top) and a cursor over the rest of the proof.
+    ///         popped values (`x0` = top), a cursor over the rest of the proof, and what a trap
+    ///         restores (the value stack and its depth before the pops).
     struct Ctx {
         State s;
         uint256 op;
@@ -29,16 +31,31 @@ abstract contract StepBase is IStepVerifier {
         bytes32 preStack;
         uint256 cur;
         uint256 end;
+        uint64 preDepth;
     }
 
-    uint256 internal constant PAGE = 65_536;
+    uint256 internal constant PAGE = C.PAGE_BYTES;
 
     /// @inheritdoc IStepVerifier
     function step(bytes32 pre, bytes calldata proof) external view returns (bytes32) {
         if (uint256(pre) >> 248 != 0) return pre;
-        Ctx memory c = _open(pre, proof);
+        Ctx memory c = _openState(pre, proof);
+        // Decided by the state alone (the proof ends here): the segment counter, then a `pc`
+        // past the code tree, which reads the zero instruction `Unreachable`.
+        uint256 depth = c.s.segmentDepth > C.MAX_SEGMENT_DEPTH ? C.MAX_SEGMENT_DEPTH : c.s.segmentDepth;
+        if (c.s.segmentSteps >= (1 << depth) - 1) return _trap(c, C.TRAP_SEGMENT_TOO_LONG);
+        if (uint256(c.s.pc) >> c.s.codeDepth != 0) return _trap(c, C.TRAP_UNREACHABLE);
+        _openInstr(c);
         if (!_inGroup(c.op)) revert BadOpcode(c.op);
+        uint256 n = Opcodes.pops(c.op);
+        if (c.s.stackDepth < n) return _trap(c, C.TRAP_STACK_UNDERFLOW);
+        _openStack(c, n);
         return _execute(c);
+    }
+
+    /// @inheritdoc IStepVerifier
+    function machineVersion() external pure returns (uint256) {
+        return C.MACHINE_VERSION;
     }
 
     /// @notice Whether `op` belongs to this contract's group.
@@ -49,7 +66,7 @@ abstract contract StepBase is IStepVerifier {
 
     // ---- opening -------------------------------------------------------------------------------
 
-    function _open(bytes32 pre, bytes calldata proof) private pure returns (Ctx memory c) {
+    function _openState(bytes32 pre, bytes calldata proof) private pure returns (Ctx memory c) {
         uint256 start;
         assembly ("memory-safe") {
             start := proof.offset
@@ -58,39 +75,44 @@ abstract contract StepBase is IStepVerifier {
         c.end = start + proof.length;
         c.s = MachineState.decodeAt(_take(c, MachineState.PACKED_LEN));
         if (MachineState.hash(c.s) != pre) revert PreStateMismatch();
+        c.preStack = c.s.valueStack;
+        c.preDepth = c.s.stackDepth;
+    }
 
+    function _openInstr(Ctx memory c) private pure {
         c.op = _u(c, 2);
         c.imm = _u(c, 8);
         if (!Opcodes.isValid(c.op)) revert BadOpcode(c.op);
         uint256 depth = c.s.codeDepth;
-        if (uint256(c.s.pc) >> depth != 0) revert PcOutOfRange();
         uint256 path = _take(c, 32 * depth);
         if (Merkle.root(Hashing.instrLeaf(c.op, c.imm), c.s.pc, path, depth) != c.s.codeRoot) {
             revert CodeProofMismatch();
         }
+    }
 
-        bytes32 stack = c.s.valueStack;
-        c.preStack = stack;
-        uint256 n = Opcodes.pops(c.op);
-        if (n > 0) {
-            c.x0 = _u(c, 8);
-            if (n > 1) c.x1 = _u(c, 8);
-            if (n > 2) c.x2 = _u(c, 8);
-            bytes32 base = _b32(c);
-            bytes32 h = base;
-            if (n > 2) h = Hashing.pushValue(h, c.x2);
-            if (n > 1) h = Hashing.pushValue(h, c.x1);
-            h = Hashing.pushValue(h, c.x0);
-            if (h != stack) revert StackMismatch();
-            c.s.valueStack = base;
-        }
+    /// Reads the `n` popped values and the stack below them; checks the chain.
+    function _openStack(Ctx memory c, uint256 n) private pure {
+        if (n == 0) return;
+        c.x0 = _u(c, 8);
+        if (n > 1) c.x1 = _u(c, 8);
+        if (n > 2) c.x2 = _u(c, 8);
+        bytes32 base = _b32(c);
+        bytes32 h = base;
+        if (n > 2) h = Hashing.pushValue(h, c.x2);
+        if (n > 1) h = Hashing.pushValue(h, c.x1);
+        h = Hashing.pushValue(h, c.x0);
+        if (h != c.s.valueStack) revert StackMismatch();
+        c.s.valueStack = base;
+        c.s.stackDepth -= uint64(n);
     }
 
     // ---- finishing -----------------------------------------------------------------------------
 
-    /// @notice The post-state hash, once the whole proof has been read.
+    /// @notice The post-state hash, once the whole proof has been read; a step that leaves the
+    ///         machine running counts one more step of the segment.
     function _done(Ctx memory c) internal pure returns (bytes32) {
         if (c.cur != c.end) revert ProofTooLong();
+        if (c.s.status == MachineState.RUNNING) c.s.segmentSteps += 1;
         return MachineState.hash(c.s);
     }
 
@@ -103,13 +125,16 @@ abstract contract StepBase is IStepVerifier {
     /// @notice Pushes `v`, advances `pc` and finishes.
     function _pushNext(Ctx memory c, uint256 v) internal pure returns (bytes32) {
         c.s.valueStack = Hashing.pushValue(c.s.valueStack, v);
+        c.s.stackDepth += 1;
         return _next(c);
     }
 
     /// @notice A guest fault: the pre-state with status trapped and `code`; operands stay on
-    ///         the stack and `pc` stays pos the faulting instruction.
+    ///         the stack and `pc` stays at the faulting instruction. Call it before changing
+    ///         any other field: a trap changes only the status and the code.
     function _trap(Ctx memory c, uint256 code) internal pure returns (bytes32) {
         c.s.valueStack = c.preStack;
+        c.s.stackDepth = c.preDepth;
         c.s.status = MachineState.TRAPPED;
         c.s.trapCode = uint8(code);
         return _done(c);
@@ -142,14 +167,14 @@ abstract contract StepBase is IStepVerifier {
 
     // ---- leaves in trees -----------------------------------------------------------------------
 
-    /// @notice Reads a value leaf and its 16 siblings, checks it pos `index` under `root`.
+    /// @notice Reads a value leaf and its 16 siblings, checks it at `index` under `root`.
     function _readValue(Ctx memory c, bytes32 root, uint256 index) internal pure returns (uint256 v) {
         v = _u(c, 8);
         uint256 path = _take(c, 32 * Merkle.SMALL_DEPTH);
         if (Merkle.root(Hashing.valueLeaf(v), index, path, Merkle.SMALL_DEPTH) != root) revert LeafMismatch();
     }
 
-    /// @notice Reads the current value leaf pos `index` under `root` and returns the root with `v`
+    /// @notice Reads the current value leaf at `index` under `root` and returns the root with `v`
     ///         written there instead.
     function _writeValue(Ctx memory c, bytes32 root, uint256 index, uint256 v) internal pure returns (bytes32) {
         uint256 old = _u(c, 8);
@@ -160,7 +185,7 @@ abstract contract StepBase is IStepVerifier {
         return newRoot;
     }
 
-    /// @notice Reads a 32-byte leaf and its 27 siblings, checks it pos `index` under `root`;
+    /// @notice Reads a 32-byte leaf and its 27 siblings, checks it at `index` under `root`;
     ///         returns the leaf and its path (for a later write).
     function _readBytes(Ctx memory c, bytes32 root, uint256 index) internal pure returns (uint256 leaf, uint256 path) {
         leaf = uint256(_b32(c));
@@ -170,7 +195,7 @@ abstract contract StepBase is IStepVerifier {
         }
     }
 
-    /// @notice The root after replacing the (already checked) leaf pos `index` by `leaf`.
+    /// @notice The root after replacing the (already checked) leaf at `index` by `leaf`.
     function _rootWith(uint256 leaf, uint256 index, uint256 path) internal pure returns (bytes32) {
         return Merkle.root(Hashing.bytesLeaf(bytes32(leaf)), index, path, Merkle.BYTES_DEPTH);
     }

@@ -75,7 +75,7 @@ contract OpMLOracleTest is ProtocolBase {
     function test_register_bindsFieldsDepthAndUri() public {
         ProgramFields memory f = fields("x");
         bytes32 ph = MachineState.programHash(f);
-        bytes32 expected = keccak256(abi.encodePacked("opml/program-id/v1:", ph, uint8(32), keccak256("uri")));
+        bytes32 expected = keccak256(abi.encodePacked("opml/program-id/v2:", ph, uint8(32), keccak256("uri")));
         vm.expectEmit();
         emit IOpMLOracle.ProgramRegistered(expected, ph, address(this), 32, "uri", f);
         bytes32 id = oracle.registerProgram(f, 32, "uri");
@@ -152,8 +152,10 @@ contract OpMLOracleTest is ProtocolBase {
         );
         packed = abi.encodePacked(packed, f.maxPages, f.segments, root, uint32(40), bytes32(0), bytes32(0));
         packed = abi.encodePacked(packed, uint64(0), uint64(0), uint64(0), uint64(0));
-        assertEq(packed.length, 447);
-        bytes32 s0 = keccak256(abi.encodePacked("opml/state/v1:", packed)) & bytes32(type(uint256).max >> 8);
+        // machine v2: segment_steps, segment_depth, stack_depth
+        packed = abi.encodePacked(packed, uint64(0), f.segmentDepth, uint64(0));
+        assertEq(packed.length, 464);
+        bytes32 s0 = keccak256(abi.encodePacked("opml/state/v2:", packed)) & bytes32(type(uint256).max >> 8);
 
         uint256 id = newRequest(pid, input);
         IOpMLOracle.Request memory r = oracle.request(id);

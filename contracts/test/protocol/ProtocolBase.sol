@@ -95,6 +95,7 @@ abstract contract ProtocolBase is Test {
         f.memoryPages = 2;
         f.maxPages = 16;
         f.segments = keccak256("segments");
+        f.segmentDepth = 32;
     }
 
     function register(uint8 depth) internal returns (bytes32) {

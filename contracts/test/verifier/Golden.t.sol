@@ -5,11 +5,9 @@ import {Test} from "../utils/Test.sol";
 import {IStepVerifier} from "../../src/verifier/IStepVerifier.sol";
 import {StepVerifier} from "../../src/verifier/StepVerifier.sol";
 import {ControlStep} from "../../src/verifier/ControlStep.sol";
-import {MemoryStep} from "../../src/verifier/MemoryStep.sol";
-import {BulkStep} from "../../src/verifier/BulkStep.sol";
-import {I32Step} from "../../src/verifier/I32Step.sol";
-import {I64Step} from "../../src/verifier/I64Step.sol";
+import {Consensus} from "../../src/lib/Consensus.sol";
 import {Opcodes} from "../../src/lib/Opcodes.sol";
+import {Deploy} from "../../script/Deploy.s.sol";
 
 /// The JSON cheatcodes the golden files need (same cheatcode address as `Test.vm`).
 interface VmJson {
@@ -20,12 +18,12 @@ interface VmJson {
     function parseJsonStringArray(string calldata json, string calldata key) external pure returns (string[] memory);
 }
 
-/// Deploys the full step verifier (dispatcher + five groups).
+/// Deploys the full step verifier (dispatcher + eight groups), as the deploy script does.
 abstract contract VerifierFixture is Test {
     StepVerifier internal verifier;
 
     function _deployVerifier() internal {
-        verifier = new StepVerifier(new ControlStep(), new MemoryStep(), new BulkStep(), new I32Step(), new I64Step());
+        verifier = new Deploy().deployVerifier();
     }
 }
 
@@ -33,7 +31,7 @@ abstract contract VerifierFixture is Test {
 /// --bin gen-vectors`), replayed against the compiled verifier; every opcode must have one.
 contract GoldenTest is VerifierFixture {
     VmJson internal constant vmj = VmJson(address(uint160(uint256(keccak256("hevm cheat code")))));
-    string[5] internal GROUPS = ["control", "memory", "bulk", "i32", "i64"];
+    string[8] internal GROUPS = ["control", "memory", "bulk", "i32", "i64", "f32", "f64", "float_conv"];
 
     function setUp() public {
         _deployVerifier();
@@ -78,6 +76,53 @@ contract GoldenTest is VerifierFixture {
         _replay("i64");
     }
 
+    function test_golden_f32() public view {
+        _replay("f32");
+    }
+
+    function test_golden_f64() public view {
+        _replay("f64");
+    }
+
+    function test_golden_floatConv() public view {
+        _replay("float_conv");
+    }
+
+    /// Crafted code (`docs/machine.md` §5.6): the vectors `opml_vm::crafted` makes, whose every
+    /// step the Rust machine and `verify_step` agree on, give the same post-states here.
+    function test_golden_crafted() public view {
+        _replay("crafted");
+    }
+
+    function test_machineVersion() public view {
+        assertEq(verifier.machineVersion(), 2);
+        assertEq(verifier.control().machineVersion(), Consensus.MACHINE_VERSION);
+    }
+
+    /// Every group address must hold code (`docs/proof.md`).
+    function test_groupWithoutCodeIsRejected() public {
+        IStepVerifier[8] memory g;
+        for (uint256 i = 0; i < 8; i++) {
+            g[i] = IStepVerifier(address(new ControlStep()));
+        }
+        g[5] = IStepVerifier(address(0xbeef));
+        vm.expectRevert(abi.encodeWithSelector(IStepVerifier.GroupWithoutCode.selector, address(0xbeef)));
+        new StepVerifier(g);
+    }
+
+    /// A group that returns more or less than one word is refused.
+    function test_groupReturningOtherThanOneWordIsRejected() public {
+        IStepVerifier[8] memory g;
+        ShortReturn short = new ShortReturn();
+        for (uint256 i = 0; i < 8; i++) {
+            g[i] = IStepVerifier(address(short));
+        }
+        StepVerifier v = new StepVerifier(g);
+        bytes memory proof = new bytes(Consensus.STATE_PACKED_LEN);
+        vm.expectRevert(abi.encodeWithSelector(IStepVerifier.BadGroupReturn.selector, 31));
+        v.step(bytes32(0), proof);
+    }
+
     /// Fails naming the first opcode (by number) that has no vector.
     function test_golden_everyOpcodeHasAVector() public view {
         uint256 seen;
@@ -88,9 +133,6 @@ contract GoldenTest is VerifierFixture {
             }
         }
         for (uint256 op = 0; op < 256; op++) {
-            // Machine v2's `Yield` and float opcodes are not lowered yet (branch `v2`): skipped
-            // until their vectors exist (`opml_stepcheck::not_yet_lowered`).
-            if (op == Opcodes.OP_Yield || op >= Opcodes.OP_F32Eq) continue;
             if (Opcodes.isValid(op)) {
                 assertTrue((seen >> op) & 1 == 1, string.concat("no golden vector for opcode ", vm.toString(op)));
             }
@@ -146,5 +188,15 @@ contract GoldenTest is VerifierFixture {
         assertEq(Opcodes.OP_I64Shl - Opcodes.OP_I64Eqz, Opcodes.OP_I32Shl - Opcodes.OP_I32Eqz);
         assertEq(Opcodes.OP_I64Popcnt - Opcodes.OP_I64Eqz, Opcodes.OP_I32Popcnt - Opcodes.OP_I32Eqz);
         assertEq(Opcodes.OP_I64Add - Opcodes.OP_I64Eqz, Opcodes.OP_I32Add - Opcodes.OP_I32Eqz);
+    }
+}
+
+/// A "group" answering every call with 31 bytes.
+contract ShortReturn {
+    fallback() external {
+        assembly {
+            mstore(0, 1)
+            return(0, 31)
+        }
     }
 }

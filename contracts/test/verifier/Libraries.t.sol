@@ -8,6 +8,7 @@ import {Test} from "../utils/Test.sol";
 import {Hashing} from "../../src/lib/Hashing.sol";
 import {Merkle} from "../../src/lib/Merkle.sol";
 import {MachineState, State, ProgramFields} from "../../src/lib/MachineState.sol";
+import {Consensus} from "../../src/lib/Consensus.sol";
 
 /// Calls the calldata-path Merkle functions with a path in calldata.
 contract MerkleHarness {
@@ -81,9 +82,10 @@ contract LibrariesTest is Test {
         p.memoryRoot = MachineState.EMPTY_BYTES_ROOT;
         p.maxPages = 1024;
         p.segments = Merkle.zeroRoot(Hashing.segmentLeaf(0, MachineState.EMPTY_BYTES_ROOT), 16);
-        assertEq(MachineState.programHash(p), 0x5c2c5f082a93044a8c3648392579f306e374724f6d9847dce7293eb351e4430e);
+        p.segmentDepth = 32;
+        assertEq(MachineState.programHash(p), 0xc69bf34d48225ee20a46312df7f25bca2ca5a7299e764db144c56120733b2fde);
         assertEq(
-            MachineState.initialStateHash(p, ""), 0x005f96da165748e5f21b74dc02bb37dff2a776ebb2c348b742c1e715ff6df8af
+            MachineState.initialStateHash(p, ""), 0x008130e5d9abd871723870333b69d33c1a3c5a8c7776b489e088c1cb50e33841
         );
     }
 
@@ -191,7 +193,7 @@ contract LibrariesTest is Test {
     // ---- state packing and hash ----
 
     function _someState(uint256 seed) internal pure returns (State memory s) {
-        s.status = uint8(seed % 3);
+        s.status = uint8(seed % 4);
         s.trapCode = uint8(seed >> 8);
         s.pc = uint32(seed >> 16);
         s.callDepth = uint32(seed >> 48);
@@ -217,6 +219,9 @@ contract LibrariesTest is Test {
         s.bulkDst = uint64(seed >> 5);
         s.bulkSrc = uint64(seed >> 7);
         s.bulkLen = uint64(seed >> 9);
+        s.segmentSteps = uint64(seed >> 11);
+        s.segmentDepth = uint8(seed >> 13);
+        s.stackDepth = uint64(seed >> 17);
     }
 
     function _naivePack(State memory s) internal pure returns (bytes memory) {
@@ -229,7 +234,7 @@ contract LibrariesTest is Test {
         bytes memory c = abi.encodePacked(
             s.segments, s.inputRoot, s.inputLen, s.outputChain, s.outputPending, s.outputLen, s.bulkDst, s.bulkSrc
         );
-        return abi.encodePacked(a, b, c, s.bulkLen);
+        return abi.encodePacked(a, b, c, s.bulkLen, s.segmentSteps, s.segmentDepth, s.stackDepth);
     }
 
     function testFuzz_statePackAndHash(uint256 seed) public view {
@@ -238,7 +243,7 @@ contract LibrariesTest is Test {
         assertEq(packed.length, MachineState.PACKED_LEN);
         assertEq(MachineState.encode(s), packed, "encode");
         assertEq(h.decode(packed), packed, "decode round trip");
-        bytes32 full = keccak256(abi.encodePacked("opml/state/v1:", packed));
+        bytes32 full = keccak256(abi.encodePacked("opml/state/v2:", packed));
         bytes32 want = bytes32((uint256(full) & (type(uint256).max >> 8)) | (uint256(s.status) << 248));
         assertEq(MachineState.hash(s), want, "state hash");
         assertEq(uint256(MachineState.hash(s)) >> 248, s.status, "status byte");
@@ -265,6 +270,33 @@ contract LibrariesTest is Test {
         assertEq(pending, out.length % 32 == 0 ? bytes32(0) : bytes32(tail), "pending");
     }
 
+    /// The generated domain tags have the lengths `Hashing` and `MachineState` write them with.
+    function test_tagLengths() public pure {
+        assertEq(Consensus.TAG_STATE_LEN, 14);
+        assertEq(Consensus.TAG_PROGRAM_LEN, 16);
+        assertEq(Consensus.TAG_INSTR_LEN, 11);
+        assertEq(Consensus.TAG_VALUE_LEN, 11);
+        assertEq(Consensus.TAG_BYTES_LEN, 11);
+        assertEq(Consensus.TAG_TABLE_LEN, 11);
+        assertEq(Consensus.TAG_SEGMENT_LEN, 13);
+        assertEq(Consensus.TAG_NODE_LEN, 10);
+        assertEq(Consensus.TAG_STACK_LEN, 11);
+        assertEq(Consensus.TAG_FRAME_LEN, 11);
+        assertEq(Consensus.TAG_OUTPUT_LEN, 12);
+        assertEq(MachineState.PACKED_LEN, 464);
+        assertEq(MachineState.FIELDS, 29);
+    }
+
+    /// `resume` flips only a yielded status.
+    function test_resume() public pure {
+        for (uint8 st = 0; st < 4; st++) {
+            State memory s = _someState(st);
+            s.status = st;
+            MachineState.resume(s);
+            assertEq(s.status, st == MachineState.YIELDED ? MachineState.RUNNING : st);
+        }
+    }
+
     function test_initialState() public pure {
         ProgramFields memory p;
         p.maxCallDepth = 16_384;
@@ -272,7 +304,11 @@ contract LibrariesTest is Test {
         p.codeDepth = 3;
         p.memoryPages = 1;
         p.maxPages = 2;
+        p.segmentDepth = 20;
         State memory s = MachineState.initialState(p, MachineState.EMPTY_BYTES_ROOT, 0);
+        assertEq(s.segmentDepth, 20);
+        assertEq(s.segmentSteps, 0);
+        assertEq(s.stackDepth, 0);
         assertEq(s.pc, 0);
         assertEq(s.locals, MachineState.EMPTY_LOCALS);
         assertEq(s.valueStack, bytes32(0));
