@@ -73,6 +73,7 @@ pub(crate) fn run(args: ProveArgs) -> anyhow::Result<ExitCode> {
         Status::Running => "running",
         Status::Halted => "halted",
         Status::Trapped => "trapped",
+        Status::Yielded => "yielded",
     };
     let json = serde_json::json!({
         "step": args.step,

@@ -27,10 +27,11 @@ pub fn run(
     Ok(submission(&mut m))
 }
 
-/// Runs `m` for at most `max_steps` more steps, reporting progress in chunks.
+/// Runs `m` for at most `max_steps` more steps, reporting progress in chunks. A segmented program
+/// yields between segments: it is resumed and runs on (`docs/machine.md` §9).
 fn run_machine(m: &mut Machine, max_steps: u64, mut progress: Option<&mut dyn FnMut(u64)>) {
     let mut left = max_steps;
-    while left > 0 && m.status() == Status::Running {
+    while left > 0 && (m.status() == Status::Running || m.resume()) {
         left -= m.run(left.min(PROGRESS_CHUNK));
         if let Some(p) = progress.as_mut() {
             p(m.steps());
@@ -45,7 +46,8 @@ fn status(m: &Machine) -> RunStatus {
         Status::Trapped => {
             RunStatus::Trapped(m.trap_code().unwrap_or(opml_vm::TrapCode::Unreachable))
         }
-        Status::Running => RunStatus::OutOfSteps,
+        // Yielded: out of steps right at a boundary.
+        Status::Running | Status::Yielded => RunStatus::OutOfSteps,
     }
 }
 

@@ -22,6 +22,7 @@ pub mod oracle {
             uint32 memoryPages;
             uint32 maxPages;
             bytes32 segments;
+            uint8 segmentDepth;
         }
     }
 
@@ -47,6 +48,7 @@ pub mod oracle {
                 memoryPages: p.memoryPages,
                 maxPages: p.maxPages,
                 segments: p.segments,
+                segmentDepth: p.segmentDepth,
             }
         }
     }
@@ -100,6 +102,30 @@ pub mod verifier {
             #[sol(rpc)]
             I64Step,
             "../contracts/out/I64Step.sol/I64Step.json"
+        );
+    }
+    /// f32 group.
+    pub mod f32 {
+        alloy::sol!(
+            #[sol(rpc)]
+            F32Step,
+            "../contracts/out/F32Step.sol/F32Step.json"
+        );
+    }
+    /// f64 group.
+    pub mod f64 {
+        alloy::sol!(
+            #[sol(rpc)]
+            F64Step,
+            "../contracts/out/F64Step.sol/F64Step.json"
+        );
+    }
+    /// Float-to-integer group.
+    pub mod float_conv {
+        alloy::sol!(
+            #[sol(rpc)]
+            FloatConvStep,
+            "../contracts/out/FloatConvStep.sol/FloatConvStep.json"
         );
     }
 }

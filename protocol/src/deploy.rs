@@ -87,16 +87,28 @@ pub async fn deploy(p: &DynProvider, mut cfg: IOpMLOracle::Config) -> Result<Dep
         let i64s = verifier::i64::I64Step::deploy(p.clone())
             .await
             .map_err(dep("I64Step"))?;
-        let v = verifier::dispatcher::StepVerifier::deploy(
-            p.clone(),
+        let f32s = verifier::f32::F32Step::deploy(p.clone())
+            .await
+            .map_err(dep("F32Step"))?;
+        let f64s = verifier::f64::F64Step::deploy(p.clone())
+            .await
+            .map_err(dep("F64Step"))?;
+        let conv = verifier::float_conv::FloatConvStep::deploy(p.clone())
+            .await
+            .map_err(dep("FloatConvStep"))?;
+        let groups = [
             *c.address(),
             *m.address(),
             *b.address(),
             *i32s.address(),
             *i64s.address(),
-        )
-        .await
-        .map_err(dep("StepVerifier"))?;
+            *f32s.address(),
+            *f64s.address(),
+            *conv.address(),
+        ];
+        let v = verifier::dispatcher::StepVerifier::deploy(p.clone(), groups)
+            .await
+            .map_err(dep("StepVerifier"))?;
         cfg.verifier = *v.address();
     }
     let o = oracle::OpMLOracle::deploy(p.clone(), cfg.clone())

@@ -22,12 +22,13 @@ pub fn program_fields(m0: &mut Machine) -> ProgramFields {
         memoryPages: f.memory_pages,
         maxPages: f.max_pages,
         segments: f.segments.into(),
+        segmentDepth: f.segment_depth,
     }
 }
 
 /// `programHash(fields)` of `MachineState.sol` (`docs/machine.md` §7).
 pub fn program_hash(p: &ProgramFields) -> B256 {
-    let mut b = b"opml/program/v1:".to_vec();
+    let mut b = opml_vm::consensus::TAG_PROGRAM.to_vec();
     b.extend_from_slice(&[p.status, p.trapCode]);
     b.extend_from_slice(&p.maxCallDepth.to_be_bytes());
     b.extend_from_slice(p.codeRoot.as_slice());
@@ -39,13 +40,14 @@ pub fn program_hash(p: &ProgramFields) -> B256 {
     b.extend_from_slice(&p.memoryPages.to_be_bytes());
     b.extend_from_slice(&p.maxPages.to_be_bytes());
     b.extend_from_slice(p.segments.as_slice());
+    b.push(p.segmentDepth);
     keccak256(b)
 }
 
 /// The program id `registerProgram` returns:
-/// `H("opml/program-id/v1:" ‖ program_hash ‖ D ‖ H(metadataURI))`.
+/// `H("opml/program-id/v2:" ‖ program_hash ‖ D ‖ H(metadataURI))`.
 pub fn program_id(p: &ProgramFields, trace_depth: u8, metadata_uri: &str) -> B256 {
-    let mut b = b"opml/program-id/v1:".to_vec();
+    let mut b = opml_vm::consensus::TAG_PROGRAM_ID.to_vec();
     b.extend_from_slice(program_hash(p).as_slice());
     b.push(trace_depth);
     b.extend_from_slice(keccak256(metadata_uri.as_bytes()).as_slice());

@@ -8,14 +8,11 @@ use std::time::SystemTime;
 
 use crate::{Error, Result, repo_root};
 
-/// The contracts the step verifier deploys, in constructor order of `StepVerifier`.
-pub const GROUPS: [&str; 5] = [
-    "ControlStep",
-    "MemoryStep",
-    "BulkStep",
-    "I32Step",
-    "I64Step",
-];
+/// The contracts the step verifier deploys, in constructor order of `StepVerifier`: the group
+/// contracts of the opcode table (`opml_vm::isa::GROUPS`), in opcode order.
+pub fn groups() -> impl Iterator<Item = &'static str> {
+    opml_vm::isa::GROUPS.iter().map(|g| g.contract)
+}
 /// The dispatcher.
 pub const DISPATCHER: &str = "StepVerifier";
 /// The test harness over `MachineState` (program id, `S_0`, final-state checks).
@@ -83,7 +80,7 @@ pub fn ensure_built() -> Result<()> {
     // forge skips unchanged sources (by content): mark the artifacts current so that a touched
     // but unchanged source does not rebuild on every run.
     let now = SystemTime::now();
-    for name in GROUPS.iter().chain([&DISPATCHER, &STATE_HARNESS]) {
+    for name in groups().chain([DISPATCHER, STATE_HARNESS]) {
         match std::fs::File::options()
             .append(true)
             .open(artifact_path(name))
@@ -123,7 +120,7 @@ fn stale() -> Result<bool> {
     for dir in ["contracts/src/lib", "contracts/src/verifier"] {
         newest_src = newest_src.max(newest_in(&root.join(dir))?);
     }
-    for name in GROUPS.iter().chain([&DISPATCHER, &STATE_HARNESS]) {
+    for name in groups().chain([DISPATCHER, STATE_HARNESS]) {
         match std::fs::metadata(artifact_path(name)).and_then(|m| m.modified()) {
             Ok(t) if t >= newest_src => {}
             _ => return Ok(true),

@@ -11,20 +11,15 @@ use crate::evm::{StepCall, StepEvm};
 use crate::vectors::Vector;
 
 /// Offset of the opcode in a proof: just after the packed state.
-const OP_OFFSET: usize = 447;
+const OP_OFFSET: usize = opml_vm::StateFields::ENCODED_LEN;
 
-/// The verifier group of an opcode number (`docs/proof.md`).
+/// The verifier group of an opcode number (`docs/proof.md`, the opcode table's groups).
 pub fn group_of(op: u16) -> &'static str {
-    match op {
-        0x00..=0x1f => "control",
-        0x20..=0x3f => "memory",
-        0x40..=0x4f => "bulk",
-        0x50..=0x7f => "i32",
-        _ => "i64",
-    }
+    opml_vm::isa::Group::of(op).map_or("none", |g| g.name)
 }
 
-/// The opcode a proof is for, if it has one (a stopped state's proof may be empty).
+/// The opcode a proof is for, if it has one (a stopped state's proof may be empty; a step
+/// decided by the state alone has the packed state only).
 pub fn proof_opcode(proof: &[u8]) -> Option<Opcode> {
     let b = proof.get(OP_OFFSET..OP_OFFSET + 2)?;
     Opcode::from_u16(u16::from_be_bytes([b[0], b[1]]))
@@ -97,7 +92,7 @@ impl Report {
 
     /// Records a replayed golden vector.
     pub fn record_vector(&mut self, v: &Vector, call: &StepCall) {
-        self.record(Some(v.op), v.proof.len(), call);
+        self.record(v.op, v.proof.len(), call);
     }
 
     /// `min / median / max` lines per group, for gas and proof size.
@@ -128,7 +123,8 @@ fn stats<T: Copy + Ord + Default>(v: &[T]) -> (T, T, T) {
 }
 
 /// Runs `program` on `input` for at most `max_steps` steps, replaying each in the EVM, plus one
-/// identity step once the machine stops. Vectors of each step go to `sink` when given.
+/// identity step once the machine stops; a yielded machine is resumed (not a step) and runs on.
+/// Vectors of each step go to `sink` when given.
 pub fn check_program(
     evm: &mut StepEvm,
     name: &str,
@@ -158,7 +154,7 @@ pub fn check_program(
                 evm: call.clone(),
             });
         }
-        if let (Some(sink), Some(op), false) = (sink.as_mut(), op, stopped) {
+        if let (Some(sink), false) = (sink.as_mut(), stopped) {
             sink(Vector {
                 name: format!("{name}@{step}"),
                 op,
@@ -167,7 +163,7 @@ pub fn check_program(
                 post: rust_post,
             });
         }
-        if stopped {
+        if stopped && !m.resume() {
             break;
         }
     }

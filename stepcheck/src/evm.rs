@@ -8,7 +8,7 @@ use revm::database::{CacheDB, EmptyDB};
 use revm::handler::{MainBuilder, MainContext, MainnetContext, MainnetEvm};
 use revm::primitives::{Address, Bytes, TxKind, U256};
 
-use crate::artifacts::{DISPATCHER, GROUPS, creation_code};
+use crate::artifacts::{DISPATCHER, creation_code, groups};
 use crate::{Error, Result};
 
 /// `bytes4(keccak256("step(bytes32,bytes)"))`.
@@ -38,7 +38,7 @@ impl StepCall {
     }
 }
 
-/// The five group contracts and the dispatcher, deployed on a fresh in-memory chain.
+/// The group contracts and the dispatcher, deployed on a fresh in-memory chain.
 pub struct StepEvm {
     evm: MainnetEvm<MainnetContext<CacheDB<EmptyDB>>>,
     caller: Address,
@@ -67,13 +67,14 @@ impl StepEvm {
             nonce: 0,
             verifier: Address::ZERO,
         };
-        let mut groups = Vec::with_capacity(GROUPS.len());
-        for name in GROUPS {
+        let mut addrs = Vec::new();
+        for name in groups() {
             let code = creation_code(name)?;
-            groups.push(me.deploy(name, code)?);
+            addrs.push(me.deploy(name, code)?);
         }
+        // The constructor takes `IStepVerifier[8]`: eight words, one address each.
         let mut code = creation_code(DISPATCHER)?;
-        for g in &groups {
+        for g in &addrs {
             code.extend_from_slice(&[0u8; 12]);
             code.extend_from_slice(g.as_slice());
         }

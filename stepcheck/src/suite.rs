@@ -2,12 +2,12 @@
 
 use crate::diff::{Report, check_program};
 use crate::evm::StepEvm;
-use crate::programs::{Case, guest_cases, smith_cases, spec_cases, wat_cases};
+use crate::programs::{Case, crafted_cases, guest_cases, smith_cases, spec_cases, wat_cases};
 use crate::vectors::Vector;
 use crate::{Error, Result};
 
-/// Spec-suite files whose invocations the differential replays: integer ops, memory, bulk
-/// memory, control flow and calls.
+/// Spec-suite files whose invocations the differential replays: integer and float ops, memory,
+/// bulk memory, control flow and calls.
 pub const SPEC_FILES: &[&str] = &[
     "i32",
     "i64",
@@ -32,6 +32,14 @@ pub const SPEC_FILES: &[&str] = &[
     "conversions",
     "f32",
     "f64",
+    "f32_cmp",
+    "f64_cmp",
+    "f32_bitwise",
+    "f64_bitwise",
+    "float_exprs",
+    "float_misc",
+    "float_memory",
+    "float_literals",
     "fac",
     "endianness",
 ];
@@ -61,7 +69,8 @@ pub fn run(
     budget: &Budget,
     mut sink: Option<&mut dyn FnMut(Vector)>,
 ) -> Result<SourceReports> {
-    let mut sources: Vec<(&'static str, Vec<Case>)> = vec![("wat", wat_cases()?)];
+    let mut sources: Vec<(&'static str, Vec<Case>)> =
+        vec![("wat", wat_cases()?), ("crafted", crafted_cases())];
     if budget.guests {
         sources.push(("guests", guest_cases()?));
     }

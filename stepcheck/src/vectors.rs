@@ -14,8 +14,9 @@ use crate::{Error, Result};
 pub struct Vector {
     /// Where it came from (`program@step`).
     pub name: String,
-    /// The opcode executed.
-    pub op: Opcode,
+    /// The opcode executed (`None` for a step decided by the state alone, whose proof is the
+    /// packed state).
+    pub op: Option<Opcode>,
     /// Pre-state hash.
     pub pre: [u8; 32],
     /// The proof bytes.
@@ -29,13 +30,26 @@ fn hex0x(b: &[u8]) -> String {
 }
 
 /// Keeps one vector per shape of each opcode, grouped: a shape is the post-state's status
-/// (running, halted, trapped) and the proof length (one or two memory leaves, a bulk step with
-/// or without bytes left, a table slot or none), at most `per_op` shapes per opcode.
+/// (running, halted, trapped, yielded) and the proof length (one or two memory leaves, a bulk
+/// step with or without bytes left, a table slot or none), at most `per_op` shapes per opcode.
+/// Crafted code (names starting with [`CRAFTED`]) goes to its own group: the step that ends
+/// each case (its answer, `docs/machine.md` §5.6).
 #[derive(Debug, Default)]
 pub struct VectorSet {
     per_op: usize,
     by_group: BTreeMap<&'static str, Vec<Vector>>,
     shapes: BTreeMap<Opcode, Vec<(u8, usize)>>,
+}
+
+/// Name prefix of the crafted-code cases' vectors, and their group file.
+pub const CRAFTED: &str = "crafted";
+
+/// The group files, in order: the opcode groups, then crafted code.
+pub fn group_files() -> impl Iterator<Item = &'static str> {
+    opml_vm::isa::GROUPS
+        .iter()
+        .map(|g| g.name)
+        .chain([CRAFTED])
 }
 
 impl VectorSet {
@@ -49,14 +63,18 @@ impl VectorSet {
 
     /// Offers a vector; kept if it shows a new shape of its opcode.
     pub fn offer(&mut self, v: Vector) {
-        let shapes = self.shapes.entry(v.op).or_default();
+        if v.name.starts_with(CRAFTED) {
+            if v.post[0] != 0 {
+                self.by_group.entry(CRAFTED).or_default().push(v);
+            }
+            return;
+        }
+        let Some(op) = v.op else { return };
+        let shapes = self.shapes.entry(op).or_default();
         let shape = (v.post[0], v.proof.len());
         if shapes.len() < self.per_op && !shapes.contains(&shape) {
             shapes.push(shape);
-            self.by_group
-                .entry(group_of(v.op as u16))
-                .or_default()
-                .push(v);
+            self.by_group.entry(group_of(op as u16)).or_default().push(v);
         }
     }
 
@@ -82,7 +100,7 @@ impl VectorSet {
         for (group, vs) in &self.by_group {
             let json = serde_json::json!({
                 "names": vs.iter().map(|v| v.name.clone()).collect::<Vec<_>>(),
-                "ops": vs.iter().map(|v| v.op as u16).collect::<Vec<_>>(),
+                "ops": vs.iter().map(|v| v.op.map_or(NO_OP, |o| o as u16)).collect::<Vec<_>>(),
                 "pre": vs.iter().map(|v| hex0x(&v.pre)).collect::<Vec<_>>(),
                 "proof": vs.iter().map(|v| hex0x(&v.proof)).collect::<Vec<_>>(),
                 "post": vs.iter().map(|v| hex0x(&v.post)).collect::<Vec<_>>(),
@@ -97,10 +115,13 @@ impl VectorSet {
     }
 }
 
+/// The `ops` entry of a vector without an opcode.
+const NO_OP: u16 = 0xffff;
+
 /// Reads back every vector of the group files in `dir`.
 pub fn read_dir(dir: &Path) -> Result<Vec<Vector>> {
     let mut out = Vec::new();
-    for group in ["control", "memory", "bulk", "i32", "i64"] {
+    for group in group_files() {
         let path = dir.join(format!("{group}.json"));
         let name = path.display().to_string();
         let text = std::fs::read_to_string(&path).map_err(|e| Error::Io(name.clone(), e))?;
@@ -123,12 +144,15 @@ pub fn read_dir(dir: &Path) -> Result<Vec<Vector>> {
             let h32 = |a: &[serde_json::Value], k: &str| -> Result<[u8; 32]> {
                 hexv(a, k)?.try_into().map_err(|_| bad(k))
             };
-            let op = ops
+            let n = ops
                 .get(i)
                 .and_then(|v| v.as_u64())
                 .and_then(|n| u16::try_from(n).ok())
-                .and_then(Opcode::from_u16)
                 .ok_or_else(|| bad("ops"))?;
+            let op = match n {
+                NO_OP => None,
+                n => Some(Opcode::from_u16(n).ok_or_else(|| bad("ops"))?),
+            };
             out.push(Vector {
                 name: name.as_str().unwrap_or_default().to_string(),
                 op,

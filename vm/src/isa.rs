@@ -64,7 +64,7 @@ macro_rules! for_each_op {
             GlobalSet = 0x11, pops 1, pushes 0, ctl op_global_set;
             /// Push `imm` (i32 and f32 constants zero-extended).
             Const = 0x12, pops 0, pushes 1, ctl op_const;
-            /// Trap with trap code `imm` (the soft-float library's conversion traps lower to this).
+            /// Trap with trap code `imm & 0xff` (the lowering emits none; any code is kept).
             Trap = 0x13, pops 0, pushes 0, ctl op_trap;
             /// End a segment at a boundary: with no frame and empty value and aux stacks, status
             /// yielded, `pc = imm`, locals, bulk registers and `segment_steps` reset; otherwise trap

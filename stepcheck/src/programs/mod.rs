@@ -1,5 +1,5 @@
-//! The programs the differential runs: hand-written WAT, the example guests, spec-suite
-//! modules and seeded wasm-smith modules. Each comes loaded, with an input.
+//! The programs the differential runs: hand-written WAT, crafted code, the example guests,
+//! spec-suite modules and seeded wasm-smith modules. Each comes loaded, with an input.
 
 pub mod wat;
 
@@ -44,6 +44,19 @@ pub fn wat_cases() -> Result<Vec<Case>> {
                 program: Arc::new(program),
                 input,
             })
+        })
+        .collect()
+}
+
+/// The crafted-code cases of `opml_vm::crafted` (`docs/machine.md` §5.6), named
+/// `crafted/<case>`: their vectors go to the `crafted` golden file.
+pub fn crafted_cases() -> Vec<Case> {
+    opml_vm::crafted::cases()
+        .into_iter()
+        .map(|c| Case {
+            name: format!("{}/{}", crate::vectors::CRAFTED, c.name),
+            program: c.program,
+            input: c.input,
         })
         .collect()
 }

@@ -9,7 +9,7 @@ const IMPORTS: &str = r#"
 "#;
 
 /// The main program: i32/i64 ALU on several operand pairs, straddling loads and stores, bulk
-/// ops, host I/O, branches, calls, and a few float ops (soft-float calls).
+/// ops, host I/O, branches, calls, and a few float ops.
 const OPS: &str = r#"
   (memory 1 3)
   (global $acc (mut i32) (i32.const 0))
@@ -183,6 +183,124 @@ const OPS: &str = r#"
     (call $output_write (i32.const 0) (i32.const 0)))
 "#;
 
+/// Every float opcode on edge operands (NaNs with payloads, zeros, subnormals, infinities, the
+/// largest finite, ties) and every conversion.
+const FLOATS: &str = r#"
+  (global $acc (mut i32) (i32.const 0))
+  (func $mix (param $x i32)
+    (global.set $acc (i32.xor (i32.rotl (global.get $acc) (i32.const 5)) (local.get $x))))
+  (func $mix64 (param $x i64)
+    (call $mix (i32.wrap_i64 (local.get $x)))
+    (call $mix (i32.wrap_i64 (i64.shr_u (local.get $x) (i64.const 32)))))
+  (func $f32ops (param $a f32) (param $b f32)
+    (call $mix (f32.eq (local.get $a) (local.get $b)))
+    (call $mix (f32.ne (local.get $a) (local.get $b)))
+    (call $mix (f32.lt (local.get $a) (local.get $b)))
+    (call $mix (f32.gt (local.get $a) (local.get $b)))
+    (call $mix (f32.le (local.get $a) (local.get $b)))
+    (call $mix (f32.ge (local.get $a) (local.get $b)))
+    (call $mix (i32.reinterpret_f32 (f32.add (local.get $a) (local.get $b))))
+    (call $mix (i32.reinterpret_f32 (f32.sub (local.get $a) (local.get $b))))
+    (call $mix (i32.reinterpret_f32 (f32.mul (local.get $a) (local.get $b))))
+    (call $mix (i32.reinterpret_f32 (f32.div (local.get $a) (local.get $b))))
+    (call $mix (i32.reinterpret_f32 (f32.min (local.get $a) (local.get $b))))
+    (call $mix (i32.reinterpret_f32 (f32.max (local.get $a) (local.get $b))))
+    (call $mix (i32.reinterpret_f32 (f32.copysign (local.get $a) (local.get $b))))
+    (call $mix (i32.reinterpret_f32 (f32.abs (local.get $a))))
+    (call $mix (i32.reinterpret_f32 (f32.neg (local.get $a))))
+    (call $mix (i32.reinterpret_f32 (f32.ceil (local.get $a))))
+    (call $mix (i32.reinterpret_f32 (f32.floor (local.get $a))))
+    (call $mix (i32.reinterpret_f32 (f32.trunc (local.get $a))))
+    (call $mix (i32.reinterpret_f32 (f32.nearest (local.get $a))))
+    (call $mix (i32.reinterpret_f32 (f32.sqrt (local.get $a))))
+    (call $mix (i32.trunc_sat_f32_s (local.get $a)))
+    (call $mix (i32.trunc_sat_f32_u (local.get $a)))
+    (call $mix64 (i64.trunc_sat_f32_s (local.get $a)))
+    (call $mix64 (i64.trunc_sat_f32_u (local.get $a)))
+    (call $mix64 (i64.reinterpret_f64 (f64.promote_f32 (local.get $a)))))
+  (func $f64ops (param $a f64) (param $b f64)
+    (call $mix (f64.eq (local.get $a) (local.get $b)))
+    (call $mix (f64.ne (local.get $a) (local.get $b)))
+    (call $mix (f64.lt (local.get $a) (local.get $b)))
+    (call $mix (f64.gt (local.get $a) (local.get $b)))
+    (call $mix (f64.le (local.get $a) (local.get $b)))
+    (call $mix (f64.ge (local.get $a) (local.get $b)))
+    (call $mix64 (i64.reinterpret_f64 (f64.add (local.get $a) (local.get $b))))
+    (call $mix64 (i64.reinterpret_f64 (f64.sub (local.get $a) (local.get $b))))
+    (call $mix64 (i64.reinterpret_f64 (f64.mul (local.get $a) (local.get $b))))
+    (call $mix64 (i64.reinterpret_f64 (f64.div (local.get $a) (local.get $b))))
+    (call $mix64 (i64.reinterpret_f64 (f64.min (local.get $a) (local.get $b))))
+    (call $mix64 (i64.reinterpret_f64 (f64.max (local.get $a) (local.get $b))))
+    (call $mix64 (i64.reinterpret_f64 (f64.copysign (local.get $a) (local.get $b))))
+    (call $mix64 (i64.reinterpret_f64 (f64.abs (local.get $a))))
+    (call $mix64 (i64.reinterpret_f64 (f64.neg (local.get $a))))
+    (call $mix64 (i64.reinterpret_f64 (f64.ceil (local.get $a))))
+    (call $mix64 (i64.reinterpret_f64 (f64.floor (local.get $a))))
+    (call $mix64 (i64.reinterpret_f64 (f64.trunc (local.get $a))))
+    (call $mix64 (i64.reinterpret_f64 (f64.nearest (local.get $a))))
+    (call $mix64 (i64.reinterpret_f64 (f64.sqrt (local.get $a))))
+    (call $mix (i32.trunc_sat_f64_s (local.get $a)))
+    (call $mix (i32.trunc_sat_f64_u (local.get $a)))
+    (call $mix64 (i64.trunc_sat_f64_s (local.get $a)))
+    (call $mix64 (i64.trunc_sat_f64_u (local.get $a)))
+    (call $mix (i32.reinterpret_f32 (f32.demote_f64 (local.get $a)))))
+  (func $convs (param $i i32) (param $l i64)
+    (call $mix (i32.reinterpret_f32 (f32.convert_i32_s (local.get $i))))
+    (call $mix (i32.reinterpret_f32 (f32.convert_i32_u (local.get $i))))
+    (call $mix (i32.reinterpret_f32 (f32.convert_i64_s (local.get $l))))
+    (call $mix (i32.reinterpret_f32 (f32.convert_i64_u (local.get $l))))
+    (call $mix64 (i64.reinterpret_f64 (f64.convert_i32_s (local.get $i))))
+    (call $mix64 (i64.reinterpret_f64 (f64.convert_i32_u (local.get $i))))
+    (call $mix64 (i64.reinterpret_f64 (f64.convert_i64_s (local.get $l))))
+    (call $mix64 (i64.reinterpret_f64 (f64.convert_i64_u (local.get $l)))))
+  (func $truncs (param $a f32) (param $b f64)
+    (call $mix (i32.trunc_f32_s (local.get $a)))
+    (call $mix (i32.trunc_f32_u (f32.abs (local.get $a))))
+    (call $mix (i32.trunc_f64_s (local.get $b)))
+    (call $mix (i32.trunc_f64_u (f64.abs (local.get $b))))
+    (call $mix64 (i64.trunc_f32_s (local.get $a)))
+    (call $mix64 (i64.trunc_f32_u (f32.abs (local.get $a))))
+    (call $mix64 (i64.trunc_f64_s (local.get $b)))
+    (call $mix64 (i64.trunc_f64_u (f64.abs (local.get $b)))))
+  (func (export "main")
+    (call $f32ops (f32.const 1.5) (f32.const -2.25))
+    (call $f32ops (f32.const nan:0x200001) (f32.const 1))
+    (call $f32ops (f32.const -0) (f32.const 0))
+    (call $f32ops (f32.const 0x1p-149) (f32.const -0x1p-126))
+    (call $f32ops (f32.const inf) (f32.const -inf))
+    (call $f32ops (f32.const 0x1.fffffep+127) (f32.const 0x1p+127))
+    (call $f32ops (f32.const -nan) (f32.const nan:0x1))
+    (call $f32ops (f32.const 2.5) (f32.const 3.5))
+    (call $f32ops (f32.const -7.5) (f32.const 0x1.8p+23))
+    (call $f64ops (f64.const 1.5) (f64.const -2.25))
+    (call $f64ops (f64.const nan:0x8000000000001) (f64.const 1))
+    (call $f64ops (f64.const -0) (f64.const 0))
+    (call $f64ops (f64.const 0x1p-1074) (f64.const -0x1p-1022))
+    (call $f64ops (f64.const inf) (f64.const -inf))
+    (call $f64ops (f64.const 0x1.fffffffffffffp+1023) (f64.const 0x1p+1023))
+    (call $f64ops (f64.const -nan) (f64.const nan:0x1))
+    (call $f64ops (f64.const 2.5) (f64.const 3.5))
+    (call $f64ops (f64.const -0.5) (f64.const 0x1p+52))
+    (call $convs (i32.const -7) (i64.const -9))
+    (call $convs (i32.const 0x7fffffff) (i64.const 0x7fffffffffffffff))
+    (call $convs (i32.const 16777217) (i64.const -1))
+    (call $truncs (f32.const -1000.75) (f64.const 123456789.5))
+    (call $truncs (f32.const 0x1.fffffep+30) (f64.const -2147483648.9))
+    (i32.store (i32.const 0) (global.get $acc))
+    (call $output_write (i32.const 0) (i32.const 4)))
+"#;
+
+/// A segmented program (`docs/machine.md` §9): `segment` runs four times, yielding between
+/// calls, writing a byte of output each time.
+const SEGMENTS: &str = r#"
+  (global $n (mut i32) (i32.const 0))
+  (func (export "segment") (result i32)
+    (global.set $n (i32.add (global.get $n) (i32.const 1)))
+    (i32.store8 (i32.const 0) (i32.add (global.get $n) (i32.const 48)))
+    (call $output_write (i32.const 0) (i32.const 1))
+    (i32.lt_u (global.get $n) (i32.const 4)))
+"#;
+
 /// One-fault programs: `(name, body of main, extra module fields, max_call_depth)`.
 const TRAPS: &[(&str, &str, &str)] = &[
     ("unreachable", "(unreachable)", ""),
@@ -294,12 +412,82 @@ const TRAPS: &[(&str, &str, &str)] = &[
     ),
     ("stack_exhausted", "(call $rec)", "(func $rec (call $rec))"),
     (
-        "float_conversion",
-        "(drop (i32.trunc_f32_s (f32.const nan)))",
+        "trunc_i32_f32_s_nan",
+        "(drop (i32.trunc_f32_s (f32.const -nan:0x1)))",
         "",
     ),
     (
-        "float_conversion_range",
+        "trunc_i32_f32_s_range",
+        "(drop (i32.trunc_f32_s (f32.const -1e30)))",
+        "",
+    ),
+    (
+        "trunc_i32_f32_u_nan",
+        "(drop (i32.trunc_f32_u (f32.const -nan:0x1)))",
+        "",
+    ),
+    (
+        "trunc_i32_f32_u_range",
+        "(drop (i32.trunc_f32_u (f32.const -1)))",
+        "",
+    ),
+    (
+        "trunc_i32_f64_s_nan",
+        "(drop (i32.trunc_f64_s (f64.const -nan:0x2)))",
+        "",
+    ),
+    (
+        "trunc_i32_f64_s_range",
+        "(drop (i32.trunc_f64_s (f64.const -1e30)))",
+        "",
+    ),
+    (
+        "trunc_i32_f64_u_nan",
+        "(drop (i32.trunc_f64_u (f64.const -nan:0x2)))",
+        "",
+    ),
+    (
+        "trunc_i32_f64_u_range",
+        "(drop (i32.trunc_f64_u (f64.const -1)))",
+        "",
+    ),
+    (
+        "trunc_i64_f32_s_nan",
+        "(drop (i64.trunc_f32_s (f32.const -nan:0x1)))",
+        "",
+    ),
+    (
+        "trunc_i64_f32_s_range",
+        "(drop (i64.trunc_f32_s (f32.const -1e30)))",
+        "",
+    ),
+    (
+        "trunc_i64_f32_u_nan",
+        "(drop (i64.trunc_f32_u (f32.const -nan:0x1)))",
+        "",
+    ),
+    (
+        "trunc_i64_f32_u_range",
+        "(drop (i64.trunc_f32_u (f32.const -1)))",
+        "",
+    ),
+    (
+        "trunc_i64_f64_s_nan",
+        "(drop (i64.trunc_f64_s (f64.const -nan:0x2)))",
+        "",
+    ),
+    (
+        "trunc_i64_f64_s_range",
+        "(drop (i64.trunc_f64_s (f64.const -1e30)))",
+        "",
+    ),
+    (
+        "trunc_i64_f64_u_nan",
+        "(drop (i64.trunc_f64_u (f64.const -nan:0x2)))",
+        "",
+    ),
+    (
+        "trunc_i64_f64_u_range",
         "(drop (i64.trunc_f64_u (f64.const -1)))",
         "",
     ),
@@ -313,6 +501,16 @@ pub fn programs() -> Vec<(String, String, Vec<u8>)> {
         format!("(module {IMPORTS} {OPS})"),
         input,
     )];
+    out.push((
+        "floats".to_string(),
+        format!("(module {IMPORTS} (memory 1) {FLOATS})"),
+        Vec::new(),
+    ));
+    out.push((
+        "segments".to_string(),
+        format!("(module {IMPORTS} (memory 1) {SEGMENTS})"),
+        Vec::new(),
+    ));
     for (name, body, fields) in TRAPS {
         let wat = format!(
             "(module {IMPORTS} (memory 1 1) (type $un (func (param i32) (result i32)))

@@ -10,7 +10,8 @@ use crate::{Limits, Machine, Program, Status};
 #[ignore = "prints a figure; run in release"]
 fn speed() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let cases: [(&str, &str, Vec<u8>); 2] = [
+    let read = |p: &str| std::fs::read(root.join(p)).unwrap_or_default();
+    let cases: [(&str, &str, Vec<u8>); 5] = [
         (
             "kernels",
             "guests/wasm/kernels.wasm",
@@ -19,7 +20,22 @@ fn speed() {
         (
             "digits",
             "guests/wasm/digits.wasm",
-            std::fs::read(root.join("guests/digits/testdata/sample.bin")).unwrap_or_default(),
+            read("guests/digits/testdata/sample.bin"),
+        ),
+        (
+            "digits-f32",
+            "guests/wasm/digits-f32.wasm",
+            read("guests/digits/testdata/sample.bin"),
+        ),
+        (
+            "attention",
+            "guests/wasm/attention.wasm",
+            read("guests/attention/testdata/input.bin"),
+        ),
+        (
+            "mnist",
+            "guests/wasm/mnist.wasm",
+            read("guests/mnist/testdata/input_7"),
         ),
     ];
     for (name, path, input) in cases {
