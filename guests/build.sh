@@ -15,7 +15,7 @@ case "${1:-}" in
 esac
 
 # crate directory -> output name
-guests_list=(digits:digits digits-f32:digits-f32 kernels:kernels attention:attention mnist:mnist minilm:minilm segments:segments)
+guests_list=(digits:digits digits-f32:digits-f32 kernels:kernels attention:attention mnist:mnist minilm:minilm segments:v2/segments)
 
 if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
   echo "guests/build.sh: SKIP: the wasm32-unknown-unknown target is not installed" \
@@ -58,6 +58,7 @@ for entry in "${guests_list[@]}"; do
   crate="${entry%%:*}" name="${entry##*:}"
   built="$guests/target/wasm32-unknown-unknown/release/opml_${crate//-/_}.wasm"
   committed="$guests/wasm/$name.wasm"
+  mkdir -p "$(dirname "$committed")"
   if [ "$check" = 1 ]; then
     if cmp -s "$built" "$committed"; then
       echo "ok: wasm/$name.wasm rebuilds bit for bit ($(wc -c <"$built") bytes)"
