@@ -1,0 +1,19 @@
+// SPDX-License-Identifier: MIT OR Apache-2.0
+pragma solidity ^0.8.20;
+
+import {StepBase} from "./StepBase.sol";
+import {FloatOps} from "./float/FloatOps.sol";
+
+/// @title F32Step
+/// @notice f32 opcodes `0xb0–0xcf` (`float/FloatOps.sol`; docs/floats.md). None traps.
+contract F32Step is StepBase {
+    function _inGroup(uint256 op) internal pure override returns (bool) {
+        return op >= FloatOps.F32_BASE && op < FloatOps.F64_BASE;
+    }
+
+    function _execute(Ctx memory c) internal pure override returns (bytes32) {
+        uint256 k = c.op - FloatOps.F32_BASE;
+        if (k >= FloatOps.K_COUNT) revert BadOpcode(c.op);
+        return _pushNext(c, FloatOps.arith(k, 32, c.x0, c.x1));
+    }
+}
