@@ -6,19 +6,36 @@ pub mod cases;
 pub mod harness;
 pub mod ops;
 pub mod reference;
+pub mod sticky;
 
-use cases::{CaseGen, edge_cases};
+use cases::{Case, CaseGen, edge_cases};
 use harness::{FloatEvm, FloatReport};
 use ops::FloatOp;
 
 use crate::Result;
 
-/// Every edge value (unary ops) or pair of edge values (binary ops) of every float opcode.
+/// Every edge value (unary ops) or pair of edge values (binary ops) of every float opcode, and
+/// the f64 div and sqrt operands that need the sticky bit.
 pub fn check_edges(evm: &mut FloatEvm, report: &mut FloatReport) -> Result<()> {
     for op in FloatOp::all() {
         report.check(evm, &edge_cases(op))?;
     }
-    Ok(())
+    report.check(evm, &sticky_cases())
+}
+
+/// `f64.div` and `f64.sqrt` cases whose rounding is decided by the sticky bit (`sticky`).
+pub fn sticky_cases() -> Vec<Case> {
+    let div = sticky::div_pairs().into_iter().map(|(x0, x1)| Case {
+        op: ops::F64_BASE + 16,
+        x0,
+        x1,
+    });
+    let sqrt = sticky::sqrt_inputs().into_iter().map(|x0| Case {
+        op: ops::F64_BASE + 12,
+        x0,
+        x1: 0,
+    });
+    div.chain(sqrt).collect()
 }
 
 /// `n` seeded random cases spread evenly over the float opcodes, checked in batches;

@@ -86,3 +86,12 @@ fn the_harness_reports_values_traps_and_foreign_opcodes() {
         ]
     );
 }
+
+#[test]
+fn sticky_bit_cases_agree_with_hardware() {
+    let mut evm = FloatEvm::new().expect("deploy the float harness");
+    let mut r = FloatReport::default();
+    let cases = opml_stepcheck::float::sticky_cases();
+    r.check(&mut evm, &cases).expect("run");
+    assert_clean("sticky", &r);
+}
