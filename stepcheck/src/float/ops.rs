@@ -2,12 +2,14 @@
 //! group `0xb0–0xcf` and the f64 group `0xd0–0xef` number their operations in the same order
 //! from their base; `0xf0–0xff` are the truncations to integers.
 
+use opml_vm::isa::Opcode;
+
 /// Base of the f32 group.
-pub const F32_BASE: u16 = 0xb0;
+pub const F32_BASE: u16 = Opcode::F32Eq as u16;
 /// Base of the f64 group.
-pub const F64_BASE: u16 = 0xd0;
+pub const F64_BASE: u16 = Opcode::F64Eq as u16;
 /// Base of the float-to-integer group.
-pub const TRUNC_BASE: u16 = 0xf0;
+pub const TRUNC_BASE: u16 = Opcode::I32TruncF32S as u16;
 
 /// Operation names in group order (`k = op - base`), without the `f32.`/`f64.` prefix.
 pub const ARITH: [&str; 25] = [
@@ -147,5 +149,21 @@ mod tests {
         assert_eq!(name(0xf7).as_deref(), Some("i64.trunc_f64_u"));
         assert_eq!(name(0xf8).as_deref(), Some("i32.trunc_sat_f32_s"));
         assert_eq!(name(0xff).as_deref(), Some("i64.trunc_sat_f64_u"));
+    }
+
+    #[test]
+    fn the_table_is_the_machines() {
+        let squash = |s: &str| s.replace(['.', '_'], "").to_lowercase();
+        for op in FloatOp::all() {
+            let m = Opcode::from_u16(op.code).expect("a machine opcode");
+            assert_eq!(squash(&op.name()), squash(m.name()), "{:#x}", op.code);
+            assert_eq!(m.pops(), 1 + u8::from(op.binary), "{}", op.name());
+            assert_eq!(m.pushes(), 1, "{}", op.name());
+        }
+        let float_ops = Opcode::ALL
+            .iter()
+            .filter(|o| **o as u16 >= F32_BASE)
+            .count();
+        assert_eq!(float_ops, FloatOp::all().len());
     }
 }

@@ -22,11 +22,12 @@ fn float_edge_values_agree_with_hardware() {
     let mut evm = FloatEvm::new().expect("deploy the float harness");
     let mut r = FloatReport::default();
     for op in FloatOp::all() {
-        // Every edge value of a unary op; a spread third of the pairs of a binary op.
+        // Every edge value of a unary op; every 13th pair of a binary op (13 does not divide
+        // the row length, so each row meets different columns).
         let cases: Vec<_> = edge_cases(op)
             .into_iter()
             .enumerate()
-            .filter(|(i, _)| !op.binary || i % 3 == 0)
+            .filter(|(i, _)| !op.binary || i % 13 == 0)
             .map(|(_, c)| c)
             .collect();
         r.check(&mut evm, &cases).expect("run");
@@ -39,7 +40,7 @@ fn float_edge_values_agree_with_hardware() {
 fn seeded_random_float_cases_agree_with_hardware() {
     let mut evm = FloatEvm::new().expect("deploy the float harness");
     let mut r = FloatReport::default();
-    check_random(&mut evm, 20_000, 0x6f70_6d6c, &mut r, |_, _| {}).expect("run");
+    check_random(&mut evm, 5_000, 0x6f70_6d6c, &mut r, |_, _| {}).expect("run");
     assert_eq!(r.cases.len(), 66, "every float opcode checked");
     assert_clean("random", &r);
 }
