@@ -15,7 +15,7 @@ case "${1:-}" in
 esac
 
 # crate directory -> output name
-guests_list=(digits:digits digits-f32:digits-f32 kernels:kernels attention:attention mnist:mnist)
+guests_list=(digits:digits digits-f32:digits-f32 kernels:kernels attention:attention mnist:mnist minilm:minilm segments:v2/segments)
 
 if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
   echo "guests/build.sh: SKIP: the wasm32-unknown-unknown target is not installed" \
@@ -40,8 +40,12 @@ unset CARGO_ENCODED_RUSTFLAGS CARGO_BUILD_RUSTFLAGS
 export CARGO_TARGET_DIR="$guests/target"
 export CARGO_INCREMENTAL=0
 
-cargo build --manifest-path "$guests/Cargo.toml" --locked --release \
-  --target wasm32-unknown-unknown $(printf -- '-p opml-%s ' "${guests_list[@]%%:*}")
+# One cargo invocation per guest: built together, cargo would unify the SDK's features across
+# them (minilm's `std` would link std into the no_std guests).
+for crate in "${guests_list[@]%%:*}"; do
+  cargo build --manifest-path "$guests/Cargo.toml" --locked --release \
+    --target wasm32-unknown-unknown -p "opml-$crate"
+done
 
 # The committed builds record the compiler that made them: another rustc may emit other bytes,
 # which is reported but is not a reproducibility failure.
@@ -54,6 +58,7 @@ for entry in "${guests_list[@]}"; do
   crate="${entry%%:*}" name="${entry##*:}"
   built="$guests/target/wasm32-unknown-unknown/release/opml_${crate//-/_}.wasm"
   committed="$guests/wasm/$name.wasm"
+  mkdir -p "$(dirname "$committed")"
   if [ "$check" = 1 ]; then
     if cmp -s "$built" "$committed"; then
       echo "ok: wasm/$name.wasm rebuilds bit for bit ($(wc -c <"$built") bytes)"

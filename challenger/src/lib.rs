@@ -1,28 +1,117 @@
-//! The challenger role (`opml challenger`): watches every result posted for the programs in
-//! its store, re-runs it on the fast path (and its final state on the VM), challenges the
-//! wrong ones, plays each game to the final step proof from VM checkpoints, collects the
-//! bonds it wins and, optionally, submits the correct result for the reopened request.
-//!
-//! The engine is `opml_protocol::agent`, shared with the submitter; this crate picks the role.
+#![doc = include_str!("../README.md")]
+
+mod check;
 
 use std::sync::Arc;
 
-use opml_executor::submitter::WasmtimeFastPath;
-use opml_protocol::agent::{Agent, Role};
-use opml_protocol::config::RoleConfig;
+use alloy::primitives::U256;
+use opml_bindings::status::REQUEST_OPEN;
+use opml_service::chain::rpc;
+use opml_service::progress::Progress;
+use opml_service::settings::RoleConfig;
+use opml_service::store::{Phase, Side};
+use opml_service::{Result, Service, run_passes};
 
-/// Builds the challenger from its settings.
-pub async fn build(cfg: &RoleConfig) -> opml_protocol::Result<Agent> {
-    let fast = WasmtimeFastPath::new().map_err(|e| opml_protocol::Error::Program(e.to_string()))?;
-    cfg.agent(Role::Challenger, Arc::new(fast)).await
+/// The database file a challenger uses unless told otherwise.
+pub const DEFAULT_DB: &str = "opml-challenger.redb";
+
+/// What a challenger does beyond disputing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ChallengerConfig {
+    /// After winning a game, post the correct result for the reopened request.
+    pub submit_after_win: bool,
 }
 
-/// Runs the challenger until `stop` resolves.
-pub async fn run(
-    cfg: &RoleConfig,
-    stop: impl std::future::Future<Output = ()>,
-) -> opml_protocol::Result<()> {
-    let agent = build(cfg).await?;
-    tracing::info!(address = %agent.me(), oracle = %agent.chain.oracle.address(), "challenger started");
-    agent.run(cfg.poll(), stop).await
+/// The challenger: a [`Service`] that checks others' results.
+#[derive(Debug)]
+pub struct Challenger {
+    svc: Service,
+    cfg: ChallengerConfig,
+}
+
+impl Challenger {
+    /// A challenger acting through `svc`.
+    pub fn new(svc: Service, cfg: ChallengerConfig) -> Self {
+        Self { svc, cfg }
+    }
+
+    /// Connects as the settings say.
+    pub async fn connect(cfg: &RoleConfig, progress: Arc<dyn Progress>) -> Result<Self> {
+        let svc = cfg.service(DEFAULT_DB, progress).await?;
+        let own = ChallengerConfig {
+            submit_after_win: cfg.submit_after_win.unwrap_or(false),
+        };
+        Ok(Self::new(svc, own))
+    }
+
+    /// The service it acts through (chain, database).
+    pub fn service(&self) -> &Service {
+        &self.svc
+    }
+
+    /// One pass: check the new results (challenging the wrong ones) and record the new games,
+    /// play the games, finalize its own results, resubmit after a win if configured, withdraw.
+    /// Returns whether the challenger still owes anything (an open game or result).
+    pub async fn tick(&self) -> Result<bool> {
+        self.svc
+            .scan(|from, to| async move {
+                self.scan_results(from, to).await?;
+                self.svc.scan_games(from, to).await
+            })
+            .await?;
+        let mut busy = self.svc.drive_games().await?;
+        busy |= self.svc.drive_claims().await?;
+        if self.cfg.submit_after_win {
+            busy |= self.submit_after_wins().await?;
+        }
+        if self.svc.cfg.auto_withdraw {
+            self.svc.withdraw().await?;
+        }
+        Ok(busy)
+    }
+
+    /// Runs passes every `poll` until `stop` resolves.
+    pub async fn run(
+        &self,
+        poll: std::time::Duration,
+        stop: impl std::future::Future<Output = ()>,
+    ) -> Result<()> {
+        tracing::info!(address = %self.svc.me(), oracle = %self.svc.chain.oracle.address(), "challenger started");
+        run_passes(poll, stop, || self.tick()).await
+    }
+
+    /// Posts the correct result for each request reopened by a game it won (once per game).
+    /// Returns whether it posted any.
+    async fn submit_after_wins(&self) -> Result<bool> {
+        let mut busy = false;
+        for g in self.svc.store.games()? {
+            let key = format!("resubmitted:{}", g.game_id);
+            if g.side != Side::Challenger
+                || g.phase != Phase::Won
+                || self.svc.store.meta(&key)? != 0
+            {
+                continue;
+            }
+            let q = self
+                .svc
+                .chain
+                .oracle
+                .request(U256::from(g.request_id))
+                .call()
+                .await
+                .map_err(rpc)?;
+            if q.status == REQUEST_OPEN && q.resultId.is_zero() {
+                tracing::info!(
+                    request = g.request_id,
+                    "submitting the correct result after winning"
+                );
+                self.svc
+                    .post_result(g.request_id, g.program_id, &g.input)
+                    .await?;
+                busy = true;
+            }
+            self.svc.store.set_meta(&key, 1)?;
+        }
+        Ok(busy)
+    }
 }

@@ -1,9 +1,10 @@
 //! `opml`: the command-line tool. Thin: parses arguments, calls the library crates, prints.
 
+mod progress;
 mod prove;
 mod run;
 
-/// The role services and the chain commands (engineer R).
+/// The role services and the chain commands.
 mod cmd {
     pub(crate) mod challenger;
     pub(crate) mod demo;
@@ -62,11 +63,11 @@ fn main() -> ExitCode {
             "warn"
         })
     });
-    // Log lines hide the replay progress bars while they write (see `opml_protocol::progress`).
+    // Log lines hide the replay progress bars while they write (see `progress`).
     let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(opml_protocol::progress::LogWriter::new);
-    if opml_protocol::progress::json_logs() {
+        .with_writer(progress::LogWriter::new);
+    if progress::json_logs() {
         logs.json().init();
     } else {
         logs.init();

@@ -1,8 +1,8 @@
 //! `opml prove`: the one-step proof of step `N` of a run, as `{pre, proof, post}` JSON.
 
+use crate::progress::Replay;
 use anyhow::{Context, bail};
 use clap::Args;
-use opml_protocol::progress::Replay;
 use opml_vm::{Limits, Machine, Program, Status, verify_step};
 use std::path::PathBuf;
 use std::process::ExitCode;

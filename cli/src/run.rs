@@ -1,9 +1,9 @@
 //! `opml run`: print a run's output, status and figures.
 
+use crate::progress::Replay;
 use anyhow::{Context, bail};
 use clap::Args;
 use opml_executor::{Engine, Entry, Limits, RunOptions, RunStatus, Submission};
-use opml_protocol::progress::Replay;
 use std::path::PathBuf;
 use std::process::ExitCode;
 

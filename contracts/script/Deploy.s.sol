@@ -8,7 +8,6 @@ import {AIOracleAdapter} from "../src/protocol/AIOracleAdapter.sol";
 import {IOpMLOracle} from "../src/interfaces/IOpMLOracle.sol";
 import {IStepVerifier} from "../src/interfaces/IStepVerifier.sol";
 import {StepVerifier} from "../src/verifier/StepVerifier.sol";
-import {IStepVerifier as IGroup} from "../src/verifier/IStepVerifier.sol";
 import {ControlStep} from "../src/verifier/ControlStep.sol";
 import {MemoryStep} from "../src/verifier/MemoryStep.sol";
 import {BulkStep} from "../src/verifier/BulkStep.sol";
@@ -95,14 +94,14 @@ contract Deploy {
     function deployVerifier() public returns (StepVerifier) {
         return new StepVerifier(
             [
-                IGroup(address(new ControlStep())),
-                IGroup(address(new MemoryStep())),
-                IGroup(address(new BulkStep())),
-                IGroup(address(new I32Step())),
-                IGroup(address(new I64Step())),
-                IGroup(address(new F32Step())),
-                IGroup(address(new F64Step())),
-                IGroup(address(new FloatConvStep()))
+                IStepVerifier(address(new ControlStep())),
+                IStepVerifier(address(new MemoryStep())),
+                IStepVerifier(address(new BulkStep())),
+                IStepVerifier(address(new I32Step())),
+                IStepVerifier(address(new I64Step())),
+                IStepVerifier(address(new F32Step())),
+                IStepVerifier(address(new F64Step())),
+                IStepVerifier(address(new FloatConvStep()))
             ]
         );
     }

@@ -5,13 +5,13 @@ pub mod fast;
 mod outcome;
 mod run;
 mod source;
-#[cfg(feature = "submitter")]
-pub mod submitter;
+mod trace;
 pub mod vm;
 
 pub use error::{Error, Result};
 pub use outcome::{Engine, RunStatus, Submission};
 pub use run::{RunOptions, run, run_fast};
 pub use source::{format_value, parse_value, read_module, wasm_from_bytes};
+pub use trace::VmTrace;
 
 pub use opml_vm::{Entry, Limits, TrapCode, Value};

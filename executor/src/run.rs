@@ -95,3 +95,19 @@ pub fn run_fast(
     sub.memory = instance.memory();
     Ok(sub)
 }
+
+impl FastEngine {
+    /// The output of the inference program `wasm` (its `main`) on `input`, or `None` when it
+    /// does not halt (it traps, or runs out of about `max_steps` VM steps' worth of fuel).
+    /// What the roles ask the fast path; near the bound, the VM replay decides.
+    pub fn output(&self, wasm: &[u8], input: &[u8], max_steps: u64) -> Result<Option<Vec<u8>>> {
+        // Fuel only approximates VM steps: allow slack, so that a run the VM completes within
+        // `max_steps` is not cut short here.
+        let opts = RunOptions {
+            max_steps: max_steps.saturating_mul(4),
+            ..RunOptions::default()
+        };
+        let sub = run_fast(self, wasm, input, &Entry::Main, &opts)?;
+        Ok((sub.status == RunStatus::Halted).then_some(sub.output))
+    }
+}

@@ -17,6 +17,19 @@ pub fn groups() -> impl Iterator<Item = &'static str> {
 pub const DISPATCHER: &str = "StepVerifier";
 /// The test harness over `MachineState` (program id, `S_0`, final-state checks).
 pub const STATE_HARNESS: &str = "MachineStateHarness";
+/// The batched harness over the verifier's float code (`floatcheck`).
+pub const FLOAT_HARNESS: &str = "FloatHarness";
+/// Every artifact this crate deploys; a build must produce them all.
+fn all() -> impl Iterator<Item = &'static str> {
+    groups().chain([DISPATCHER, STATE_HARNESS, FLOAT_HARNESS])
+}
+/// Sources the artifacts are built from: directories (searched recursively) and the harnesses.
+const SOURCES: [&str; 4] = [
+    "contracts/src/lib",
+    "contracts/src/verifier",
+    "contracts/test/verifier/MachineStateHarness.sol",
+    "contracts/test/verifier/FloatHarness.sol",
+];
 
 const HOW: &str =
     "build them with `scripts/bootstrap.sh && (cd contracts && ../.tools/bin/forge build)`";
@@ -80,7 +93,7 @@ pub fn ensure_built() -> Result<()> {
     // forge skips unchanged sources (by content): mark the artifacts current so that a touched
     // but unchanged source does not rebuild on every run.
     let now = SystemTime::now();
-    for name in groups().chain([DISPATCHER, STATE_HARNESS]) {
+    for name in all() {
         match std::fs::File::options()
             .append(true)
             .open(artifact_path(name))
@@ -117,10 +130,10 @@ fn run(cmd: &mut Command, what: &str) -> Result<()> {
 fn stale() -> Result<bool> {
     let root = repo_root();
     let mut newest_src = SystemTime::UNIX_EPOCH;
-    for dir in ["contracts/src/lib", "contracts/src/verifier"] {
-        newest_src = newest_src.max(newest_in(&root.join(dir))?);
+    for src in SOURCES {
+        newest_src = newest_src.max(newest_in(&root.join(src))?);
     }
-    for name in groups().chain([DISPATCHER, STATE_HARNESS]) {
+    for name in all() {
         match std::fs::metadata(artifact_path(name)).and_then(|m| m.modified()) {
             Ok(t) if t >= newest_src => {}
             _ => return Ok(true),
@@ -129,12 +142,15 @@ fn stale() -> Result<bool> {
     Ok(false)
 }
 
-fn newest_in(dir: &Path) -> Result<SystemTime> {
-    let mut newest = SystemTime::UNIX_EPOCH;
-    let entries = std::fs::read_dir(dir).map_err(|e| Error::Io(dir.display().to_string(), e))?;
-    for entry in entries.flatten() {
-        if let Ok(t) = entry.metadata().and_then(|m| m.modified()) {
-            newest = newest.max(t);
+/// The newest modification time of `path`, or of any file below it when it is a directory.
+fn newest_in(path: &Path) -> Result<SystemTime> {
+    let meta = std::fs::metadata(path).map_err(|e| Error::Io(path.display().to_string(), e))?;
+    let mut newest = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
+    if meta.is_dir() {
+        let entries =
+            std::fs::read_dir(path).map_err(|e| Error::Io(path.display().to_string(), e))?;
+        for entry in entries.flatten() {
+            newest = newest.max(newest_in(&entry.path())?);
         }
     }
     Ok(newest)

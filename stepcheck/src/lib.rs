@@ -4,6 +4,7 @@ pub mod artifacts;
 pub mod diff;
 mod error;
 pub mod evm;
+pub mod float;
 pub mod programs;
 pub mod suite;
 pub mod tamper;

@@ -65,9 +65,13 @@ impl VectorSet {
     pub fn offer(&mut self, v: Vector) {
         if v.name.starts_with(CRAFTED) {
             if v.post[0] != 0 {
-                self.by_group.entry(CRAFTED).or_default().push(v);
+                self.by_group.entry(CRAFTED).or_default().push(v.clone());
             }
-            return;
+            // The lowering never emits some opcodes (`Trap`): their crafted steps are also
+            // their group's vectors, so every opcode has one.
+            if v.op.is_none_or(|op| self.shapes.contains_key(&op)) {
+                return;
+            }
         }
         let Some(op) = v.op else { return };
         let shapes = self.shapes.entry(op).or_default();

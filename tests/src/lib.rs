@@ -12,11 +12,11 @@ use std::time::{Duration, Instant};
 use alloy::node_bindings::{Anvil, AnvilInstance};
 use alloy::primitives::{Address, B256, Bytes, U256};
 use alloy::providers::{DynProvider, Provider};
-use opml_protocol::bindings::consumer::ExampleConsumer;
-use opml_protocol::bindings::oracle::OpMLOracle::{self, OpMLOracleInstance};
-use opml_protocol::chain::{provider, signer_from_key};
-use opml_protocol::deploy;
-use opml_protocol::programs::StoredProgram;
+use opml_bindings::consumer::ExampleConsumer;
+use opml_bindings::oracle::OpMLOracle::{self, OpMLOracleInstance};
+use opml_deploy as deploy;
+use opml_service::chain::{provider, signer_from_key};
+use opml_service::programs::StoredProgram;
 
 /// The repository root.
 pub fn root() -> PathBuf {

@@ -7,8 +7,8 @@ mod cast_integrator;
 #[path = "e2e/reorg.rs"]
 mod reorg;
 
+use opml_bindings::status::{GAME_CHALLENGER_WON, GAME_SUBMITTER_WON, GAME_VOIDED, RESULT_PENDING};
 use opml_e2e::{Guard, Net, wait};
-use opml_protocol::bindings::status::{GAME_CHALLENGER_WON, GAME_SUBMITTER_WON, RESULT_PENDING};
 
 const TRUTH: &[u8] =
     br#"{"digit":2,"scores":[-3844,4278,11842,3335,-13112,-2556,-2059,-9633,-1506,-6095]}"#;
@@ -159,10 +159,9 @@ async fn two_challengers_on_one_lie_one_wins_the_other_is_refunded() {
     })
     .await;
     // The other game is voided (its challenger's bond refunded), never played twice.
-    const VOIDED: u8 = 4;
     wait(60, "the other game voided", || async {
         let (a, b) = (net.game_status(1).await, net.game_status(2).await);
-        ((a == VOIDED) ^ (b == VOIDED)).then_some(())
+        ((a == GAME_VOIDED) ^ (b == GAME_VOIDED)).then_some(())
     })
     .await;
     assert_eq!(

@@ -297,7 +297,8 @@ pub fn cases() -> Vec<Case> {
         // ---- segments -------------------------------------------------------------------------
         case(
             "Yield at a boundary",
-            vec![k(0), k(0), k(3), b(MemoryFill), b(FillStep), i(Yield, 0)],
+            // Resumed, it halts: a runner that resumes yielded machines terminates.
+            vec![k(0), k(0), k(3), b(MemoryFill), b(FillStep), i(Yield, 6), b(Halt)],
             Yielded,
             None,
         ),

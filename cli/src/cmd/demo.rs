@@ -2,7 +2,7 @@
 //! classification; a (test-only) lying submitter posts a wrong class; the challenger re-runs
 //! it, disputes, and wins the game on-chain round by round; it then posts the right class,
 //! which finalizes, and the consumer contract receives it. Prints the figures of issue 6.
-//! The story is `opml_protocol::demo`; this starts anvil and prints.
+//! The story is `opml_deploy::demo`; this starts anvil and prints.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -10,10 +10,10 @@ use std::time::Instant;
 
 use anyhow::Context;
 use clap::Args;
-use opml_executor::submitter::WasmtimeFastPath;
-use opml_protocol::demo::{self, Setup};
+use opml_deploy::demo::{self, Setup};
+use opml_deploy::devnet::{anvil_key, sample_input, start_anvil};
 
-use super::devnet::{sample_input, start_anvil};
+use crate::progress::Shown;
 
 /// Demo settings.
 #[derive(Debug, Args)]
@@ -52,19 +52,16 @@ pub(crate) fn run(args: DemoArgs) -> anyhow::Result<()> {
     };
     let setup = Setup {
         url: anvil.endpoint(),
-        keys: anvil
-            .keys()
-            .iter()
-            .map(|k| format!("0x{}", hex::encode(k.to_bytes())))
+        keys: (0..anvil.keys().len())
+            .map(|i| anvil_key(&anvil, i))
             .collect(),
         wasm: args.wasm,
         input,
         depth: args.depth,
         challenge_window: args.challenge_window,
     };
-    let fast = Arc::new(WasmtimeFastPath::new()?);
     let rt = tokio::runtime::Runtime::new()?;
-    let figures = rt.block_on(demo::run(&setup, fast, &mut say))?;
+    let figures = rt.block_on(demo::run(&setup, Arc::new(Shown), &mut say))?;
     print!("{figures}");
     Ok(())
 }

@@ -3,10 +3,10 @@
 
 use std::path::PathBuf;
 
-use anyhow::Context;
 use clap::Args;
-use opml_protocol::deploy::{self, Deployment};
-use opml_protocol::programs::StoredProgram;
+use opml_bindings::oracle::IOpMLOracle;
+use opml_deploy::Deployment;
+use opml_deploy::devnet::load_program;
 
 /// Deployment settings; unset parameters take the profile's defaults (`deploy/README.md`).
 #[derive(Debug, Args)]
@@ -57,12 +57,9 @@ pub(crate) struct Params {
 }
 
 impl Params {
-    pub(crate) fn config(
-        &self,
-        profile: &str,
-    ) -> anyhow::Result<opml_protocol::bindings::oracle::IOpMLOracle::Config> {
+    pub(crate) fn config(&self, profile: &str) -> anyhow::Result<IOpMLOracle::Config> {
         use alloy::primitives::U256;
-        let mut c = deploy::default_config(profile)?;
+        let mut c = opml_deploy::default_config(profile)?;
         if let Some(v) = self.step_verifier {
             c.verifier = v;
         }
@@ -89,20 +86,15 @@ pub(crate) fn run(args: DeployArgs) -> anyhow::Result<()> {
     let cfg = args.params.config(&args.profile)?;
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async {
-        let signer = opml_protocol::chain::signer_from_key(&args.private_key)?;
-        let p = opml_protocol::chain::provider(&args.rpc_url, signer)?;
-        let d = deploy::deploy(&p, cfg).await?;
+        let signer = opml_service::chain::signer_from_key(&args.private_key)?;
+        let p = opml_service::chain::provider(&args.rpc_url, signer)?;
+        let d = opml_deploy::deploy(&p, cfg).await?;
         print(&d);
         for path in &args.register {
-            let wasm =
-                std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
-            let name = path
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let prog = StoredProgram::from_wasm(&name, wasm)?;
-            let id = deploy::register(&p, d.oracle, &prog, args.depth, &args.metadata_uri).await?;
-            println!("program {name}: {id} (D = {})", args.depth);
+            let prog = load_program(path)?;
+            let id =
+                opml_deploy::register(&p, d.oracle, &prog, args.depth, &args.metadata_uri).await?;
+            println!("program {}: {id} (D = {})", prog.name, args.depth);
         }
         anyhow::Ok(())
     })

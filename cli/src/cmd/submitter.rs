@@ -3,9 +3,14 @@
 
 use std::path::PathBuf;
 
+use std::sync::Arc;
+
 use anyhow::Context;
 use clap::Args;
-use opml_protocol::config::RoleConfig;
+use opml_service::settings::RoleConfig;
+use opml_submitter::Submitter;
+
+use crate::progress::Shown;
 
 /// Settings of a role service.
 #[derive(Debug, Args)]
@@ -113,6 +118,9 @@ pub(crate) async fn shutdown() {
 pub(crate) fn run(args: RoleArgs) -> anyhow::Result<()> {
     let cfg = args.config()?;
     let rt = tokio::runtime::Runtime::new()?;
-    rt.block_on(opml_executor::submitter::run(&cfg, shutdown()))?;
+    rt.block_on(async {
+        let submitter = Submitter::connect(&cfg, Arc::new(Shown)).await?;
+        submitter.run(cfg.poll(), shutdown()).await
+    })?;
     Ok(())
 }

@@ -355,4 +355,8 @@ interface IOpMLOracle {
     function burned() external view returns (uint256);
 
     function config() external view returns (Config memory);
+
+    /// @notice The machine version (`docs/machine.md`) of the verifier games are decided by:
+    ///         program ids and state hashes are only meaningful for this version.
+    function machineVersion() external view returns (uint256);
 }

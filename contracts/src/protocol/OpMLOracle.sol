@@ -444,6 +444,10 @@ contract OpMLOracle is IOpMLOracle {
     }
 
     /// @inheritdoc IOpMLOracle
+    function machineVersion() external view returns (uint256) {
+        return VERIFIER.machineVersion();
+    }
+
     function config() external view returns (Config memory) {
         return Config({
             verifier: VERIFIER,

@@ -5,7 +5,7 @@ pragma solidity ^0.8.20;
 // (docs/machine.md §4); the machine truncates the same way.
 // forge-lint: disable-start(unsafe-typecast, incorrect-shift)
 
-import {IStepVerifier} from "./IStepVerifier.sol";
+import {IStepVerifier} from "../interfaces/IStepVerifier.sol";
 import {Consensus as C} from "../lib/Consensus.sol";
 import {Hashing} from "../lib/Hashing.sol";
 import {Merkle} from "../lib/Merkle.sol";

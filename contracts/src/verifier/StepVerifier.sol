@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 pragma solidity ^0.8.20;
 
-import {IStepVerifier} from "./IStepVerifier.sol";
+import {IStepVerifier} from "../interfaces/IStepVerifier.sol";
 import {Consensus as C} from "../lib/Consensus.sol";
 
 /// @title StepVerifier

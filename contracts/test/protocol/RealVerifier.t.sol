@@ -8,6 +8,7 @@ import {IStepVerifier} from "../../src/interfaces/IStepVerifier.sol";
 import {ToyVerifier} from "./ToyVerifier.sol";
 import {Deploy} from "../../script/Deploy.s.sol";
 import {ProgramFields} from "../../src/lib/MachineState.sol";
+import {Consensus} from "../../src/lib/Consensus.sol";
 
 /// A whole game decided by the real `StepVerifier`: a program that traps at instantiation has
 /// the constant trace `S_0, S_0, …` (a trapped state steps to itself), so no halted claim can
@@ -18,6 +19,7 @@ contract RealVerifierGameTest is ProtocolBase {
         IStepVerifier real = IStepVerifier(address(new Deploy().deployVerifier()));
         toy = new ToyVerifier(); // only for the Trace helper's bookkeeping
         oracle = new OpMLOracle(config(real, 4));
+        assertEq(oracle.machineVersion(), Consensus.MACHINE_VERSION, "the oracle reports its verifier's machine");
         vm.deal(requester, 10 ether);
         vm.deal(alice, 10 ether);
         vm.deal(bob, 10 ether);

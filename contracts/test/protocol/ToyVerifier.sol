@@ -24,6 +24,11 @@ contract ToyVerifier is IStepVerifier {
         return next(pre);
     }
 
+    /// Not a machine: no version.
+    function machineVersion() external pure returns (uint256) {
+        return 0;
+    }
+
     function next(bytes32 s) public pure returns (bytes32) {
         return keccak256(abi.encodePacked(s)) & bytes32(type(uint256).max >> 8);
     }

@@ -5,6 +5,7 @@ import {Test} from "../utils/Test.sol";
 import {FloatHarness} from "./FloatHarness.sol";
 import {FloatCore} from "../../src/verifier/float/FloatCore.sol";
 import {FloatOps} from "../../src/verifier/float/FloatOps.sol";
+import {Opcodes as O} from "../../src/lib/Opcodes.sol";
 import {console} from "../utils/console.sol";
 
 /// The verifier's float code on the edge cases that docs/floats.md spells out: rounding ties,
@@ -61,6 +62,37 @@ contract FloatTest is Test {
 
     function _trap(uint256 op, uint256 x0) internal view returns (uint256 trap) {
         (, trap) = h.exec(op, x0, 0);
+    }
+
+    /// The numbering `FloatOps` decodes arithmetically (generated from `vm/src/isa.rs`): the
+    /// f64 group in the f32 group's order, the conversions' signedness in bit 0 of `k`, and the
+    /// truncations' bits (unsigned, from f64, to i64, saturating).
+    function test_opcodeLayoutsMatch() public pure {
+        assertEq(F32, O.OP_F32Eq);
+        assertEq(F64, O.OP_F64Eq);
+        assertEq(O.OP_F64Add - F64, O.OP_F32Add - F32);
+        assertEq(O.OP_F64Copysign - F64, O.OP_F32Copysign - F32);
+        assertEq(O.OP_F64Sqrt - F64, O.OP_F32Sqrt - F32);
+        assertEq(O.OP_F64Nearest - F64, O.OP_F32Nearest - F32);
+        assertEq(O.OP_F64ConvertI64U - F64, O.OP_F32ConvertI64U - F32);
+        assertEq(O.OP_F64PromoteF32 - F64, O.OP_F32DemoteF64 - F32);
+        assertEq(O.OP_F64PromoteF32 - F64, OTHER_FORMAT);
+        assertEq(O.OP_F32ConvertI32S - F32, CONVERT_I32_S);
+        assertEq(CONVERT_I32_S % 2, 0, "signed conversions at even k");
+        assertEq(O.OP_F32Ceil + 3, O.OP_F32Nearest, "ceil, floor, trunc, nearest contiguous");
+        uint256 t = O.OP_I32TruncF32S;
+        assertEq(t, FloatOps.TRUNC_BASE);
+        assertEq(O.OP_I32TruncF32U, t + 1);
+        assertEq(O.OP_I32TruncF64S, t + 2);
+        assertEq(O.OP_I64TruncF32S, t + 4);
+        assertEq(O.OP_I64TruncF64U, t + 7);
+        assertEq(O.OP_I32TruncSatF32S, t + 8);
+        assertEq(O.OP_I64TruncSatF64U, t + 15);
+        assertEq(FloatOps.TRUNC_END, 0x100);
+        for (uint256 op = O.OP_F32Eq; op < 0x100; op++) {
+            bool isFloat = (op >= F32 && op <= O.OP_F32DemoteF64) || (op >= F64 && op <= O.OP_F64PromoteF32) || op >= t;
+            assertEq(O.isValid(op), isFloat);
+        }
     }
 
     function test_roundsToNearestEven() public view {

@@ -2,7 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {Test} from "../utils/Test.sol";
-import {IStepVerifier} from "../../src/verifier/IStepVerifier.sol";
+import {IStepVerifier} from "../../src/interfaces/IStepVerifier.sol";
 import {StepVerifier} from "../../src/verifier/StepVerifier.sol";
 import {ControlStep} from "../../src/verifier/ControlStep.sol";
 import {Consensus} from "../../src/lib/Consensus.sol";

@@ -1,10 +1,14 @@
 #![doc = include_str!("../README.md")]
-#![cfg_attr(target_arch = "wasm32", no_std)]
+#![cfg_attr(all(target_arch = "wasm32", not(feature = "std")), no_std)]
 
 mod out;
+mod segments;
 mod sys;
 
 pub use out::OutBuf;
+#[doc(hidden)]
+pub use segments::Slot;
+pub use segments::{Flow, Segmented, run_to_end};
 
 #[cfg(not(target_arch = "wasm32"))]
 pub use sys::host;
@@ -101,7 +105,9 @@ macro_rules! entry {
     };
 }
 
-#[cfg(all(target_arch = "wasm32", not(test)))]
+// With `std`, std provides the panic handler (also an `unreachable` trap: guests build with
+// `panic = "abort"`), and a second one would not link.
+#[cfg(all(target_arch = "wasm32", not(feature = "std"), not(test)))]
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
     sys::abort()

@@ -2,6 +2,7 @@
 
 mod deploy;
 mod differential;
+mod float;
 mod golden;
 mod state;
 mod tampering;

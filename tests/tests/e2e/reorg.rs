@@ -16,11 +16,11 @@ use alloy::consensus::Transaction as _;
 use alloy::primitives::{Address, B256, Bytes, U256};
 use alloy::providers::Provider;
 use alloy::sol_types::SolCall;
+use opml_bindings::consumer::ExampleConsumer;
+use opml_bindings::status::{GAME_CHALLENGER_WON, RESULT_PENDING};
+use opml_deploy as deploy;
 use opml_e2e::{Guard, Net, root, wait};
-use opml_protocol::bindings::consumer::ExampleConsumer;
-use opml_protocol::bindings::status::{GAME_CHALLENGER_WON, RESULT_PENDING};
-use opml_protocol::deploy;
-use opml_protocol::programs::StoredProgram;
+use opml_service::programs::StoredProgram;
 use serde_json::json;
 
 use super::{TRUTH, lie, skip_window_of};
@@ -61,7 +61,7 @@ async fn submitter_k_deep(net: &Net) -> Guard {
         "submitter",
         SUBMITTER,
         &["--confirmations", &K.to_string()],
-        &[("RUST_LOG", "info,opml_protocol::agent::scan=debug")],
+        &[("RUST_LOG", "info,opml_submitter=debug")],
     )
     .await
 }

@@ -3,6 +3,7 @@ pragma solidity ^0.8.20;
 
 import {FloatArith as A} from "./FloatArith.sol";
 import {FloatConv as C} from "./FloatConv.sol";
+import {Opcodes as O} from "../../lib/Opcodes.sol";
 
 /// @title FloatOps
 /// @notice The float opcodes by number (docs/isa.md): the f32 group `0xb0–0xcf` and the f64
@@ -11,38 +12,38 @@ import {FloatConv as C} from "./FloatConv.sol";
 ///         Operands are the popped values (`x0` = top); binary operations compute `x1 op x0`.
 ///         f32 and i32 operands are the low 32 bits of a value, results are zero-extended.
 library FloatOps {
-    uint256 internal constant F32_BASE = 0xb0;
-    uint256 internal constant F64_BASE = 0xd0;
-    uint256 internal constant TRUNC_BASE = 0xf0;
-    uint256 internal constant TRUNC_END = 0x100;
+    uint256 internal constant F32_BASE = O.OP_F32Eq;
+    uint256 internal constant F64_BASE = O.OP_F64Eq;
+    uint256 internal constant TRUNC_BASE = O.OP_I32TruncF32S;
+    uint256 internal constant TRUNC_END = O.OP_I64TruncSatF64U + 1;
 
-    uint256 internal constant K_EQ = 0;
-    uint256 internal constant K_NE = 1;
-    uint256 internal constant K_LT = 2;
-    uint256 internal constant K_GT = 3;
-    uint256 internal constant K_LE = 4;
-    uint256 internal constant K_GE = 5;
-    uint256 internal constant K_ABS = 6;
-    uint256 internal constant K_NEG = 7;
-    uint256 internal constant K_CEIL = 8;
-    uint256 internal constant K_FLOOR = 9;
-    uint256 internal constant K_TRUNC = 10;
-    uint256 internal constant K_NEAREST = 11;
-    uint256 internal constant K_SQRT = 12;
-    uint256 internal constant K_ADD = 13;
-    uint256 internal constant K_SUB = 14;
-    uint256 internal constant K_MUL = 15;
-    uint256 internal constant K_DIV = 16;
-    uint256 internal constant K_MIN = 17;
-    uint256 internal constant K_MAX = 18;
-    uint256 internal constant K_COPYSIGN = 19;
-    uint256 internal constant K_CONVERT_I32_S = 20;
-    uint256 internal constant K_CONVERT_I32_U = 21;
-    uint256 internal constant K_CONVERT_I64_S = 22;
-    uint256 internal constant K_CONVERT_I64_U = 23;
+    uint256 internal constant K_EQ = O.OP_F32Eq - O.OP_F32Eq;
+    uint256 internal constant K_NE = O.OP_F32Ne - O.OP_F32Eq;
+    uint256 internal constant K_LT = O.OP_F32Lt - O.OP_F32Eq;
+    uint256 internal constant K_GT = O.OP_F32Gt - O.OP_F32Eq;
+    uint256 internal constant K_LE = O.OP_F32Le - O.OP_F32Eq;
+    uint256 internal constant K_GE = O.OP_F32Ge - O.OP_F32Eq;
+    uint256 internal constant K_ABS = O.OP_F32Abs - O.OP_F32Eq;
+    uint256 internal constant K_NEG = O.OP_F32Neg - O.OP_F32Eq;
+    uint256 internal constant K_CEIL = O.OP_F32Ceil - O.OP_F32Eq;
+    uint256 internal constant K_FLOOR = O.OP_F32Floor - O.OP_F32Eq;
+    uint256 internal constant K_TRUNC = O.OP_F32Trunc - O.OP_F32Eq;
+    uint256 internal constant K_NEAREST = O.OP_F32Nearest - O.OP_F32Eq;
+    uint256 internal constant K_SQRT = O.OP_F32Sqrt - O.OP_F32Eq;
+    uint256 internal constant K_ADD = O.OP_F32Add - O.OP_F32Eq;
+    uint256 internal constant K_SUB = O.OP_F32Sub - O.OP_F32Eq;
+    uint256 internal constant K_MUL = O.OP_F32Mul - O.OP_F32Eq;
+    uint256 internal constant K_DIV = O.OP_F32Div - O.OP_F32Eq;
+    uint256 internal constant K_MIN = O.OP_F32Min - O.OP_F32Eq;
+    uint256 internal constant K_MAX = O.OP_F32Max - O.OP_F32Eq;
+    uint256 internal constant K_COPYSIGN = O.OP_F32Copysign - O.OP_F32Eq;
+    uint256 internal constant K_CONVERT_I32_S = O.OP_F32ConvertI32S - O.OP_F32Eq;
+    uint256 internal constant K_CONVERT_I32_U = O.OP_F32ConvertI32U - O.OP_F32Eq;
+    uint256 internal constant K_CONVERT_I64_S = O.OP_F32ConvertI64S - O.OP_F32Eq;
+    uint256 internal constant K_CONVERT_I64_U = O.OP_F32ConvertI64U - O.OP_F32Eq;
     /// `f32.demote_f64` in the f32 group, `f64.promote_f32` in the f64 group.
-    uint256 internal constant K_OTHER_FORMAT = 24;
-    uint256 internal constant K_COUNT = 25;
+    uint256 internal constant K_OTHER_FORMAT = O.OP_F32DemoteF64 - O.OP_F32Eq;
+    uint256 internal constant K_COUNT = K_OTHER_FORMAT + 1;
 
     /// @notice Operation `k < K_COUNT` of the group of width `bits` (32: f32, 64: f64).
     function arith(uint256 k, uint256 bits, uint256 x0, uint256 x1) internal pure returns (uint256) {

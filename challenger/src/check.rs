@@ -1,0 +1,128 @@
+//! Checking a result: re-run it on the fast path, compare the claimed final state with the
+//! VM's, and open a game against a wrong one with the opening bisection.
+
+use alloy::primitives::{B256, U256};
+use opml_bindings::oracle::OpMLOracle;
+use opml_bindings::status::RESULT_PENDING;
+use opml_game as game;
+use opml_service::chain::{rpc, u64_of};
+use opml_service::store::{GameRecord, MoveRecord, Phase, Side};
+use opml_service::{Error, LiveTrace, Result};
+
+use crate::Challenger;
+
+impl Challenger {
+    /// Checks the results posted by others in blocks `from..=to` (each once).
+    pub(crate) async fn scan_results(&self, from: u64, to: u64) -> Result<()> {
+        for (ev, _) in self
+            .svc
+            .chain
+            .oracle
+            .ResultSubmitted_filter()
+            .from_block(from)
+            .to_block(to)
+            .query()
+            .await
+            .map_err(rpc)?
+        {
+            let result_id = u64_of(ev.resultId)?;
+            if ev.submitter == self.svc.me() {
+                continue;
+            }
+            let key = format!("checked:{result_id}");
+            if self.svc.store.meta(&key)? == 0 {
+                self.check_result(result_id, u64_of(ev.requestId)?, ev.finalState, &ev.output)
+                    .await?;
+                self.svc.store.set_meta(&key, 1)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Re-runs a result; challenges it when its output or final state is wrong.
+    async fn check_result(
+        &self,
+        result_id: u64,
+        request_id: u64,
+        claim: B256,
+        output: &[u8],
+    ) -> Result<()> {
+        let svc = &self.svc;
+        let (program_id, input) = svc.request_input(U256::from(request_id)).await?;
+        let Some((prog, depth)) = svc.resolve(program_id).await? else {
+            return Ok(());
+        };
+        let res = svc
+            .chain
+            .oracle
+            .result(U256::from(result_id))
+            .call()
+            .await
+            .map_err(rpc)?;
+        if res.status != RESULT_PENDING {
+            return Ok(());
+        }
+        let lying = svc.cfg.lies.from_step.is_some();
+        let fast = svc.fast_output(&prog, depth, &input).await?;
+        let wrong_output = fast.as_deref() != Some(output);
+        // With the output right, the claimed final state is still checked on the VM.
+        let run = svc.replay(program_id, &prog, depth, &input).await?;
+        if run.final_hash == claim && !lying {
+            tracing::info!(result = result_id, "result checked: correct");
+            return Ok(());
+        }
+        tracing::warn!(
+            result = result_id,
+            wrong_output,
+            "wrong result: challenging"
+        );
+        if lying {
+            tracing::warn!(
+                result = result_id,
+                "TEST-ONLY LIE: challenging with wrong hashes"
+            );
+        }
+        let trace = LiveTrace::new(run, svc.lie_for(None));
+        let k_log = svc.params().kLog;
+        let t0 = std::time::Instant::now();
+        let hashes =
+            tokio::task::spawn_blocking(move || game::opening(&trace, depth, k_log, &claim))
+                .await
+                .map_err(|e| Error::Program(format!("opening task: {e}")))??;
+        let Some(hashes) = hashes else { return Ok(()) };
+        let compute_secs = t0.elapsed().as_secs_f64();
+        let call = svc
+            .chain
+            .oracle
+            .challenge(U256::from(result_id), hashes)
+            .value(svc.params().challengeBond);
+        let receipt = svc.chain.send("challenge", call).await?;
+        let ev = receipt
+            .decoded_log::<OpMLOracle::GameStarted>()
+            .ok_or_else(|| Error::Contract("challenge: no GameStarted event".into()))?;
+        let game_id = u64_of(ev.gameId)?;
+        tracing::info!(
+            game = game_id,
+            result = result_id,
+            gas = receipt.gas_used,
+            "challenge opened"
+        );
+        svc.store.put_game(&GameRecord {
+            game_id,
+            result_id,
+            request_id,
+            program_id,
+            input,
+            side: Side::Challenger,
+            moves: vec![MoveRecord {
+                kind: "challenge".into(),
+                start: 0,
+                len_log: depth,
+                tx: receipt.transaction_hash,
+                gas_used: receipt.gas_used,
+                compute_secs,
+            }],
+            phase: Phase::Open,
+        })
+    }
+}

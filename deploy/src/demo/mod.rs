@@ -1,0 +1,232 @@
+//! The demo's story (`opml demo`) on a chain the caller started (a local anvil): deploy,
+//! register a model, a consumer asks, a test-only lying submitter posts a wrong output, the
+//! challenger wins the game on-chain round by round and posts the right output, which
+//! finalizes and reaches the consumer. Each step is narrated through a callback; the figures
+//! of issue 6 come back as [`Figures`].
+
+mod figures;
+mod play;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use alloy::primitives::U256;
+use alloy::providers::DynProvider;
+use opml_bindings::consumer::ExampleConsumer;
+use opml_challenger::Challenger;
+use opml_executor::fast::FastEngine;
+use opml_service::chain::{contract, provider, rpc, signer_from_key};
+use opml_service::programs::StoredProgram;
+use opml_service::progress::Progress;
+use opml_service::settings::RoleConfig;
+use opml_submitter::Submitter;
+
+use crate::contracts as deploy;
+use crate::{Error, Result};
+
+pub use figures::{Figures, SideFigures};
+
+/// What the story runs on.
+#[derive(Debug, Clone)]
+pub struct Setup {
+    /// The chain's JSON-RPC endpoint.
+    pub url: String,
+    /// Funded hex keys: 0 deploys, 1 is the consumer's user, 2 the submitter, 3 the challenger.
+    pub keys: Vec<String>,
+    /// The model.
+    pub wasm: PathBuf,
+    /// Its input.
+    pub input: Vec<u8>,
+    /// Trace depth D of the registration; 0 picks the least that covers twice the run.
+    pub depth: u8,
+    /// Challenge window, seconds.
+    pub challenge_window: u64,
+}
+
+/// Narrates one step of the story.
+pub type Narrate<'a> = &'a mut dyn FnMut(&str);
+
+/// Tells the whole story, narrating each step through `say`; the roles' VM replays report to
+/// `progress`. Fails when the consumer does not receive the fast path's answer.
+pub async fn run(setup: &Setup, progress: Arc<dyn Progress>, say: Narrate<'_>) -> Result<Figures> {
+    let key = |i: usize| {
+        setup.keys.get(i).cloned().ok_or_else(|| {
+            Error::Config(format!(
+                "the demo needs 4 funded keys, got {}",
+                setup.keys.len()
+            ))
+        })
+    };
+
+    // The model and its trace depth.
+    let wasm = std::fs::read(&setup.wasm).map_err(|e| Error::Io {
+        path: setup.wasm.clone(),
+        source: e,
+    })?;
+    let prog = StoredProgram::from_wasm("digits", wasm.clone())?;
+    let (steps, least) = deploy::depth_for_run(&prog, &setup.input);
+    let depth = if setup.depth == 0 { least } else { setup.depth };
+    let max_steps = 1u64.checked_shl(depth.into()).unwrap_or(u64::MAX);
+    if steps > max_steps {
+        return Err(Error::Config(format!(
+            "--depth {depth} is too small: the run takes {steps} steps"
+        )));
+    }
+    say(&format!(
+        "model {}: {steps} VM steps on this input; registered with trace depth D = {depth} (2^{depth} steps)",
+        setup.wasm.display()
+    ));
+
+    // Deploy and register.
+    let admin = provider(&setup.url, signer_from_key(&key(0)?)?)?;
+    let mut cfg = deploy::default_config("devnet")?;
+    cfg.challengeWindow = setup.challenge_window;
+    let d = deploy::deploy(&admin, cfg.clone()).await?;
+    let program_id = deploy::register(&admin, d.oracle, &prog, depth, "demo:digits").await?;
+    say(&format!(
+        "deployed the step verifier {} and the oracle {}",
+        d.verifier, d.oracle
+    ));
+    say(&format!(
+        "registered the model: program id {program_id}; window {} s, clock {} s per side, k = {}, bonds {}",
+        cfg.challengeWindow,
+        cfg.clock,
+        1u32 << cfg.kLog,
+        eth(cfg.resultBond)
+    ));
+
+    // The two roles, in this process, each with its own key and database.
+    let dir = std::env::temp_dir().join(format!("opml-demo-{}", std::process::id()));
+    let truth = FastEngine::new()?
+        .output(&wasm, &setup.input, max_steps)?
+        .ok_or_else(|| Error::Demo("the model does not halt".into()))?;
+    let role = |i: usize, name: &str| -> Result<RoleConfig> {
+        Ok(RoleConfig {
+            rpc_url: Some(setup.url.clone()),
+            oracle: Some(d.oracle),
+            private_key: Some(key(i)?),
+            programs: vec![setup.wasm.clone()],
+            db: Some(dir.join(format!("{name}.redb"))),
+            confirmations: Some(1),
+            checkpoint_interval: Some(1024),
+            ..RoleConfig::default()
+        })
+    };
+    let submitter = RoleConfig {
+        lie_output: Some(hex::encode(wrong_output(&truth))),
+        ..role(2, "submitter")?
+    };
+    let submitter = Submitter::connect(&submitter, Arc::clone(&progress)).await?;
+    let challenger = RoleConfig {
+        submit_after_win: Some(true),
+        ..role(3, "challenger")?
+    };
+    let challenger = Challenger::connect(&challenger, Arc::clone(&progress)).await?;
+    say(&format!(
+        "submitter {} (TEST-ONLY liar) and challenger {} are watching",
+        submitter.service().me(),
+        challenger.service().me()
+    ));
+
+    // The consumer asks.
+    let user = provider(&setup.url, signer_from_key(&key(1)?)?)?;
+    let (consumer, request_id) =
+        ask(&submitter, &user, d.oracle, program_id, &setup.input, say).await?;
+    say(&format!(
+        "the true answer (fast path): {}",
+        String::from_utf8_lossy(&truth)
+    ));
+
+    let figures = play::play(say, &submitter, &challenger, &admin, request_id).await?;
+    let out = consumer.outputs(request_id).call().await.map_err(rpc)?;
+    say(&format!(
+        "consumer received: {}",
+        String::from_utf8_lossy(&out)
+    ));
+    if out.as_ref() != truth.as_slice() {
+        return Err(Error::Demo("the consumer received a wrong output".into()));
+    }
+    let figures = figures.collect(&submitter, &challenger)?;
+    drop((submitter, challenger));
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(figures)
+}
+
+/// Deploys the example consumer and has it ask for `input`; returns it and the request id.
+async fn ask(
+    sub: &Submitter,
+    user: &DynProvider,
+    oracle: alloy::primitives::Address,
+    program_id: alloy::primitives::B256,
+    input: &[u8],
+    say: Narrate<'_>,
+) -> Result<(ExampleConsumer::ExampleConsumerInstance<DynProvider>, U256)> {
+    let addr = deploy::deploy_consumer(user, oracle, program_id).await?;
+    let consumer = ExampleConsumer::new(addr, user.clone());
+    let fee = sub
+        .service()
+        .chain
+        .oracle
+        .requestFee(500_000)
+        .call()
+        .await
+        .map_err(rpc)?;
+    let r = consumer
+        .ask(input.to_vec().into())
+        .value(fee)
+        .send()
+        .await
+        .map_err(|e| contract("ask", e))?
+        .get_receipt()
+        .await
+        .map_err(rpc)?;
+    let request_id = r
+        .decoded_log::<ExampleConsumer::Asked>()
+        .ok_or_else(|| Error::Demo("ask: no Asked event".into()))?
+        .requestId;
+    say(&format!(
+        "consumer contract {addr} asks to classify an 8×8 image (request {request_id}, fee {})",
+        eth(fee)
+    ));
+    Ok((consumer, request_id))
+}
+
+/// An amount of wei in ETH, for the story.
+pub(crate) fn eth(x: U256) -> String {
+    format!("{:.4} ETH", f64::from(x) / 1e18)
+}
+
+/// The lie: the same output with another digit (else with its last bit flipped).
+pub fn wrong_output(out: &[u8]) -> Vec<u8> {
+    let s = String::from_utf8_lossy(out);
+    if let Some(i) = s.find("\"digit\":") {
+        let mut v = out.to_vec();
+        if let Some(d) = v.get_mut(i + 8).filter(|d| d.is_ascii_digit()) {
+            *d = b'0' + (*d - b'0' + 3) % 10;
+            return v;
+        }
+    }
+    let mut v = out.to_vec();
+    if let Some(b) = v.last_mut() {
+        *b ^= 1;
+    } else {
+        v.push(0);
+    }
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lie_differs_from_the_truth() {
+        let truth = br#"{"digit":2,"scores":[1,2]}"#;
+        assert_eq!(wrong_output(truth), br#"{"digit":5,"scores":[1,2]}"#);
+        assert_eq!(wrong_output(br#"{"digit":9}"#), br#"{"digit":2}"#);
+        // no digit, or a digit key at the very end: flip a bit instead of panicking
+        assert_eq!(wrong_output(b"ab"), b"ac");
+        assert_eq!(wrong_output(br#"x"digit":"#), br#"x"digit";"#);
+        assert_eq!(wrong_output(b""), [0]);
+    }
+}

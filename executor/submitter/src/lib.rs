@@ -1,0 +1,141 @@
+#![doc = include_str!("../README.md")]
+
+use std::sync::Arc;
+
+use alloy::primitives::U256;
+use opml_bindings::status::REQUEST_OPEN;
+use opml_service::chain::{rpc, u64_of};
+use opml_service::progress::Progress;
+use opml_service::settings::RoleConfig;
+use opml_service::store::{Phase, RequestRecord};
+use opml_service::{Error, Result, Service, run_passes};
+
+/// The database file a submitter uses unless told otherwise.
+pub const DEFAULT_DB: &str = "opml-submitter.redb";
+
+/// The submitter: a [`Service`] that serves requests.
+#[derive(Debug)]
+pub struct Submitter {
+    svc: Service,
+}
+
+impl Submitter {
+    /// A submitter acting through `svc`.
+    pub fn new(svc: Service) -> Self {
+        Self { svc }
+    }
+
+    /// Connects as the settings say.
+    pub async fn connect(cfg: &RoleConfig, progress: Arc<dyn Progress>) -> Result<Self> {
+        Ok(Self::new(cfg.service(DEFAULT_DB, progress).await?))
+    }
+
+    /// The service it acts through (chain, database).
+    pub fn service(&self) -> &Service {
+        &self.svc
+    }
+
+    /// One pass: record the new requests and games, serve the open requests, play the games,
+    /// finalize the results whose window passed, withdraw. Returns whether the submitter still
+    /// owes anything (an open request, result or game).
+    pub async fn tick(&self) -> Result<bool> {
+        self.svc
+            .scan(|from, to| async move {
+                self.scan_requests(from, to).await?;
+                self.svc.scan_games(from, to).await
+            })
+            .await?;
+        let mut busy = self.serve_requests().await?;
+        busy |= self.svc.drive_games().await?;
+        busy |= self.svc.drive_claims().await?;
+        if self.svc.cfg.auto_withdraw {
+            self.svc.withdraw().await?;
+        }
+        Ok(busy)
+    }
+
+    /// Runs passes every `poll` until `stop` resolves.
+    pub async fn run(
+        &self,
+        poll: std::time::Duration,
+        stop: impl std::future::Future<Output = ()>,
+    ) -> Result<()> {
+        tracing::info!(address = %self.svc.me(), oracle = %self.svc.chain.oracle.address(), "submitter started");
+        run_passes(poll, stop, || self.tick()).await
+    }
+
+    /// Records the requests made in blocks `from..=to` for programs in the store.
+    async fn scan_requests(&self, from: u64, to: u64) -> Result<()> {
+        for (ev, log) in self
+            .svc
+            .chain
+            .oracle
+            .InferenceRequested_filter()
+            .from_block(from)
+            .to_block(to)
+            .query()
+            .await
+            .map_err(rpc)?
+        {
+            let id = u64_of(ev.requestId)?;
+            if self.svc.store.request(id)?.is_some() {
+                continue;
+            }
+            if self.svc.resolve(ev.programId).await?.is_none() {
+                tracing::debug!(request = id, program = %ev.programId, "request for a program not in the store");
+                continue;
+            }
+            tracing::info!(request = id, program = %ev.programId, "request seen");
+            let block = log.block_number.unwrap_or(to);
+            self.svc.store.put_request(&RequestRecord {
+                request_id: id,
+                program_id: ev.programId,
+                input: ev.input,
+                block,
+                phase: Phase::Open,
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Posts a result for every open request. Returns whether any is open.
+    async fn serve_requests(&self) -> Result<bool> {
+        let mut busy = false;
+        for mut r in self.svc.store.requests()? {
+            if r.phase != Phase::Open {
+                continue;
+            }
+            let q = self
+                .svc
+                .chain
+                .oracle
+                .request(U256::from(r.request_id))
+                .call()
+                .await
+                .map_err(rpc)?;
+            if q.status != REQUEST_OPEN || q.resultId != U256::ZERO {
+                r.phase = Phase::Closed;
+                self.svc.store.put_request(&r)?;
+                continue;
+            }
+            busy = true;
+            match self
+                .svc
+                .post_result(r.request_id, r.program_id, &r.input)
+                .await
+            {
+                Ok(_) => {
+                    r.phase = Phase::Closed;
+                    self.svc.store.put_request(&r)?;
+                }
+                Err(e @ Error::Program(_)) => {
+                    tracing::warn!(request = r.request_id, error = %e, "cannot serve request");
+                    r.phase = Phase::Closed;
+                    self.svc.store.put_request(&r)?;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(busy)
+    }
+}

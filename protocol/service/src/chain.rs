@@ -1,0 +1,162 @@
+//! The chain side of a role: a signing provider over any JSON-RPC endpoint, the oracle
+//! instance, and sending with confirmations. Transport failures come back as
+//! [`Error::Rpc`] (retryable); reverts as [`Error::Contract`] with the decoded custom error.
+
+use std::path::Path;
+use std::time::Duration;
+
+use alloy::contract::{CallBuilder, CallDecoder};
+use alloy::network::EthereumWallet;
+use alloy::primitives::Address;
+use alloy::providers::{DynProvider, Provider, ProviderBuilder};
+use alloy::rpc::types::TransactionReceipt;
+use alloy::signers::local::PrivateKeySigner;
+
+use crate::{Error, Result};
+use opml_bindings::oracle::OpMLOracle::{self, OpMLOracleErrors, OpMLOracleInstance};
+
+/// A signer from a hex private key (`0x` optional).
+pub fn signer_from_key(key: &str) -> Result<PrivateKeySigner> {
+    key.trim()
+        .parse()
+        .map_err(|e| Error::Config(format!("private key: {e}")))
+}
+
+/// A signer from an encrypted JSON keystore.
+pub fn signer_from_keystore(path: &Path, password: &str) -> Result<PrivateKeySigner> {
+    PrivateKeySigner::decrypt_keystore(path, password)
+        .map_err(|e| Error::Config(format!("keystore {}: {e}", path.display())))
+}
+
+/// A connection with a signer: what a role acts through.
+#[derive(Clone)]
+pub struct Chain {
+    /// The signing provider.
+    pub provider: DynProvider,
+    /// The oracle.
+    pub oracle: OpMLOracleInstance<DynProvider>,
+    /// The signer's address.
+    pub me: Address,
+    /// Blocks an event or a transaction must be deep before the role acts on it.
+    pub confirmations: u64,
+}
+
+impl std::fmt::Debug for Chain {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Chain")
+            .field("oracle", self.oracle.address())
+            .field("me", &self.me)
+            .finish()
+    }
+}
+
+/// A signing provider for `url`. Nonces come from the node's pending count at each send,
+/// not from a cache: a transaction that a reorg drops would leave a cached nonce one ahead,
+/// and every later send queued behind the gap for good (`tests/tests/e2e/reorg.rs`).
+pub fn provider(url: &str, signer: PrivateKeySigner) -> Result<DynProvider> {
+    let url = url
+        .parse()
+        .map_err(|e| Error::Config(format!("rpc url `{url}`: {e}")))?;
+    Ok(ProviderBuilder::new()
+        .disable_recommended_fillers()
+        .with_gas_estimation()
+        .with_simple_nonce_management()
+        .fetch_chain_id()
+        .wallet(EthereumWallet::from(signer))
+        .connect_http(url)
+        .erased())
+}
+
+impl Chain {
+    /// Connects to `url` as `signer`, acting on the oracle at `oracle`.
+    pub fn connect(
+        url: &str,
+        signer: PrivateKeySigner,
+        oracle: Address,
+        confirmations: u64,
+    ) -> Result<Self> {
+        let me = signer.address();
+        let provider = provider(url, signer)?;
+        let oracle = OpMLOracle::new(oracle, provider.clone());
+        Ok(Self {
+            provider,
+            oracle,
+            me,
+            confirmations,
+        })
+    }
+
+    /// The latest block number.
+    pub async fn head(&self) -> Result<u64> {
+        self.provider.get_block_number().await.map_err(rpc)
+    }
+
+    /// The latest block's timestamp.
+    pub async fn now(&self) -> Result<u64> {
+        let b = self
+            .provider
+            .get_block_by_number(Default::default())
+            .await
+            .map_err(rpc)?;
+        b.map(|b| b.header.timestamp)
+            .ok_or_else(|| Error::Rpc("no latest block".into()))
+    }
+
+    /// Sends `call` and waits for its receipt `confirmations` deep; a reverted receipt is an
+    /// error.
+    pub async fn send<P, D>(
+        &self,
+        what: &str,
+        call: CallBuilder<P, D>,
+    ) -> Result<TransactionReceipt>
+    where
+        P: Provider,
+        D: CallDecoder,
+    {
+        // A margin over the estimate: the estimate runs against the pending block, which may
+        // differ (warm slots, another move) from the one the transaction lands in.
+        let est = call.estimate_gas().await.map_err(|e| contract(what, e))?;
+        let call = call.gas(est.saturating_mul(13) / 10 + 20_000);
+        let pending = call.send().await.map_err(|e| contract(what, e))?;
+        let receipt = pending
+            .with_required_confirmations(self.confirmations.max(1))
+            .with_timeout(Some(Duration::from_secs(120)))
+            .get_receipt()
+            .await
+            .map_err(|e| Error::Rpc(format!("{what}: {e}")))?;
+        if !receipt.status() {
+            return Err(Error::Contract(format!(
+                "{what}: reverted in {}",
+                receipt.transaction_hash
+            )));
+        }
+        Ok(receipt)
+    }
+}
+
+/// A transport error.
+pub fn rpc(e: impl std::fmt::Display) -> Error {
+    Error::Rpc(e.to_string())
+}
+
+/// A contract call error: decoded revert when there is one, else transport.
+pub fn contract(what: &str, e: alloy::contract::Error) -> Error {
+    if let Some(err) = e.as_decoded_interface_error::<OpMLOracleErrors>() {
+        return Error::Contract(format!("{what}: {err:?}"));
+    }
+    if e.as_revert_data().is_some() {
+        return Error::Contract(format!("{what}: {e}"));
+    }
+    match &e {
+        alloy::contract::Error::TransportError(t) if t.as_error_resp().is_some() => {
+            Error::Contract(format!("{what}: {e}"))
+        }
+        alloy::contract::Error::TransportError(_) => Error::Rpc(format!("{what}: {e}")),
+        _ => Error::Contract(format!("{what}: {e}")),
+    }
+}
+
+/// An on-chain id as `u64`.
+pub fn u64_of(x: alloy::primitives::U256) -> Result<u64> {
+    u64::try_from(x).map_err(|_| Error::Contract(format!("id {x} does not fit u64")))
+}

@@ -1,0 +1,242 @@
+//! Playing games: for each open game, read it on-chain; if it is the role's move, answer the
+//! opponent's last bisection (found by its committed root among the `Bisected` events) from
+//! the role's trace; if the opponent's clock ran out, claim the win; record the outcome.
+
+use std::sync::Arc;
+
+use alloy::primitives::{B256, U256};
+
+use opml_bindings::oracle::IOpMLOracle;
+use opml_bindings::state::final_state_with_output;
+use opml_bindings::status::{
+    GAME_ACTIVE, GAME_CHALLENGER_WON, GAME_SUBMITTER_WON, RESULT_REJECTED,
+};
+use opml_game::{self as game, Bisection, Lie, LyingTrace, Move, Trace, VmTrace};
+
+use super::Service;
+use super::traces::Run;
+use crate::chain::rpc;
+use crate::store::{GameRecord, MoveRecord, Phase, Side};
+use crate::{Error, Result};
+
+/// A role's trace of a run: honest, or lying as configured (test-only).
+pub struct LiveTrace {
+    inner: LyingTrace<Arc<VmTrace>>,
+}
+
+impl LiveTrace {
+    /// The run's trace with `lie` applied (honest for `Lie::None`).
+    pub fn new(run: Arc<Run>, lie: Lie) -> Self {
+        Self {
+            inner: LyingTrace::new(Arc::clone(&run.trace), lie, run.halt),
+        }
+    }
+}
+
+impl Trace for LiveTrace {
+    fn state_hash_at(&self, n: u64) -> opml_game::Result<B256> {
+        self.inner.state_hash_at(n)
+    }
+    fn step_proof(&self, n: u64) -> opml_game::Result<Vec<u8>> {
+        self.inner.step_proof(n)
+    }
+}
+
+impl Service {
+    /// Plays every open game. Returns whether any is still open.
+    pub async fn drive_games(&self) -> Result<bool> {
+        let mut busy = false;
+        for mut g in self.store.games()? {
+            if g.phase != Phase::Open {
+                continue;
+            }
+            match self.drive_game(&mut g).await {
+                Ok(()) => {}
+                Err(e @ (Error::Game(_) | Error::Contract(_))) => {
+                    tracing::warn!(game = g.game_id, error = %e, "no valid move; waiting");
+                }
+                Err(e) => return Err(e),
+            }
+            busy |= g.phase == Phase::Open;
+        }
+        Ok(busy)
+    }
+
+    async fn drive_game(&self, rec: &mut GameRecord) -> Result<()> {
+        let o = &self.chain.oracle;
+        let id = U256::from(rec.game_id);
+        let g: IOpMLOracle::Game = o.game(id).call().await.map_err(rpc)?;
+        let won = match g.status {
+            GAME_ACTIVE => None,
+            GAME_SUBMITTER_WON => Some(rec.side == Side::Submitter),
+            GAME_CHALLENGER_WON => Some(rec.side == Side::Challenger),
+            _ => {
+                rec.phase = Phase::Closed;
+                self.store.put_game(rec)?;
+                return Ok(());
+            }
+        };
+        if let Some(won) = won {
+            rec.phase = if won { Phase::Won } else { Phase::Lost };
+            tracing::info!(game = rec.game_id, won, "game resolved");
+            return self.store.put_game(rec);
+        }
+        let res = o.result(g.resultId).call().await.map_err(rpc)?;
+        if res.status == RESULT_REJECTED {
+            // Another game rejected the result: the challenger's bond comes back.
+            if rec.side == Side::Challenger {
+                self.chain.send("voidGame", o.voidGame(id)).await?;
+            }
+            rec.phase = Phase::Closed;
+            return self.store.put_game(rec);
+        }
+        let my_turn = g.challengerTurn == (rec.side == Side::Challenger);
+        if !my_turn {
+            let clocks = o.clocks(id).call().await.map_err(rpc)?;
+            let left = if g.challengerTurn {
+                clocks.challenger
+            } else {
+                clocks.submitter
+            };
+            if left.is_zero() {
+                let r = self.chain.send("timeout", o.timeout(id)).await?;
+                tracing::info!(
+                    game = rec.game_id,
+                    "opponent's clock ran out: claimed the win"
+                );
+                self.record(rec, "timeout", &g, r.transaction_hash, r.gas_used, 0.0)?;
+            }
+            return Ok(());
+        }
+        let Some(last) = self.last_bisection(rec.game_id, &g).await? else {
+            return Ok(()); // not confirmed yet
+        };
+        let Some((prog, depth)) = self.traces.resolve(&self.chain, rec.program_id).await? else {
+            return Err(Error::Program(format!(
+                "program {} not in the store",
+                rec.program_id
+            )));
+        };
+        let run = self
+            .traces
+            .run(rec.program_id, &prog, depth, &rec.input)
+            .await?;
+        let fake = match (&self.cfg.lies.output, rec.side) {
+            (Some(out), Side::Submitter) => Some(B256::from(
+                final_state_with_output(&run.final_fields, out).hash(),
+            )),
+            _ => None,
+        };
+        let trace = LiveTrace::new(run, self.lie_for(fake));
+        let k_log = self.params.kLog;
+        let t0 = std::time::Instant::now();
+        let mv = tokio::task::spawn_blocking(move || game::respond(&trace, k_log, &last))
+            .await
+            .map_err(|e| Error::Program(format!("move task: {e}")))??;
+        let secs = t0.elapsed().as_secs_f64();
+        let (kind, receipt) = match mv {
+            Move::Bisect { sel, hashes } => (
+                "bisect",
+                self.chain
+                    .send("bisect", o.bisect(id, selection(&sel), hashes))
+                    .await?,
+            ),
+            Move::Prove { sel, proof, step } => {
+                tracing::info!(
+                    game = rec.game_id,
+                    step,
+                    proof_bytes = proof.len(),
+                    "proving one step"
+                );
+                (
+                    "prove",
+                    self.chain
+                        .send("proveStep", o.proveStep(id, selection(&sel), proof.into()))
+                        .await?,
+                )
+            }
+        };
+        tracing::info!(
+            game = rec.game_id,
+            kind,
+            start = g.start,
+            len_log = g.lenLog,
+            secs,
+            gas = receipt.gas_used,
+            "move sent"
+        );
+        self.record(
+            rec,
+            kind,
+            &g,
+            receipt.transaction_hash,
+            receipt.gas_used,
+            secs,
+        )
+    }
+
+    fn record(
+        &self,
+        rec: &mut GameRecord,
+        kind: &str,
+        g: &IOpMLOracle::Game,
+        tx: B256,
+        gas_used: u64,
+        compute_secs: f64,
+    ) -> Result<()> {
+        rec.moves.push(MoveRecord {
+            kind: kind.into(),
+            start: g.start,
+            len_log: g.lenLog,
+            tx,
+            gas_used,
+            compute_secs,
+        });
+        self.store.put_game(rec)
+    }
+
+    /// The bisection the game's root commits to, once `confirmations` deep.
+    async fn last_bisection(
+        &self,
+        game_id: u64,
+        g: &IOpMLOracle::Game,
+    ) -> Result<Option<Bisection>> {
+        let evs = self
+            .chain
+            .oracle
+            .Bisected_filter()
+            .topic1(B256::from(U256::from(game_id)))
+            .from_block(self.start_block)
+            .query()
+            .await
+            .map_err(rpc)?;
+        let head = self.chain.head().await?;
+        let Some((ev, log)) = evs.into_iter().rev().find(|(ev, _)| {
+            ev.root == g.root && ev.start == g.start && ev.startHash == g.startHash
+        }) else {
+            return Ok(None);
+        };
+        if log
+            .block_number
+            .is_some_and(|b| b + self.chain.confirmations > head + 1)
+        {
+            return Ok(None);
+        }
+        Ok(Some(Bisection {
+            start: ev.start,
+            len_log: ev.lenLog,
+            start_hash: ev.startHash,
+            hashes: ev.hashes,
+        }))
+    }
+}
+
+fn selection(s: &game::Selection) -> IOpMLOracle::Selection {
+    IOpMLOracle::Selection {
+        index: U256::from(s.index),
+        agreed: s.agreed,
+        agreedProof: s.agreed_proof.clone(),
+        disputed: s.disputed,
+        disputedProof: s.disputed_proof.clone(),
+    }
+}

@@ -1,0 +1,211 @@
+//! The service both roles run on. Each pass re-reads the chain and acts only where the chain
+//! says it is the role's move, so a pass can be repeated, interrupted or resumed after a
+//! restart without sending anything twice; the database says what the role owes. The roles
+//! (`opml-submitter`, `opml-challenger`) decide what to look for and what to post; this
+//! module holds what both do the same way: scanning confirmed blocks, posting a result,
+//! playing a game, finalizing, withdrawing.
+
+mod claims;
+mod games;
+mod scan;
+mod traces;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use alloy::primitives::{Address, B256, U256};
+use opml_bindings::oracle::IOpMLOracle;
+use opml_game::Lie;
+
+use crate::Result;
+use crate::chain::{Chain, rpc};
+use crate::programs::{ProgramStore, StoredProgram};
+use crate::progress::Progress;
+use crate::store::Store;
+
+pub use games::LiveTrace;
+pub use traces::Run;
+use traces::Traces;
+
+/// Test-only dishonesty. Never set in production: an honest opponent wins every game.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Lies {
+    /// Post this output instead of the true one (submitter).
+    pub output: Option<Vec<u8>>,
+    /// Report wrong state hashes from this step on (either role); a challenger with this lie
+    /// challenges every result.
+    pub from_step: Option<u64>,
+}
+
+/// How the service behaves.
+#[derive(Debug, Clone)]
+pub struct ServiceConfig {
+    /// Steps between VM snapshots (a bisection query replays at most this many).
+    pub checkpoint_interval: u64,
+    /// Withdraw credited bonds and fees as they arrive.
+    pub auto_withdraw: bool,
+    /// Test-only lies.
+    pub lies: Lies,
+}
+
+impl Default for ServiceConfig {
+    fn default() -> Self {
+        Self {
+            checkpoint_interval: 4096,
+            auto_withdraw: true,
+            lies: Lies::default(),
+        }
+    }
+}
+
+/// A role's connection to the chain, its program store and its database.
+pub struct Service {
+    /// The chain connection.
+    pub chain: Chain,
+    /// The database.
+    pub store: Store,
+    /// The configuration.
+    pub cfg: ServiceConfig,
+    params: IOpMLOracle::Config,
+    start_block: u64,
+    traces: Traces,
+}
+
+impl std::fmt::Debug for Service {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Service")
+            .field("chain", &self.chain)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Blocks of history a fresh database scans back from the head.
+const FRESH_LOOKBACK: u64 = 10_000;
+
+impl Service {
+    /// Binds a role; reads the oracle's parameters. A fresh database starts scanning
+    /// `FRESH_LOOKBACK` blocks back from the head.
+    pub async fn new(
+        chain: Chain,
+        store: Store,
+        programs: ProgramStore,
+        cfg: ServiceConfig,
+        progress: Arc<dyn Progress>,
+    ) -> Result<Self> {
+        let params = chain.oracle.config().call().await.map_err(rpc)?;
+        let head = chain.head().await?;
+        let start_block = head.saturating_sub(FRESH_LOOKBACK);
+        let traces = Traces::new(programs, cfg.checkpoint_interval, progress)?;
+        Ok(Self {
+            chain,
+            store,
+            cfg,
+            params,
+            start_block,
+            traces,
+        })
+    }
+
+    /// The oracle's parameters.
+    pub fn params(&self) -> &IOpMLOracle::Config {
+        &self.params
+    }
+
+    /// The signer's address.
+    pub fn me(&self) -> Address {
+        self.chain.me
+    }
+
+    /// The stored program registered as `program_id`, with its trace depth; `None` if the
+    /// role does not have it.
+    pub async fn resolve(&self, program_id: B256) -> Result<Option<(Arc<StoredProgram>, u8)>> {
+        self.traces.resolve(&self.chain, program_id).await
+    }
+
+    /// The fast path's output of `prog` on `input`, `None` when it does not halt within
+    /// `2^depth` steps.
+    pub async fn fast_output(
+        &self,
+        prog: &Arc<StoredProgram>,
+        depth: u8,
+        input: &[u8],
+    ) -> Result<Option<Vec<u8>>> {
+        self.traces.fast_output(prog, depth, input).await
+    }
+
+    /// The VM run of `prog` on `input`, checkpointed (recorded once, then shared by every
+    /// game on the same request).
+    pub async fn replay(
+        &self,
+        program_id: B256,
+        prog: &Arc<StoredProgram>,
+        depth: u8,
+        input: &[u8],
+    ) -> Result<Arc<Run>> {
+        self.traces.run(program_id, prog, depth, input).await
+    }
+
+    /// Withdraws the role's credit, if any.
+    pub async fn withdraw(&self) -> Result<U256> {
+        let bal = self
+            .chain
+            .oracle
+            .balanceOf(self.me())
+            .call()
+            .await
+            .map_err(rpc)?;
+        if bal.is_zero() {
+            return Ok(bal);
+        }
+        self.chain
+            .send("withdraw", self.chain.oracle.withdraw(self.me()))
+            .await?;
+        tracing::info!(amount = %bal, "withdrew bonds and fees");
+        Ok(bal)
+    }
+
+    /// The lie to apply to this role's trace of a run (test-only; honest by default).
+    pub fn lie_for(&self, fake_final: Option<B256>) -> Lie {
+        if let Some(n) = self.cfg.lies.from_step {
+            return Lie::FromStep(n);
+        }
+        fake_final.map(Lie::FinalState).unwrap_or_default()
+    }
+}
+
+/// Runs `pass` every `poll` until `stop` resolves; transport errors back off exponentially
+/// (up to a minute) and are retried, others are logged and retried at the next pass.
+pub async fn run_passes<F, Fut>(
+    poll: Duration,
+    stop: impl std::future::Future<Output = ()>,
+    mut pass: F,
+) -> Result<()>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<bool>>,
+{
+    tokio::pin!(stop);
+    let mut backoff = poll;
+    loop {
+        let wait = match pass().await {
+            Ok(_) => {
+                backoff = poll;
+                poll
+            }
+            Err(e) if e.is_retryable() => {
+                tracing::warn!(error = %e, retry_in = ?backoff, "rpc failure, backing off");
+                let w = backoff;
+                backoff = (backoff * 2).min(Duration::from_secs(60));
+                w
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "pass failed");
+                poll
+            }
+        };
+        tokio::select! {
+            _ = &mut stop => return Ok(()),
+            _ = tokio::time::sleep(wait) => {}
+        }
+    }
+}

@@ -1,0 +1,150 @@
+//! Runs and traces: the fast path for outputs, VM checkpoints for hashes and proofs, cached
+//! per (program, input) so every game on the same request shares one replay.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use alloy::primitives::{B256, keccak256};
+use opml_bindings::oracle::IOpMLOracle;
+use opml_executor::VmTrace;
+use opml_executor::fast::FastEngine;
+use opml_vm::{Checkpoints, StateFields};
+
+use crate::chain::{Chain, rpc};
+use crate::programs::{ProgramStore, StoredProgram};
+use crate::progress::Progress;
+use crate::{Error, Result};
+
+/// An honest VM run of a request.
+#[derive(Debug)]
+pub struct Run {
+    /// The trace, checkpointed.
+    pub trace: Arc<VmTrace>,
+    /// Where it stopped.
+    pub halt: u64,
+    /// Whether it halted (a result can be posted).
+    pub halted: bool,
+    /// Its output.
+    pub output: Vec<u8>,
+    /// Its final state fields.
+    pub final_fields: StateFields,
+    /// The final state hash `S_{2^D}`.
+    pub final_hash: B256,
+}
+
+type Key = (B256, B256);
+/// A program id resolved to a stored program and its trace depth (`None`: not ours).
+type Resolved = Option<(Arc<StoredProgram>, u8)>;
+
+pub(super) struct Traces {
+    programs: ProgramStore,
+    fast: FastEngine,
+    interval: u64,
+    progress: Arc<dyn Progress>,
+    resolved: Mutex<HashMap<B256, Resolved>>,
+    runs: Mutex<HashMap<Key, Arc<Run>>>,
+}
+
+impl Traces {
+    pub(super) fn new(
+        programs: ProgramStore,
+        interval: u64,
+        progress: Arc<dyn Progress>,
+    ) -> Result<Self> {
+        let fast = FastEngine::new().map_err(|e| Error::Program(e.to_string()))?;
+        Ok(Self {
+            programs,
+            fast,
+            interval,
+            progress,
+            resolved: Mutex::default(),
+            runs: Mutex::default(),
+        })
+    }
+
+    /// The stored program registered as `program_id`, with its trace depth; `None` if the
+    /// role does not have it.
+    pub(super) async fn resolve(
+        &self,
+        chain: &Chain,
+        program_id: B256,
+    ) -> Result<Option<(Arc<StoredProgram>, u8)>> {
+        if let Some(r) = self
+            .resolved
+            .lock()
+            .ok()
+            .and_then(|m| m.get(&program_id).cloned())
+        {
+            return Ok(r);
+        }
+        let p: IOpMLOracle::Program = chain.oracle.program(program_id).call().await.map_err(rpc)?;
+        let r = if p.traceDepth == 0 {
+            None
+        } else {
+            self.programs
+                .by_fields(&p.fields.into())
+                .map(|s| (s, p.traceDepth))
+        };
+        if let Ok(mut m) = self.resolved.lock() {
+            m.insert(program_id, r.clone());
+        }
+        Ok(r)
+    }
+
+    /// The fast path's output, `None` when the program does not halt within `2^D` steps.
+    pub(super) async fn fast_output(
+        &self,
+        prog: &Arc<StoredProgram>,
+        depth: u8,
+        input: &[u8],
+    ) -> Result<Option<Vec<u8>>> {
+        let (fast, wasm, input) = (self.fast.clone(), Arc::clone(&prog.wasm), input.to_vec());
+        let max = 1u64.checked_shl(u32::from(depth)).unwrap_or(u64::MAX);
+        tokio::task::spawn_blocking(move || fast.output(&wasm, &input, max))
+            .await
+            .map_err(|e| Error::Program(format!("fast path task: {e}")))?
+            .map_err(|e| Error::Program(e.to_string()))
+    }
+
+    /// The VM run of `prog` on `input` (recorded once, then cached).
+    pub(super) async fn run(
+        &self,
+        program_id: B256,
+        prog: &Arc<StoredProgram>,
+        depth: u8,
+        input: &[u8],
+    ) -> Result<Arc<Run>> {
+        let key = (program_id, keccak256(input));
+        if let Some(r) = self.runs.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return Ok(r);
+        }
+        let (program, input, interval) = (Arc::clone(&prog.program), input.to_vec(), self.interval);
+        let name = prog.name.clone();
+        // The run's length is unknown until it stops (2^D only bounds it).
+        let mut progress = self.progress.start(&format!("VM replay of {name}"), None);
+        let run = tokio::task::spawn_blocking(move || {
+            let t0 = std::time::Instant::now();
+            let max = 1u64.checked_shl(u32::from(depth)).unwrap_or(u64::MAX);
+            let cps = Checkpoints::record_with_progress(&program, &input, interval, max, |n| {
+                progress(n)
+            });
+            drop(progress);
+            let trace = VmTrace::from_checkpoints(cps);
+            let m = trace.final_machine();
+            let halt = trace.steps();
+            let halted = trace.halted();
+            let mut m = m;
+            let final_fields = m.state_fields();
+            let final_hash = B256::from(trace.state_hash_at(max));
+            tracing::info!(program = %name, steps = halt, halted, secs = t0.elapsed().as_secs_f64(), "VM replay recorded");
+            Ok::<_, Error>(Run { output: m.output().to_vec(), trace: Arc::new(trace), halt, halted, final_fields, final_hash })
+        })
+        .await
+        .map_err(|e| Error::Program(format!("VM task: {e}")))??;
+        let run = Arc::new(run);
+        if let Ok(mut m) = self.runs.lock() {
+            m.insert(key, Arc::clone(&run));
+        }
+        Ok(run)
+    }
+}
