@@ -7,7 +7,7 @@ use opml_bindings::status::RESULT_PENDING;
 use opml_game as game;
 use opml_service::chain::{rpc, u64_of};
 use opml_service::store::{GameRecord, MoveRecord, Phase, Side};
-use opml_service::{Error, LiveTrace, Result};
+use opml_service::{Error, Result};
 
 use crate::Challenger;
 
@@ -62,12 +62,12 @@ impl Challenger {
         if res.status != RESULT_PENDING {
             return Ok(());
         }
-        let lying = svc.cfg.lies.from_step.is_some();
+        let dispute_anyway = svc.behaviour().dispute_correct();
         let fast = svc.fast_output(&prog, depth, &input).await?;
         let wrong_output = fast.as_deref() != Some(output);
         // With the output right, the claimed final state is still checked on the VM.
         let run = svc.replay(program_id, &prog, depth, &input).await?;
-        if run.final_hash == claim && !lying {
+        if run.final_hash == claim && !dispute_anyway {
             tracing::info!(result = result_id, "result checked: correct");
             return Ok(());
         }
@@ -76,17 +76,11 @@ impl Challenger {
             wrong_output,
             "wrong result: challenging"
         );
-        if lying {
-            tracing::warn!(
-                result = result_id,
-                "TEST-ONLY LIE: challenging with wrong hashes"
-            );
-        }
-        let trace = LiveTrace::new(run, svc.lie_for(None));
+        let trace = svc.behaviour().trace(&run, Side::Challenger);
         let k_log = svc.params().kLog;
         let t0 = std::time::Instant::now();
         let hashes =
-            tokio::task::spawn_blocking(move || game::opening(&trace, depth, k_log, &claim))
+            tokio::task::spawn_blocking(move || game::opening(&*trace, depth, k_log, &claim))
                 .await
                 .map_err(|e| Error::Program(format!("opening task: {e}")))??;
         let Some(hashes) = hashes else { return Ok(()) };

@@ -6,9 +6,10 @@ use std::sync::Arc;
 
 use alloy::primitives::U256;
 use opml_bindings::status::REQUEST_OPEN;
+use opml_service::behaviour::Honest;
 use opml_service::chain::rpc;
 use opml_service::progress::Progress;
-use opml_service::settings::RoleConfig;
+use opml_service::settings::Settings;
 use opml_service::store::{Phase, Side};
 use opml_service::{Result, Service, run_passes};
 
@@ -30,16 +31,16 @@ pub struct Challenger {
 }
 
 impl Challenger {
-    /// A challenger acting through `svc`.
+    /// A challenger acting through `svc` (and behaving as `svc` says).
     pub fn new(svc: Service, cfg: ChallengerConfig) -> Self {
         Self { svc, cfg }
     }
 
-    /// Connects as the settings say.
-    pub async fn connect(cfg: &RoleConfig, progress: Arc<dyn Progress>) -> Result<Self> {
-        let svc = cfg.service(DEFAULT_DB, progress).await?;
+    /// An honest challenger, connected as the settings say: what `opml challenger` runs.
+    pub async fn connect(cfg: &Settings, progress: Arc<dyn Progress>) -> Result<Self> {
+        let svc = cfg.service(DEFAULT_DB, progress, Arc::new(Honest)).await?;
         let own = ChallengerConfig {
-            submit_after_win: cfg.submit_after_win.unwrap_or(false),
+            submit_after_win: cfg.submit_after_win,
         };
         Ok(Self::new(svc, own))
     }

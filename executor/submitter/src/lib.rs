@@ -4,9 +4,10 @@ use std::sync::Arc;
 
 use alloy::primitives::U256;
 use opml_bindings::status::REQUEST_OPEN;
+use opml_service::behaviour::Honest;
 use opml_service::chain::{rpc, u64_of};
 use opml_service::progress::Progress;
-use opml_service::settings::RoleConfig;
+use opml_service::settings::Settings;
 use opml_service::store::{Phase, RequestRecord};
 use opml_service::{Error, Result, Service, run_passes};
 
@@ -20,14 +21,15 @@ pub struct Submitter {
 }
 
 impl Submitter {
-    /// A submitter acting through `svc`.
+    /// A submitter acting through `svc` (and behaving as `svc` says).
     pub fn new(svc: Service) -> Self {
         Self { svc }
     }
 
-    /// Connects as the settings say.
-    pub async fn connect(cfg: &RoleConfig, progress: Arc<dyn Progress>) -> Result<Self> {
-        Ok(Self::new(cfg.service(DEFAULT_DB, progress).await?))
+    /// An honest submitter, connected as the settings say: what `opml submitter` runs.
+    pub async fn connect(cfg: &Settings, progress: Arc<dyn Progress>) -> Result<Self> {
+        let svc = cfg.service(DEFAULT_DB, progress, Arc::new(Honest)).await?;
+        Ok(Self::new(svc))
     }
 
     /// The service it acts through (chain, database).

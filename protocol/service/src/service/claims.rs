@@ -38,18 +38,7 @@ impl Service {
                 "request {request_id}: fast path and VM disagree on the output"
             )));
         }
-        let output = self
-            .cfg
-            .lies
-            .output
-            .clone()
-            .unwrap_or_else(|| run.output.clone());
-        if self.cfg.lies.output.is_some() {
-            tracing::warn!(
-                request = request_id,
-                "TEST-ONLY LIE: posting a wrong output"
-            );
-        }
+        let output = self.behaviour.output(&run.output);
         let fields = final_state_with_output(&run.final_fields, &output);
         let call = self
             .chain

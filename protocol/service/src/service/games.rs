@@ -2,45 +2,18 @@
 //! opponent's last bisection (found by its committed root among the `Bisected` events) from
 //! the role's trace; if the opponent's clock ran out, claim the win; record the outcome.
 
-use std::sync::Arc;
-
 use alloy::primitives::{B256, U256};
 
 use opml_bindings::oracle::IOpMLOracle;
-use opml_bindings::state::final_state_with_output;
 use opml_bindings::status::{
     GAME_ACTIVE, GAME_CHALLENGER_WON, GAME_SUBMITTER_WON, RESULT_REJECTED,
 };
-use opml_game::{self as game, Bisection, Lie, LyingTrace, Move, Trace, VmTrace};
+use opml_game::{self as game, Bisection, Move};
 
 use super::Service;
-use super::traces::Run;
 use crate::chain::rpc;
 use crate::store::{GameRecord, MoveRecord, Phase, Side};
 use crate::{Error, Result};
-
-/// A role's trace of a run: honest, or lying as configured (test-only).
-pub struct LiveTrace {
-    inner: LyingTrace<Arc<VmTrace>>,
-}
-
-impl LiveTrace {
-    /// The run's trace with `lie` applied (honest for `Lie::None`).
-    pub fn new(run: Arc<Run>, lie: Lie) -> Self {
-        Self {
-            inner: LyingTrace::new(Arc::clone(&run.trace), lie, run.halt),
-        }
-    }
-}
-
-impl Trace for LiveTrace {
-    fn state_hash_at(&self, n: u64) -> opml_game::Result<B256> {
-        self.inner.state_hash_at(n)
-    }
-    fn step_proof(&self, n: u64) -> opml_game::Result<Vec<u8>> {
-        self.inner.step_proof(n)
-    }
-}
 
 impl Service {
     /// Plays every open game. Returns whether any is still open.
@@ -121,16 +94,10 @@ impl Service {
             .traces
             .run(rec.program_id, &prog, depth, &rec.input)
             .await?;
-        let fake = match (&self.cfg.lies.output, rec.side) {
-            (Some(out), Side::Submitter) => Some(B256::from(
-                final_state_with_output(&run.final_fields, out).hash(),
-            )),
-            _ => None,
-        };
-        let trace = LiveTrace::new(run, self.lie_for(fake));
+        let trace = self.behaviour.trace(&run, rec.side);
         let k_log = self.params.kLog;
         let t0 = std::time::Instant::now();
-        let mv = tokio::task::spawn_blocking(move || game::respond(&trace, k_log, &last))
+        let mv = tokio::task::spawn_blocking(move || game::respond(&*trace, k_log, &last))
             .await
             .map_err(|e| Error::Program(format!("move task: {e}")))??;
         let secs = t0.elapsed().as_secs_f64();

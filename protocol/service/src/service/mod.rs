@@ -15,27 +15,16 @@ use std::time::Duration;
 
 use alloy::primitives::{Address, B256, U256};
 use opml_bindings::oracle::IOpMLOracle;
-use opml_game::Lie;
 
 use crate::Result;
+use crate::behaviour::Behaviour;
 use crate::chain::{Chain, rpc};
 use crate::programs::{ProgramStore, StoredProgram};
 use crate::progress::Progress;
 use crate::store::Store;
 
-pub use games::LiveTrace;
 pub use traces::Run;
 use traces::Traces;
-
-/// Test-only dishonesty. Never set in production: an honest opponent wins every game.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Lies {
-    /// Post this output instead of the true one (submitter).
-    pub output: Option<Vec<u8>>,
-    /// Report wrong state hashes from this step on (either role); a challenger with this lie
-    /// challenges every result.
-    pub from_step: Option<u64>,
-}
 
 /// How the service behaves.
 #[derive(Debug, Clone)]
@@ -44,8 +33,6 @@ pub struct ServiceConfig {
     pub checkpoint_interval: u64,
     /// Withdraw credited bonds and fees as they arrive.
     pub auto_withdraw: bool,
-    /// Test-only lies.
-    pub lies: Lies,
 }
 
 impl Default for ServiceConfig {
@@ -53,7 +40,6 @@ impl Default for ServiceConfig {
         Self {
             checkpoint_interval: 4096,
             auto_withdraw: true,
-            lies: Lies::default(),
         }
     }
 }
@@ -69,12 +55,14 @@ pub struct Service {
     params: IOpMLOracle::Config,
     start_block: u64,
     traces: Traces,
+    behaviour: Arc<dyn Behaviour>,
 }
 
 impl std::fmt::Debug for Service {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Service")
             .field("chain", &self.chain)
+            .field("behaviour", &self.behaviour)
             .finish_non_exhaustive()
     }
 }
@@ -91,6 +79,7 @@ impl Service {
         programs: ProgramStore,
         cfg: ServiceConfig,
         progress: Arc<dyn Progress>,
+        behaviour: Arc<dyn Behaviour>,
     ) -> Result<Self> {
         let params = chain.oracle.config().call().await.map_err(rpc)?;
         let head = chain.head().await?;
@@ -103,12 +92,18 @@ impl Service {
             params,
             start_block,
             traces,
+            behaviour,
         })
     }
 
     /// The oracle's parameters.
     pub fn params(&self) -> &IOpMLOracle::Config {
         &self.params
+    }
+
+    /// How the role behaves ([`crate::behaviour::Honest`] in every service command).
+    pub fn behaviour(&self) -> &dyn Behaviour {
+        &*self.behaviour
     }
 
     /// The signer's address.
@@ -162,14 +157,6 @@ impl Service {
             .await?;
         tracing::info!(amount = %bal, "withdrew bonds and fees");
         Ok(bal)
-    }
-
-    /// The lie to apply to this role's trace of a run (test-only; honest by default).
-    pub fn lie_for(&self, fake_final: Option<B256>) -> Lie {
-        if let Some(n) = self.cfg.lies.from_step {
-            return Lie::FromStep(n);
-        }
-        fake_final.map(Lie::FinalState).unwrap_or_default()
     }
 }
 
