@@ -54,7 +54,9 @@ impl LiarArgs {
 }
 
 fn main() -> ExitCode {
+    // Logs on stderr, as `opml` writes them (the e2e harness reads them there).
     tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
