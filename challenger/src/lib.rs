@@ -7,7 +7,7 @@ use std::sync::Arc;
 use alloy::primitives::U256;
 use opml_bindings::status::REQUEST_OPEN;
 use opml_service::behaviour::Honest;
-use opml_service::chain::rpc;
+use opml_service::chain::failed;
 use opml_service::progress::Progress;
 use opml_service::settings::Settings;
 use opml_service::store::{Phase, Side};
@@ -100,7 +100,7 @@ impl Challenger {
                 .request(U256::from(g.request_id))
                 .call()
                 .await
-                .map_err(rpc)?;
+                .map_err(failed("reading the request"))?;
             if q.status == REQUEST_OPEN && q.resultId.is_zero() {
                 tracing::info!(
                     request = g.request_id,

@@ -16,7 +16,7 @@ use opml_bindings::consumer::ExampleConsumer;
 use opml_challenger::{Challenger, ChallengerConfig};
 use opml_executor::fast::FastEngine;
 use opml_service::behaviour::Honest;
-use opml_service::chain::{contract, provider, rpc, signer_from_key};
+use opml_service::chain::{failed, provider, signer_from_key};
 use opml_service::programs::StoredProgram;
 use opml_service::progress::Progress;
 use opml_service::settings::Settings;
@@ -150,7 +150,11 @@ pub async fn run(setup: &Setup, progress: Arc<dyn Progress>, say: Narrate<'_>) -
     ));
 
     let figures = play::play(say, &submitter, &challenger, &admin, request_id).await?;
-    let out = consumer.outputs(request_id).call().await.map_err(rpc)?;
+    let out = consumer
+        .outputs(request_id)
+        .call()
+        .await
+        .map_err(failed("reading the output"))?;
     say(&format!(
         "consumer received: {}",
         String::from_utf8_lossy(&out)
@@ -182,16 +186,16 @@ async fn ask(
         .requestFee(500_000)
         .call()
         .await
-        .map_err(rpc)?;
+        .map_err(failed("reading the fee"))?;
     let r = consumer
         .ask(input.to_vec().into())
         .value(fee)
         .send()
         .await
-        .map_err(|e| contract("ask", e))?
+        .map_err(failed("ask"))?
         .get_receipt()
         .await
-        .map_err(rpc)?;
+        .map_err(failed("ask"))?;
     let request_id = r
         .decoded_log::<ExampleConsumer::Asked>()
         .ok_or_else(|| Error::Demo("ask: no Asked event".into()))?

@@ -5,11 +5,11 @@ use std::sync::Arc;
 use alloy::primitives::U256;
 use opml_bindings::status::REQUEST_OPEN;
 use opml_service::behaviour::Honest;
-use opml_service::chain::{rpc, u64_of};
+use opml_service::chain::{failed, u64_of};
 use opml_service::progress::Progress;
 use opml_service::settings::Settings;
 use opml_service::store::{Phase, RequestRecord};
-use opml_service::{Error, Result, Service, run_passes};
+use opml_service::{Result, Service, isolate, run_passes};
 
 /// The database file a submitter uses unless told otherwise.
 pub const DEFAULT_DB: &str = "opml-submitter.redb";
@@ -77,7 +77,7 @@ impl Submitter {
             .to_block(to)
             .query()
             .await
-            .map_err(rpc)?
+            .map_err(failed("reading InferenceRequested events"))?
         {
             let id = u64_of(ev.requestId)?;
             if self.svc.store.request(id)?.is_some() {
@@ -114,29 +114,25 @@ impl Submitter {
                 .request(U256::from(r.request_id))
                 .call()
                 .await
-                .map_err(rpc)?;
+                .map_err(failed("reading the request"))?;
             if q.status != REQUEST_OPEN || q.resultId != U256::ZERO {
                 r.phase = Phase::Closed;
                 self.svc.store.put_request(&r)?;
                 continue;
             }
             busy = true;
-            match self
-                .svc
-                .post_result(r.request_id, r.program_id, &r.input)
-                .await
-            {
-                Ok(_) => {
-                    r.phase = Phase::Closed;
-                    self.svc.store.put_request(&r)?;
-                }
-                Err(e @ Error::Program(_)) => {
-                    tracing::warn!(request = r.request_id, error = %e, "cannot serve request");
-                    r.phase = Phase::Closed;
-                    self.svc.store.put_request(&r)?;
-                }
-                Err(e) => return Err(e),
+            // A transport failure ends the pass and the request is served after the back-off;
+            // a revert or a program that cannot be served closes it (not retried).
+            let posted = isolate(
+                self.svc
+                    .post_result(r.request_id, r.program_id, &r.input)
+                    .await,
+            )?;
+            if let Err(e) = posted {
+                tracing::warn!(request = r.request_id, error = %e, "cannot serve request");
             }
+            r.phase = Phase::Closed;
+            self.svc.store.put_request(&r)?;
         }
         Ok(busy)
     }

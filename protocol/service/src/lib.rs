@@ -10,7 +10,7 @@ pub mod settings;
 pub mod store;
 
 pub use error::{Error, Result};
-pub use service::{Run, Service, ServiceConfig, run_passes};
+pub use service::{Run, Service, ServiceConfig, isolate, run_passes};
 
 /// Resolves on Ctrl-C or SIGTERM: how a service command is told to stop.
 pub async fn shutdown_signal() {

@@ -10,8 +10,8 @@ use opml_bindings::status::{
 };
 use opml_game::{self as game, Bisection, Move};
 
-use super::Service;
-use crate::chain::rpc;
+use super::{Service, isolate};
+use crate::chain::failed;
 use crate::store::{GameRecord, MoveRecord, Phase, Side};
 use crate::{Error, Result};
 
@@ -23,12 +23,10 @@ impl Service {
             if g.phase != Phase::Open {
                 continue;
             }
-            match self.drive_game(&mut g).await {
-                Ok(()) => {}
-                Err(e @ (Error::Game(_) | Error::Contract(_))) => {
-                    tracing::warn!(game = g.game_id, error = %e, "no valid move; waiting");
-                }
-                Err(e) => return Err(e),
+            // A move that reverts is not sent again as it is: the next pass reads the game
+            // again and answers what the chain then says.
+            if let Err(e) = isolate(self.drive_game(&mut g).await)? {
+                tracing::warn!(game = g.game_id, error = %e, "no valid move; waiting");
             }
             busy |= g.phase == Phase::Open;
         }
@@ -38,7 +36,11 @@ impl Service {
     async fn drive_game(&self, rec: &mut GameRecord) -> Result<()> {
         let o = &self.chain.oracle;
         let id = U256::from(rec.game_id);
-        let g: IOpMLOracle::Game = o.game(id).call().await.map_err(rpc)?;
+        let g: IOpMLOracle::Game = o
+            .game(id)
+            .call()
+            .await
+            .map_err(failed("reading the game"))?;
         let won = match g.status {
             GAME_ACTIVE => None,
             GAME_SUBMITTER_WON => Some(rec.side == Side::Submitter),
@@ -54,7 +56,11 @@ impl Service {
             tracing::info!(game = rec.game_id, won, "game resolved");
             return self.store.put_game(rec);
         }
-        let res = o.result(g.resultId).call().await.map_err(rpc)?;
+        let res = o
+            .result(g.resultId)
+            .call()
+            .await
+            .map_err(failed("reading the result"))?;
         if res.status == RESULT_REJECTED {
             // Another game rejected the result: the challenger's bond comes back.
             if rec.side == Side::Challenger {
@@ -65,7 +71,11 @@ impl Service {
         }
         let my_turn = g.challengerTurn == (rec.side == Side::Challenger);
         if !my_turn {
-            let clocks = o.clocks(id).call().await.map_err(rpc)?;
+            let clocks = o
+                .clocks(id)
+                .call()
+                .await
+                .map_err(failed("reading the clocks"))?;
             let left = if g.challengerTurn {
                 clocks.challenger
             } else {
@@ -97,9 +107,8 @@ impl Service {
         let trace = self.behaviour.trace(&run, rec.side);
         let k_log = self.params.kLog;
         let t0 = std::time::Instant::now();
-        let mv = tokio::task::spawn_blocking(move || game::respond(&*trace, k_log, &last))
-            .await
-            .map_err(|e| Error::Program(format!("move task: {e}")))??;
+        let mv =
+            tokio::task::spawn_blocking(move || game::respond(&*trace, k_log, &last)).await??;
         let secs = t0.elapsed().as_secs_f64();
         let (kind, receipt) = match mv {
             Move::Bisect { sel, hashes } => (
@@ -176,7 +185,7 @@ impl Service {
             .from_block(self.start_block)
             .query()
             .await
-            .map_err(rpc)?;
+            .map_err(failed("reading Bisected events"))?;
         let head = self.chain.head().await?;
         let Some((ev, log)) = evs.into_iter().rev().find(|(ev, _)| {
             ev.root == g.root && ev.start == g.start && ev.startHash == g.startHash

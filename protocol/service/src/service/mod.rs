@@ -18,12 +18,15 @@ use opml_bindings::oracle::IOpMLOracle;
 
 use crate::Result;
 use crate::behaviour::Behaviour;
-use crate::chain::{Chain, rpc};
+use crate::chain::{Chain, failed};
 use crate::programs::{ProgramStore, StoredProgram};
 use crate::progress::Progress;
 use crate::store::Store;
 
 pub use traces::Run;
+
+#[cfg(test)]
+mod tests;
 use traces::Traces;
 
 /// How the service behaves.
@@ -81,7 +84,12 @@ impl Service {
         progress: Arc<dyn Progress>,
         behaviour: Arc<dyn Behaviour>,
     ) -> Result<Self> {
-        let params = chain.oracle.config().call().await.map_err(rpc)?;
+        let params = chain
+            .oracle
+            .config()
+            .call()
+            .await
+            .map_err(failed("reading the oracle config"))?;
         let head = chain.head().await?;
         let start_block = head.saturating_sub(FRESH_LOOKBACK);
         let traces = Traces::new(programs, cfg.checkpoint_interval, progress)?;
@@ -148,7 +156,7 @@ impl Service {
             .balanceOf(self.me())
             .call()
             .await
-            .map_err(rpc)?;
+            .map_err(failed("reading the balance"))?;
         if bal.is_zero() {
             return Ok(bal);
         }
@@ -160,8 +168,21 @@ impl Service {
     }
 }
 
-/// Runs `pass` every `poll` until `stop` resolves; transport errors back off exponentially
-/// (up to a minute) and are retried, others are logged and retried at the next pass.
+/// One item's outcome within a pass (serving a request, checking a result, a move, a
+/// finalization). A retryable failure (the transport) comes back as `Err`: it ends the pass,
+/// which [`run_passes`] runs again after a back-off. Any other failure (a revert, the
+/// program, the trace) is the item's own: it comes back as `Ok(Err(e))` for the caller to log
+/// and settle, and the pass goes on with the other items.
+pub fn isolate<T>(outcome: Result<T>) -> Result<Result<T>> {
+    match outcome {
+        Err(e) if e.retryable() => Err(e),
+        other => Ok(other),
+    }
+}
+
+/// Runs `pass` every `poll` until `stop` resolves. A pass that fails with a retryable error
+/// (the transport) is run again after an exponential back-off (up to a minute); any other
+/// failure is logged and the next pass runs after `poll` (it reads the chain afresh).
 pub async fn run_passes<F, Fut>(
     poll: Duration,
     stop: impl std::future::Future<Output = ()>,
@@ -179,8 +200,8 @@ where
                 backoff = poll;
                 poll
             }
-            Err(e) if e.is_retryable() => {
-                tracing::warn!(error = %e, retry_in = ?backoff, "rpc failure, backing off");
+            Err(e) if e.retryable() => {
+                tracing::warn!(error = %e, retry_in = ?backoff, "transport failure, backing off");
                 let w = backoff;
                 backoff = (backoff * 2).min(Duration::from_secs(60));
                 w
