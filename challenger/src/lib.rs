@@ -11,7 +11,7 @@ use opml_service::chain::failed;
 use opml_service::progress::Progress;
 use opml_service::settings::Settings;
 use opml_service::store::{Phase, Side};
-use opml_service::{Result, Service, run_passes};
+use opml_service::{Result, Service};
 
 /// The database file a challenger uses unless told otherwise.
 pub const DEFAULT_DB: &str = "opml-challenger.redb";
@@ -55,10 +55,7 @@ impl Challenger {
     /// Returns whether the challenger still owes anything (an open game or result).
     pub async fn tick(&self) -> Result<bool> {
         self.svc
-            .scan(|from, to| async move {
-                self.scan_results(from, to).await?;
-                self.svc.scan_games(from, to).await
-            })
+            .scan_role(|from, to| self.scan_results(from, to))
             .await?;
         let mut busy = self.svc.drive_games().await?;
         busy |= self.svc.drive_claims().await?;
@@ -77,8 +74,9 @@ impl Challenger {
         poll: std::time::Duration,
         stop: impl std::future::Future<Output = ()>,
     ) -> Result<()> {
-        tracing::info!(address = %self.svc.me(), oracle = %self.svc.chain.oracle.address(), "challenger started");
-        run_passes(poll, stop, || self.tick()).await
+        self.svc
+            .run_role("challenger", poll, stop, || self.tick())
+            .await
     }
 
     /// Posts the correct result for each request reopened by a game it won (once per game).

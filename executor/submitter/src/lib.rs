@@ -9,7 +9,7 @@ use opml_service::chain::{failed, u64_of};
 use opml_service::progress::Progress;
 use opml_service::settings::Settings;
 use opml_service::store::{Phase, RequestRecord};
-use opml_service::{Result, Service, isolate, run_passes};
+use opml_service::{Result, Service, isolate};
 
 /// The database file a submitter uses unless told otherwise.
 pub const DEFAULT_DB: &str = "opml-submitter.redb";
@@ -42,10 +42,7 @@ impl Submitter {
     /// owes anything (an open request, result or game).
     pub async fn tick(&self) -> Result<bool> {
         self.svc
-            .scan(|from, to| async move {
-                self.scan_requests(from, to).await?;
-                self.svc.scan_games(from, to).await
-            })
+            .scan_role(|from, to| self.scan_requests(from, to))
             .await?;
         let mut busy = self.serve_requests().await?;
         busy |= self.svc.drive_games().await?;
@@ -62,8 +59,9 @@ impl Submitter {
         poll: std::time::Duration,
         stop: impl std::future::Future<Output = ()>,
     ) -> Result<()> {
-        tracing::info!(address = %self.svc.me(), oracle = %self.svc.chain.oracle.address(), "submitter started");
-        run_passes(poll, stop, || self.tick()).await
+        self.svc
+            .run_role("submitter", poll, stop, || self.tick())
+            .await
     }
 
     /// Records the requests made in blocks `from..=to` for programs in the store.

@@ -148,6 +148,40 @@ impl Service {
         self.traces.run(program_id, prog, depth, input).await
     }
 
+    /// Hands each confirmed block range past the cursor to `own` (the events the role looks
+    /// for), then records the games opened in it ([`Service::scan_games`]).
+    pub async fn scan_role<F, Fut>(&self, mut own: F) -> Result<()>
+    where
+        F: FnMut(u64, u64) -> Fut,
+        Fut: std::future::Future<Output = Result<()>>,
+    {
+        self.scan(|from, to| {
+            let mine = own(from, to);
+            async move {
+                mine.await?;
+                self.scan_games(from, to).await
+            }
+        })
+        .await
+    }
+
+    /// Logs that the `role` started, then runs `pass` every `poll` until `stop` resolves
+    /// ([`run_passes`]).
+    pub async fn run_role<F, Fut>(
+        &self,
+        role: &str,
+        poll: Duration,
+        stop: impl std::future::Future<Output = ()>,
+        pass: F,
+    ) -> Result<()>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<bool>>,
+    {
+        tracing::info!(address = %self.me(), oracle = %self.chain.oracle.address(), "{role} started");
+        run_passes(poll, stop, pass).await
+    }
+
     /// Withdraws the role's credit, if any.
     pub async fn withdraw(&self) -> Result<U256> {
         let bal = self
