@@ -52,5 +52,9 @@ if [ "${2:-}" = --reference ]; then
 fi
 
 mkdir -p "$root/models"
-cargo run --quiet --manifest-path "$root/Cargo.toml" -p opml-modelpack -- pack \
+# $OPML_MODELPACK: an already built opml-modelpack (e.g. target/debug/opml-modelpack after
+# `cargo test --workspace`, whose features differ from a build of this package alone).
+modelpack=(cargo run --quiet --manifest-path "$root/Cargo.toml" -p opml-modelpack --)
+[ -n "${OPML_MODELPACK:-}" ] && modelpack=("$OPML_MODELPACK")
+"${modelpack[@]}" pack \
   --model "$dir" --guest "$root/guests/wasm/minilm.wasm" --out "$root/models/minilm.wasm"
