@@ -16,13 +16,24 @@ const MODULE: &str = r#"(module
   (func (export "spin") (loop (br 0))))"#;
 
 fn opml(args: &[&str]) -> Output {
-    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
-    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    opml_on(MODULE, args)
+}
+
+fn test_dir() -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!("opml-cli-test-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// `opml run` on the module `src`, with the compiled-module cache in the test's directory.
+fn opml_on(src: &str, args: &[&str]) -> Output {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = test_dir();
     let module = dir.join(format!("m{n}.wat"));
-    std::fs::write(&module, MODULE).unwrap();
+    std::fs::write(&module, src).unwrap();
     Command::new(env!("CARGO_BIN_EXE_opml"))
+        .env("OPML_CACHE_DIR", dir.join("cache"))
         .arg("run")
         .arg(&module)
         .args(args)
@@ -97,4 +108,57 @@ fn failures_exit_non_zero_without_panicking() {
             "{args:?}"
         );
     }
+}
+
+/// 1,100 pages, more than the default bound of 1,024: `opml run` takes the bound from the
+/// program's declared maximum.
+const BIG: &str = r#"(module
+  (import "opml" "output_write" (func $write (param i32 i32)))
+  (memory 1100 1100)
+  (data (i32.const 70000000) "ok")
+  (func (export "main") (call $write (i32.const 70000000) (i32.const 2))))"#;
+
+#[test]
+fn bounds_come_from_the_program() {
+    let o = opml_on(BIG, &[]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(stdout(&o).contains("output (utf-8): ok"), "{}", stdout(&o));
+    // A flag still overrides the program.
+    let o = opml_on(BIG, &["--max-memory-pages", "1024"]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    // A step bound of 1,000 in the `opml.max_steps` section: the spinning export stops there,
+    // on both engines, without --max-steps.
+    let steps = MODULE.replace(
+        "(memory 1)",
+        r#"(memory 1) (@custom "opml.max_steps" "\e8\03\00\00\00\00\00\00")"#,
+    );
+    for engine in ["fast", "vm"] {
+        let o = opml_on(&steps, &["--engine", engine, "--invoke", "spin"]);
+        assert_eq!(o.status.code(), Some(4), "{engine}: {}", stdout(&o));
+        assert!(
+            stdout(&o).contains("out of steps after 1000 "),
+            "{engine}: {}",
+            stdout(&o)
+        );
+    }
+}
+
+#[test]
+fn fast_path_keeps_compiled_modules() {
+    let cache = test_dir().join("cache").join("modules");
+    let count = || std::fs::read_dir(&cache).map(|d| d.count()).unwrap_or(0);
+    let src = MODULE.replace("(memory 1)", "(memory 2)");
+    let before = count();
+    assert_eq!(opml_on(&src, &["--input-hex", "01"]).status.code(), Some(0));
+    assert_eq!(count(), before + 1, "one entry for a new program");
+    assert_eq!(opml_on(&src, &["--input-hex", "01"]).status.code(), Some(0));
+    assert_eq!(count(), before + 1, "the same program reuses it");
+    let src = MODULE.replace("(memory 1)", "(memory 3)");
+    assert_eq!(opml_on(&src, &["--no-cache"]).status.code(), Some(0));
+    assert_eq!(count(), before + 1, "--no-cache writes nothing");
 }

@@ -3,7 +3,7 @@
 //! into the committed guest build, run on both engines and natively, checked against the
 //! reference embeddings in `expected.json` (how they were produced: its `source` field).
 
-use opml_executor::{Engine, Entry, Limits, RunOptions, RunStatus};
+use opml_executor::{Engine, Entry, RunOptions, RunStatus};
 use opml_modelpack::check::{MIN_COSINE, Reference};
 use std::path::PathBuf;
 use std::sync::OnceLock;
@@ -38,14 +38,14 @@ fn program() -> &'static [u8] {
     })
 }
 
+/// The bounds the program declares (its memory maximum), with a step bound for the tests.
 fn opts() -> RunOptions {
-    RunOptions {
-        limits: Limits {
-            max_memory_pages: 4096,
-            ..Limits::default()
-        },
-        max_steps: 1 << 36,
-    }
+    opml_executor::DeclaredBounds::of(program())
+        .unwrap()
+        .options(RunOptions {
+            max_steps: 1 << 36,
+            ..RunOptions::default()
+        })
 }
 
 fn run(engine: Engine, input: &[u8]) -> Vec<u8> {
