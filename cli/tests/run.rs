@@ -27,13 +27,17 @@ fn test_dir() -> std::path::PathBuf {
 
 /// `opml run` on the module `src`, with the compiled-module cache in the test's directory.
 fn opml_on(src: &str, args: &[&str]) -> Output {
+    opml_cached(src, args, &test_dir().join("cache"))
+}
+
+/// `opml run` on the module `src` with `$OPML_CACHE_DIR` = `cache`.
+fn opml_cached(src: &str, args: &[&str], cache: &std::path::Path) -> Output {
     static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let dir = test_dir();
-    let module = dir.join(format!("m{n}.wat"));
+    let module = test_dir().join(format!("m{n}.wat"));
     std::fs::write(&module, src).unwrap();
     Command::new(env!("CARGO_BIN_EXE_opml"))
-        .env("OPML_CACHE_DIR", dir.join("cache"))
+        .env("OPML_CACHE_DIR", cache)
         .arg("run")
         .arg(&module)
         .args(args)
@@ -150,15 +154,22 @@ fn bounds_come_from_the_program() {
 
 #[test]
 fn fast_path_keeps_compiled_modules() {
-    let cache = test_dir().join("cache").join("modules");
-    let count = || std::fs::read_dir(&cache).map(|d| d.count()).unwrap_or(0);
-    let src = MODULE.replace("(memory 1)", "(memory 2)");
-    let before = count();
-    assert_eq!(opml_on(&src, &["--input-hex", "01"]).status.code(), Some(0));
-    assert_eq!(count(), before + 1, "one entry for a new program");
-    assert_eq!(opml_on(&src, &["--input-hex", "01"]).status.code(), Some(0));
-    assert_eq!(count(), before + 1, "the same program reuses it");
-    let src = MODULE.replace("(memory 1)", "(memory 3)");
-    assert_eq!(opml_on(&src, &["--no-cache"]).status.code(), Some(0));
-    assert_eq!(count(), before + 1, "--no-cache writes nothing");
+    // A cache of this test's own (the other tests run in parallel).
+    let dir = test_dir().join("cache-of-one-test");
+    let _ = std::fs::remove_dir_all(&dir);
+    let count = || {
+        std::fs::read_dir(dir.join("modules"))
+            .map(|d| d.count())
+            .unwrap_or(0)
+    };
+    let run = |src: &str, args: &[&str]| opml_cached(src, args, &dir).status.code();
+    assert_eq!(run(MODULE, &["--input-hex", "01"]), Some(0));
+    assert_eq!(count(), 1, "one entry for a new program");
+    assert_eq!(run(MODULE, &["--input-hex", "02"]), Some(0));
+    assert_eq!(count(), 1, "the same program reuses it");
+    let other = MODULE.replace("(memory 1)", "(memory 2)");
+    assert_eq!(run(&other, &["--no-cache"]), Some(0));
+    assert_eq!(count(), 1, "--no-cache writes nothing");
+    assert_eq!(run(&other, &[]), Some(0));
+    assert_eq!(count(), 2, "another program, another entry");
 }

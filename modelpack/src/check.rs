@@ -123,7 +123,11 @@ pub fn run(wasm: &[u8], reference: &Reference, opts: &RunOptions, vm: bool) -> R
         let ours: Vec<f64> = ours.iter().map(|&v| f64::from(v)).collect();
         report.cosines.push(cosine(&ours, theirs));
     }
-    if let Some(c) = report.cosines.iter().find(|&&c| c.is_nan() || c < MIN_COSINE) {
+    if let Some(c) = report
+        .cosines
+        .iter()
+        .find(|&&c| c.is_nan() || c < MIN_COSINE)
+    {
         return Err(fail(format!(
             "cosine {c} with the reference is below {MIN_COSINE}"
         )));
