@@ -5,7 +5,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 rpc="${ETH_RPC_URL:-}"
-key="${PRIVATE_KEY:-}"
+key="${OPML_PRIVATE_KEY:-}"
 while [ $# -gt 0 ]; do
   case "$1" in
     --rpc-url) rpc="$2"; shift 2 ;;
@@ -16,7 +16,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ -n "$rpc" ] || { echo "deploy: --rpc-url (or ETH_RPC_URL) is required" >&2; exit 2; }
-[ -n "$key" ] || { echo "deploy: --private-key (or PRIVATE_KEY) is required" >&2; exit 2; }
+[ -n "$key" ] || { echo "deploy: --private-key (or OPML_PRIVATE_KEY) is required" >&2; exit 2; }
 "$ROOT/scripts/bootstrap.sh"
 cd "$ROOT/contracts"
 out="$(../.tools/bin/forge script script/Deploy.s.sol --rpc-url "$rpc" --private-key "$key" --broadcast 2>&1)" || {

@@ -13,8 +13,17 @@ scripts/bootstrap.sh
 step "contracts: forge build + forge test"
 (cd contracts && "$root/.tools/bin/forge" build && "$root/.tools/bin/forge" test)
 
+step "contracts: the verifier's gas against the committed snapshot"
+# Fuzz runs are left out (their gas varies with the inputs). After an intended change,
+# refresh it: the same command without --check.
+(cd contracts && "$root/.tools/bin/forge" snapshot --match-path 'test/verifier/*' \
+  --no-match-test testFuzz --snap test/verifier/verifier.gas-snapshot --check)
+
 step "rust: formatting"
 cargo fmt --all --check
+
+step "rust: clippy (warnings are errors)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "rust: cargo test (workspace)"
 cargo test --workspace --locked

@@ -5,9 +5,9 @@ use alloy::primitives::{B256, U256};
 use opml_bindings::oracle::OpMLOracle;
 use opml_bindings::status::RESULT_PENDING;
 use opml_game as game;
-use opml_service::chain::{rpc, u64_of};
+use opml_service::chain::{failed, u64_of};
 use opml_service::store::{GameRecord, MoveRecord, Phase, Side};
-use opml_service::{Error, LiveTrace, Result};
+use opml_service::{Error, Result, isolate};
 
 use crate::Challenger;
 
@@ -23,7 +23,7 @@ impl Challenger {
             .to_block(to)
             .query()
             .await
-            .map_err(rpc)?
+            .map_err(failed("reading ResultSubmitted events"))?
         {
             let result_id = u64_of(ev.resultId)?;
             if ev.submitter == self.svc.me() {
@@ -31,8 +31,15 @@ impl Challenger {
             }
             let key = format!("checked:{result_id}");
             if self.svc.store.meta(&key)? == 0 {
-                self.check_result(result_id, u64_of(ev.requestId)?, ev.finalState, &ev.output)
-                    .await?;
+                // A transport failure ends the pass and the range is read again after the
+                // back-off; a challenge that reverts (another game, a closed window) is not
+                // sent again.
+                let checked = self
+                    .check_result(result_id, u64_of(ev.requestId)?, ev.finalState, &ev.output)
+                    .await;
+                if let Err(e) = isolate(checked)? {
+                    tracing::warn!(result = result_id, error = %e, "cannot check result");
+                }
                 self.svc.store.set_meta(&key, 1)?;
             }
         }
@@ -58,16 +65,16 @@ impl Challenger {
             .result(U256::from(result_id))
             .call()
             .await
-            .map_err(rpc)?;
+            .map_err(failed("reading the result"))?;
         if res.status != RESULT_PENDING {
             return Ok(());
         }
-        let lying = svc.cfg.lies.from_step.is_some();
+        let dispute_anyway = svc.behaviour().dispute_correct();
         let fast = svc.fast_output(&prog, depth, &input).await?;
         let wrong_output = fast.as_deref() != Some(output);
         // With the output right, the claimed final state is still checked on the VM.
         let run = svc.replay(program_id, &prog, depth, &input).await?;
-        if run.final_hash == claim && !lying {
+        if run.final_hash == claim && !dispute_anyway {
             tracing::info!(result = result_id, "result checked: correct");
             return Ok(());
         }
@@ -76,19 +83,12 @@ impl Challenger {
             wrong_output,
             "wrong result: challenging"
         );
-        if lying {
-            tracing::warn!(
-                result = result_id,
-                "TEST-ONLY LIE: challenging with wrong hashes"
-            );
-        }
-        let trace = LiveTrace::new(run, svc.lie_for(None));
+        let trace = svc.behaviour().trace(&run, Side::Challenger);
         let k_log = svc.params().kLog;
         let t0 = std::time::Instant::now();
         let hashes =
-            tokio::task::spawn_blocking(move || game::opening(&trace, depth, k_log, &claim))
-                .await
-                .map_err(|e| Error::Program(format!("opening task: {e}")))??;
+            tokio::task::spawn_blocking(move || game::opening(&*trace, depth, k_log, &claim))
+                .await??;
         let Some(hashes) = hashes else { return Ok(()) };
         let compute_secs = t0.elapsed().as_secs_f64();
         let call = svc
@@ -99,7 +99,10 @@ impl Challenger {
         let receipt = svc.chain.send("challenge", call).await?;
         let ev = receipt
             .decoded_log::<OpMLOracle::GameStarted>()
-            .ok_or_else(|| Error::Contract("challenge: no GameStarted event".into()))?;
+            .ok_or_else(|| Error::Unexpected {
+                op: "challenge".into(),
+                detail: "no GameStarted event in the receipt".into(),
+            })?;
         let game_id = u64_of(ev.gameId)?;
         tracing::info!(
             game = game_id,

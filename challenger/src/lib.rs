@@ -6,11 +6,12 @@ use std::sync::Arc;
 
 use alloy::primitives::U256;
 use opml_bindings::status::REQUEST_OPEN;
-use opml_service::chain::rpc;
+use opml_service::behaviour::Honest;
+use opml_service::chain::failed;
 use opml_service::progress::Progress;
-use opml_service::settings::RoleConfig;
+use opml_service::settings::Settings;
 use opml_service::store::{Phase, Side};
-use opml_service::{Result, Service, run_passes};
+use opml_service::{Result, Service};
 
 /// The database file a challenger uses unless told otherwise.
 pub const DEFAULT_DB: &str = "opml-challenger.redb";
@@ -30,16 +31,16 @@ pub struct Challenger {
 }
 
 impl Challenger {
-    /// A challenger acting through `svc`.
+    /// A challenger acting through `svc` (and behaving as `svc` says).
     pub fn new(svc: Service, cfg: ChallengerConfig) -> Self {
         Self { svc, cfg }
     }
 
-    /// Connects as the settings say.
-    pub async fn connect(cfg: &RoleConfig, progress: Arc<dyn Progress>) -> Result<Self> {
-        let svc = cfg.service(DEFAULT_DB, progress).await?;
+    /// An honest challenger, connected as the settings say: what `opml challenger` runs.
+    pub async fn connect(cfg: &Settings, progress: Arc<dyn Progress>) -> Result<Self> {
+        let svc = cfg.service(DEFAULT_DB, progress, Arc::new(Honest)).await?;
         let own = ChallengerConfig {
-            submit_after_win: cfg.submit_after_win.unwrap_or(false),
+            submit_after_win: cfg.submit_after_win,
         };
         Ok(Self::new(svc, own))
     }
@@ -54,10 +55,7 @@ impl Challenger {
     /// Returns whether the challenger still owes anything (an open game or result).
     pub async fn tick(&self) -> Result<bool> {
         self.svc
-            .scan(|from, to| async move {
-                self.scan_results(from, to).await?;
-                self.svc.scan_games(from, to).await
-            })
+            .scan_role(|from, to| self.scan_results(from, to))
             .await?;
         let mut busy = self.svc.drive_games().await?;
         busy |= self.svc.drive_claims().await?;
@@ -76,8 +74,9 @@ impl Challenger {
         poll: std::time::Duration,
         stop: impl std::future::Future<Output = ()>,
     ) -> Result<()> {
-        tracing::info!(address = %self.svc.me(), oracle = %self.svc.chain.oracle.address(), "challenger started");
-        run_passes(poll, stop, || self.tick()).await
+        self.svc
+            .run_role("challenger", poll, stop, || self.tick())
+            .await
     }
 
     /// Posts the correct result for each request reopened by a game it won (once per game).
@@ -99,7 +98,7 @@ impl Challenger {
                 .request(U256::from(g.request_id))
                 .call()
                 .await
-                .map_err(rpc)?;
+                .map_err(failed("reading the request"))?;
             if q.status == REQUEST_OPEN && q.resultId.is_zero() {
                 tracing::info!(
                     request = g.request_id,

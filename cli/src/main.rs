@@ -36,9 +36,9 @@ enum Command {
     /// Print the one-step proof of step N of a run as `{pre, proof, post}` JSON.
     Prove(prove::ProveArgs),
     /// Serve inference requests: post results with a bond, defend them, collect fees.
-    Submitter(cmd::submitter::RoleArgs),
+    Submitter(opml_service::settings::Settings),
     /// Check results, challenge wrong ones, play the game to the step proof.
-    Challenger(cmd::submitter::RoleArgs),
+    Challenger(opml_service::settings::Settings),
     /// Deploy the step verifier, the oracle and the adapter to any EVM chain.
     Deploy(cmd::deploy::DeployArgs),
     /// Start a local anvil with the contracts deployed and the example programs registered.

@@ -3,7 +3,8 @@
 use crate::progress::Replay;
 use anyhow::{Context, bail};
 use clap::Args;
-use opml_executor::{Engine, Entry, Limits, RunOptions, RunStatus, Submission};
+use opml_executor::fast::{FastEngine, ModuleCache};
+use opml_executor::{DeclaredBounds, Engine, Entry, RunOptions, RunStatus, Submission};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -26,12 +27,17 @@ pub(crate) struct RunArgs {
     /// Instead of running `main`, instantiate afresh and call this export with ARGS.
     #[arg(long)]
     invoke: Option<String>,
-    /// Step bound (VM steps; fuel on the fast path).
-    #[arg(long, default_value_t = 1 << 32)]
-    max_steps: u64,
-    /// Memory bound in 64 KiB pages.
-    #[arg(long, default_value_t = Limits::default().max_memory_pages)]
-    max_memory_pages: u32,
+    /// Step bound (VM steps; fuel on the fast path) [default: the program's `opml.max_steps`
+    /// section, else 2^32].
+    #[arg(long)]
+    max_steps: Option<u64>,
+    /// Memory bound in 64 KiB pages [default: the program's declared memory maximum, else 1024].
+    #[arg(long)]
+    max_memory_pages: Option<u32>,
+    /// Compile afresh rather than use the compiled-module cache (`$OPML_CACHE_DIR/modules`,
+    /// else `$XDG_CACHE_HOME/opml/modules`, else `~/.cache/opml/modules`).
+    #[arg(long)]
+    no_cache: bool,
 }
 
 pub(crate) fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
@@ -56,17 +62,33 @@ pub(crate) fn run(args: RunArgs) -> anyhow::Result<ExitCode> {
         None if !args.args.is_empty() => bail!("arguments given without --invoke"),
         None => Entry::Main,
     };
-    let opts = RunOptions {
-        limits: Limits {
-            max_memory_pages: args.max_memory_pages,
-            ..Limits::default()
-        },
-        max_steps: args.max_steps,
-    };
-    tracing::info!(engine = args.engine.name(), module = %args.module.display(), "run");
+    let mut opts = DeclaredBounds::of(&wasm)?.options(RunOptions::default());
+    if let Some(pages) = args.max_memory_pages {
+        opts.limits.max_memory_pages = pages;
+    }
+    if let Some(steps) = args.max_steps {
+        opts.max_steps = steps;
+    }
+    tracing::info!(
+        engine = args.engine.name(),
+        module = %args.module.display(),
+        max_steps = opts.max_steps,
+        max_memory_pages = opts.limits.max_memory_pages,
+        "run"
+    );
     let sub = match args.engine {
         Engine::Vm => run_vm(&wasm, &input, &entry, &opts)?,
-        engine => opml_executor::run(engine, &wasm, &input, &entry, &opts)?,
+        Engine::Fast => {
+            let mut engine = FastEngine::new()?;
+            match ModuleCache::user() {
+                Some(cache) if !args.no_cache => {
+                    tracing::info!(dir = %cache.dir().display(), "compiled-module cache");
+                    engine = engine.with_cache(cache);
+                }
+                _ => {}
+            }
+            opml_executor::run_fast(&engine, &wasm, &input, &entry, &opts)?
+        }
     };
     tracing::info!(work = sub.work, status = %sub.status, "done");
     if args.invoke.is_some() {

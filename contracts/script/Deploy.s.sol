@@ -16,6 +16,7 @@ import {I64Step} from "../src/verifier/I64Step.sol";
 import {F32Step} from "../src/verifier/F32Step.sol";
 import {F64Step} from "../src/verifier/F64Step.sol";
 import {FloatConvStep} from "../src/verifier/FloatConvStep.sol";
+import {DeployDefaults} from "./DeployDefaults.sol";
 
 /// @notice Deploys the step verifier (unless `OPML_STEP_VERIFIER` names one), the oracle and
 ///         the ORA-shaped adapter. Parameters come from the environment, with defaults per
@@ -29,30 +30,9 @@ contract Deploy {
 
     error UnknownProfile(string profile);
 
-    /// Defaults of one profile.
+    /// Defaults of one profile: `opml deploy`'s, generated into `DeployDefaults.sol`.
     function defaults(bool mainnet) public pure returns (IOpMLOracle.Config memory c) {
-        c.kLog = 4; // k = 16: 2^32 steps in 8 bisection moves
-        c.burnBps = 2000; // 20 % of a losing bond is burned
-        c.maxCallbackGas = 5_000_000;
-        c.maxInputBytes = 128 * 1024;
-        c.maxOutputBytes = 16 * 1024;
-        if (mainnet) {
-            c.challengeWindow = 3 days;
-            c.clock = 3 days + 12 hours; // per side, like Optimism's fault dispute game
-            c.resultBond = 1 ether;
-            c.challengeBond = 1 ether;
-            c.baseFee = 0.001 ether;
-            c.callbackGasPrice = 50 gwei;
-            c.requestTimeout = 14 days;
-        } else {
-            c.challengeWindow = 5 minutes;
-            c.clock = 10 minutes;
-            c.resultBond = 0.1 ether;
-            c.challengeBond = 0.1 ether;
-            c.baseFee = 0.001 ether;
-            c.callbackGasPrice = 1 gwei;
-            c.requestTimeout = 1 hours;
-        }
+        return DeployDefaults.config(mainnet);
     }
 
     /// The configuration: profile defaults, each overridable by an `OPML_*` variable.

@@ -6,7 +6,7 @@ use alloy::providers::DynProvider;
 use opml_bindings::oracle::IOpMLOracle;
 use opml_bindings::state::program_id;
 use opml_bindings::{adapter, consumer, oracle, verifier};
-use opml_service::chain::{contract, rpc};
+use opml_service::chain::failed;
 use opml_service::programs::StoredProgram;
 
 use crate::{Error, Result};
@@ -15,7 +15,8 @@ const ETHER: u128 = 1_000_000_000_000_000_000;
 const GWEI: u128 = 1_000_000_000;
 
 /// The oracle's parameters: the defaults of `deploy/README.md` for a profile
-/// (`devnet` or `mainnet`), with a zero verifier to fill in.
+/// (`devnet` or `mainnet`), with a zero verifier to fill in. The only definition: the forge
+/// script's `DeployDefaults.sol` is generated from it ([`crate::solidity`]).
 pub fn default_config(profile: &str) -> Result<IOpMLOracle::Config> {
     let mainnet = match profile {
         "devnet" => false,
@@ -29,7 +30,7 @@ pub fn default_config(profile: &str) -> Result<IOpMLOracle::Config> {
     let (window, clock, bond, cb_price, timeout) = if mainnet {
         (
             3 * 86_400,
-            3 * 86_400 + 43_200,
+            3 * 86_400 + 43_200, // per side, like Optimism's fault dispute game
             ETHER,
             50 * GWEI,
             14 * 86_400,
@@ -41,10 +42,10 @@ pub fn default_config(profile: &str) -> Result<IOpMLOracle::Config> {
         verifier: Address::ZERO,
         challengeWindow: window,
         clock,
-        kLog: 4,
+        kLog: 4, // k = 16: 2^32 steps in 8 bisection moves
         resultBond: U256::from(bond),
         challengeBond: U256::from(bond),
-        burnBps: 2000,
+        burnBps: 2000, // 20 % of a losing bond is burned
         baseFee: U256::from(ETHER / 1000),
         callbackGasPrice: U256::from(cb_price),
         maxCallbackGas: 5_000_000,
@@ -65,8 +66,8 @@ pub struct Deployment {
     pub adapter: Address,
 }
 
-fn dep(what: &str) -> impl Fn(alloy::contract::Error) -> opml_service::Error + '_ {
-    move |e| contract(&format!("deploy {what}"), e)
+fn dep(what: &str) -> impl FnOnce(alloy::contract::Error) -> opml_service::Error + '_ {
+    move |e| opml_service::chain::contract_error(&format!("deploy {what}"), e)
 }
 
 /// Deploys the step verifier (unless `cfg.verifier` is set), the oracle and the adapter.
@@ -134,7 +135,11 @@ pub async fn register(
 ) -> Result<B256> {
     let o = oracle::OpMLOracle::new(oracle_addr, p.clone());
     let id = program_id(&prog.fields, depth, uri);
-    let existing = o.program(id).call().await.map_err(rpc)?;
+    let existing = o
+        .program(id)
+        .call()
+        .await
+        .map_err(failed("reading the program"))?;
     if existing.traceDepth != 0 {
         return Ok(id);
     }
@@ -142,12 +147,16 @@ pub async fn register(
         .registerProgram(prog.fields.clone(), depth, uri.to_string())
         .send()
         .await
-        .map_err(|e| contract("registerProgram", e))?
+        .map_err(failed("registerProgram"))?
         .get_receipt()
         .await
-        .map_err(rpc)?;
+        .map_err(failed("registerProgram"))?;
     if !r.status() {
-        return Err(opml_service::Error::Contract("registerProgram reverted".into()).into());
+        return Err(opml_service::Error::Failed {
+            op: "registerProgram".into(),
+            tx: r.transaction_hash,
+        }
+        .into());
     }
     Ok(id)
 }

@@ -32,9 +32,14 @@ pub enum Error {
 }
 
 impl Error {
-    /// Whether trying again may succeed (a transport failure).
-    pub fn is_retryable(&self) -> bool {
-        matches!(self, Error::Service(e) if e.is_retryable())
+    /// Whether trying again may succeed: as the cause says (a transport failure, an engine's
+    /// host-side failure); never a revert, a bad setting or a demo that ended wrong.
+    pub fn retryable(&self) -> bool {
+        match self {
+            Error::Service(e) => e.retryable(),
+            Error::Engine(e) => e.retryable(),
+            _ => false,
+        }
     }
 }
 

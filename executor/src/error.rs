@@ -53,7 +53,7 @@ impl From<std::io::Error> for Error {
 impl Error {
     /// Whether trying again may succeed: only host-side failures (I/O, engine resources)
     /// are; anything about the program itself fails the same way every time.
-    pub fn is_retryable(&self) -> bool {
+    pub fn retryable(&self) -> bool {
         matches!(self, Error::Io(_) | Error::Engine(_))
     }
 }
@@ -67,8 +67,8 @@ mod tests {
 
     #[test]
     fn retryable_split() {
-        assert!(Error::Engine("oom".into()).is_retryable());
-        assert!(!Error::Compile("bad".into()).is_retryable());
-        assert!(!Error::Entry("none".into()).is_retryable());
+        assert!(Error::Engine("oom".into()).retryable());
+        assert!(!Error::Compile("bad".into()).retryable());
+        assert!(!Error::Entry("none".into()).retryable());
     }
 }

@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+mod bounds;
 mod error;
 pub mod fast;
 mod outcome;
@@ -8,6 +9,7 @@ mod source;
 mod trace;
 pub mod vm;
 
+pub use bounds::{DeclaredBounds, MAX_STEPS_SECTION, with_max_steps};
 pub use error::{Error, Result};
 pub use outcome::{Engine, RunStatus, Submission};
 pub use run::{RunOptions, run, run_fast};

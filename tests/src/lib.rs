@@ -42,21 +42,23 @@ pub fn anvil_bin() -> Option<PathBuf> {
     None
 }
 
-/// The `opml` binary: `$OPML_BIN`, else built with cargo into the workspace target.
-pub fn opml_bin() -> PathBuf {
-    if let Ok(p) = std::env::var("OPML_BIN") {
-        return p.into();
+/// The `opml` binary and the `opml-liar` binary (`opml-testkit`: the roles with the
+/// test-only lies, which `opml` does not have): `$OPML_BIN` and `$OPML_LIAR`, else built with
+/// cargo into the workspace target.
+pub fn role_bins() -> (PathBuf, PathBuf) {
+    if let (Ok(bin), Ok(liar)) = (std::env::var("OPML_BIN"), std::env::var("OPML_LIAR")) {
+        return (bin.into(), liar.into());
     }
     let status = Command::new(env!("CARGO"))
-        .args(["build", "-q", "-p", "opml-cli"])
+        .args(["build", "-q", "-p", "opml-cli", "-p", "opml-testkit"])
         .current_dir(root())
         .status()
-        .expect("cargo build -p opml-cli");
-    assert!(status.success(), "building opml failed");
+        .expect("cargo build -p opml-cli -p opml-testkit");
+    assert!(status.success(), "building opml and opml-liar failed");
     let target = std::env::var("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|_| root().join("target"));
-    target.join("debug/opml")
+    (target.join("debug/opml"), target.join("debug/opml-liar"))
 }
 
 /// A devnet for one test.
@@ -80,6 +82,7 @@ pub struct Net {
     /// The registered digits program's id.
     pub program: B256,
     bin: PathBuf,
+    liar: PathBuf,
 }
 
 impl Net {
@@ -115,6 +118,7 @@ impl Net {
             .await
             .expect("consumer");
         let dir = std::env::temp_dir().join(format!("opml-e2e-{name}-{}", std::process::id()));
+        let (bin, liar) = role_bins();
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).ok()?;
         Some(Net {
@@ -127,7 +131,8 @@ impl Net {
             window,
             clock,
             program: pid,
-            bin: opml_bin(),
+            bin,
+            liar,
         })
     }
 
@@ -141,7 +146,8 @@ impl Net {
         self.anvil.addresses()[i]
     }
 
-    /// Starts `opml <role>` as account `i` with database `db`, plus `extra` flags.
+    /// Starts `opml <role>` as account `i` with database `db`, plus `extra` flags. A role
+    /// given a test-only lie (`--lie-output`, `--lie-from-step`) runs from `opml-liar`.
     pub fn spawn(&self, role: &str, i: usize, db: &str, extra: &[&str]) -> Child {
         self.spawn_with_env(role, i, db, extra, &[])
     }
@@ -156,7 +162,8 @@ impl Net {
         env: &[(&str, &str)],
     ) -> Child {
         let log = std::fs::File::create(self.dir.join(format!("{db}.log"))).expect("log file");
-        Command::new(&self.bin)
+        let lying = extra.iter().any(|a| a.starts_with("--lie-"));
+        Command::new(if lying { &self.liar } else { &self.bin })
             .envs(env.iter().copied())
             .arg(role)
             .args(["--rpc-url", &self.anvil.endpoint()])

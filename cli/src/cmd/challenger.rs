@@ -3,17 +3,19 @@
 use std::sync::Arc;
 
 use opml_challenger::Challenger;
+use opml_service::settings::Settings;
 
-use super::submitter::{RoleArgs, shutdown};
 use crate::progress::Shown;
 
-/// `opml challenger`.
-pub(crate) fn run(args: RoleArgs) -> anyhow::Result<()> {
-    let cfg = args.config()?;
+/// `opml challenger`: always honest (no flag changes that).
+pub(crate) fn run(settings: Settings) -> anyhow::Result<()> {
+    let cfg = settings.merged()?;
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async {
         let challenger = Challenger::connect(&cfg, Arc::new(Shown)).await?;
-        challenger.run(cfg.poll(), shutdown()).await
+        challenger
+            .run(cfg.poll(), opml_service::shutdown_signal())
+            .await
     })?;
     Ok(())
 }

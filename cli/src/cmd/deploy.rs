@@ -18,7 +18,7 @@ pub(crate) struct DeployArgs {
     #[arg(long, env = "OPML_PRIVATE_KEY", hide_env_values = true)]
     private_key: String,
     /// `devnet` or `mainnet`.
-    #[arg(long, default_value = "devnet")]
+    #[arg(long, env = "OPML_PROFILE", default_value = "devnet")]
     profile: String,
     #[command(flatten)]
     params: Params,
@@ -33,44 +33,69 @@ pub(crate) struct DeployArgs {
     metadata_uri: String,
 }
 
-/// Overrides of the oracle's parameters.
+/// Overrides of the oracle's parameters: each a flag, or the `OPML_*` variable the forge
+/// script reads (`deploy/README.md`); unset ones take the profile's defaults.
 #[derive(Debug, Args)]
 pub(crate) struct Params {
     /// An already deployed step verifier to reuse.
-    #[arg(long)]
+    #[arg(long, env = "OPML_STEP_VERIFIER")]
     pub(crate) step_verifier: Option<alloy::primitives::Address>,
     /// Challenge window, seconds.
-    #[arg(long)]
+    #[arg(long, env = "OPML_CHALLENGE_WINDOW")]
     pub(crate) challenge_window: Option<u64>,
     /// Chess clock per side, seconds.
-    #[arg(long)]
+    #[arg(long, env = "OPML_CLOCK")]
     pub(crate) clock: Option<u64>,
     /// log2 of the bisection arity k.
-    #[arg(long)]
+    #[arg(long, env = "OPML_K_LOG")]
     pub(crate) k_log: Option<u8>,
     /// Result bond, wei.
-    #[arg(long)]
+    #[arg(long, env = "OPML_RESULT_BOND")]
     pub(crate) result_bond: Option<u128>,
     /// Challenge bond, wei.
-    #[arg(long)]
+    #[arg(long, env = "OPML_CHALLENGE_BOND")]
     pub(crate) challenge_bond: Option<u128>,
+    /// Part of a losing bond that is burned, basis points.
+    #[arg(long, env = "OPML_BURN_BPS")]
+    pub(crate) burn_bps: Option<u16>,
+    /// Minimum fee of a request, wei.
+    #[arg(long, env = "OPML_BASE_FEE")]
+    pub(crate) base_fee: Option<u128>,
+    /// Wei per unit of callback gas in the minimum fee.
+    #[arg(long, env = "OPML_CALLBACK_GAS_PRICE")]
+    pub(crate) callback_gas_price: Option<u128>,
+    /// Largest callback gas limit a request may name.
+    #[arg(long, env = "OPML_MAX_CALLBACK_GAS")]
+    pub(crate) max_callback_gas: Option<u64>,
+    /// Largest input, bytes.
+    #[arg(long, env = "OPML_MAX_INPUT_BYTES")]
+    pub(crate) max_input_bytes: Option<u32>,
+    /// Largest output, bytes.
+    #[arg(long, env = "OPML_MAX_OUTPUT_BYTES")]
+    pub(crate) max_output_bytes: Option<u32>,
+    /// Seconds after which a request with no pending result can be cancelled.
+    #[arg(long, env = "OPML_REQUEST_TIMEOUT")]
+    pub(crate) request_timeout: Option<u64>,
 }
 
 impl Params {
     pub(crate) fn config(&self, profile: &str) -> anyhow::Result<IOpMLOracle::Config> {
         use alloy::primitives::U256;
+        let wei = |v: Option<u128>, d: U256| v.map(U256::from).unwrap_or(d);
         let mut c = opml_deploy::default_config(profile)?;
-        if let Some(v) = self.step_verifier {
-            c.verifier = v;
-        }
+        c.verifier = self.step_verifier.unwrap_or(c.verifier);
         c.challengeWindow = self.challenge_window.unwrap_or(c.challengeWindow);
         c.clock = self.clock.unwrap_or(c.clock);
         c.kLog = self.k_log.unwrap_or(c.kLog);
-        c.resultBond = self.result_bond.map(U256::from).unwrap_or(c.resultBond);
-        c.challengeBond = self
-            .challenge_bond
-            .map(U256::from)
-            .unwrap_or(c.challengeBond);
+        c.resultBond = wei(self.result_bond, c.resultBond);
+        c.challengeBond = wei(self.challenge_bond, c.challengeBond);
+        c.burnBps = self.burn_bps.unwrap_or(c.burnBps);
+        c.baseFee = wei(self.base_fee, c.baseFee);
+        c.callbackGasPrice = wei(self.callback_gas_price, c.callbackGasPrice);
+        c.maxCallbackGas = self.max_callback_gas.unwrap_or(c.maxCallbackGas);
+        c.maxInputBytes = self.max_input_bytes.unwrap_or(c.maxInputBytes);
+        c.maxOutputBytes = self.max_output_bytes.unwrap_or(c.maxOutputBytes);
+        c.requestTimeout = self.request_timeout.unwrap_or(c.requestTimeout);
         Ok(c)
     }
 }

@@ -55,7 +55,7 @@ pub(crate) fn run(args: DevnetArgs) -> anyhow::Result<()> {
             d.oracle
         );
         println!("Ctrl-C stops the devnet.");
-        super::submitter::shutdown().await;
+        opml_service::shutdown_signal().await;
         anyhow::Ok(())
     })
 }

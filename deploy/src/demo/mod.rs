@@ -13,13 +13,15 @@ use std::sync::Arc;
 use alloy::primitives::U256;
 use alloy::providers::DynProvider;
 use opml_bindings::consumer::ExampleConsumer;
-use opml_challenger::Challenger;
+use opml_challenger::{Challenger, ChallengerConfig};
 use opml_executor::fast::FastEngine;
-use opml_service::chain::{contract, provider, rpc, signer_from_key};
+use opml_service::behaviour::Honest;
+use opml_service::chain::{failed, provider, signer_from_key};
 use opml_service::programs::StoredProgram;
 use opml_service::progress::Progress;
-use opml_service::settings::RoleConfig;
+use opml_service::settings::Settings;
 use opml_submitter::Submitter;
+use opml_testkit::{Liar, wrong_output};
 
 use crate::contracts as deploy;
 use crate::{Error, Result};
@@ -100,8 +102,8 @@ pub async fn run(setup: &Setup, progress: Arc<dyn Progress>, say: Narrate<'_>) -
     let truth = FastEngine::new()?
         .output(&wasm, &setup.input, max_steps)?
         .ok_or_else(|| Error::Demo("the model does not halt".into()))?;
-    let role = |i: usize, name: &str| -> Result<RoleConfig> {
-        Ok(RoleConfig {
+    let role = |i: usize, name: &str| -> Result<Settings> {
+        Ok(Settings {
             rpc_url: Some(setup.url.clone()),
             oracle: Some(d.oracle),
             private_key: Some(key(i)?),
@@ -109,19 +111,29 @@ pub async fn run(setup: &Setup, progress: Arc<dyn Progress>, say: Narrate<'_>) -
             db: Some(dir.join(format!("{name}.redb"))),
             confirmations: Some(1),
             checkpoint_interval: Some(1024),
-            ..RoleConfig::default()
+            ..Settings::default()
         })
     };
-    let submitter = RoleConfig {
-        lie_output: Some(hex::encode(wrong_output(&truth))),
-        ..role(2, "submitter")?
+    // The liar is the demo's own, in this process: no flag of `opml submitter` makes one.
+    let liar = Arc::new(Liar {
+        output: Some(wrong_output(&truth)),
+        from_step: None,
+    });
+    let submitter = role(2, "submitter")?
+        .service(opml_submitter::DEFAULT_DB, Arc::clone(&progress), liar)
+        .await?;
+    let submitter = Submitter::new(submitter);
+    let challenger = role(3, "challenger")?
+        .service(
+            opml_challenger::DEFAULT_DB,
+            Arc::clone(&progress),
+            Arc::new(Honest),
+        )
+        .await?;
+    let own = ChallengerConfig {
+        submit_after_win: true,
     };
-    let submitter = Submitter::connect(&submitter, Arc::clone(&progress)).await?;
-    let challenger = RoleConfig {
-        submit_after_win: Some(true),
-        ..role(3, "challenger")?
-    };
-    let challenger = Challenger::connect(&challenger, Arc::clone(&progress)).await?;
+    let challenger = Challenger::new(challenger, own);
     say(&format!(
         "submitter {} (TEST-ONLY liar) and challenger {} are watching",
         submitter.service().me(),
@@ -138,7 +150,11 @@ pub async fn run(setup: &Setup, progress: Arc<dyn Progress>, say: Narrate<'_>) -
     ));
 
     let figures = play::play(say, &submitter, &challenger, &admin, request_id).await?;
-    let out = consumer.outputs(request_id).call().await.map_err(rpc)?;
+    let out = consumer
+        .outputs(request_id)
+        .call()
+        .await
+        .map_err(failed("reading the output"))?;
     say(&format!(
         "consumer received: {}",
         String::from_utf8_lossy(&out)
@@ -170,16 +186,16 @@ async fn ask(
         .requestFee(500_000)
         .call()
         .await
-        .map_err(rpc)?;
+        .map_err(failed("reading the fee"))?;
     let r = consumer
         .ask(input.to_vec().into())
         .value(fee)
         .send()
         .await
-        .map_err(|e| contract("ask", e))?
+        .map_err(failed("ask"))?
         .get_receipt()
         .await
-        .map_err(rpc)?;
+        .map_err(failed("ask"))?;
     let request_id = r
         .decoded_log::<ExampleConsumer::Asked>()
         .ok_or_else(|| Error::Demo("ask: no Asked event".into()))?
@@ -194,39 +210,4 @@ async fn ask(
 /// An amount of wei in ETH, for the story.
 pub(crate) fn eth(x: U256) -> String {
     format!("{:.4} ETH", f64::from(x) / 1e18)
-}
-
-/// The lie: the same output with another digit (else with its last bit flipped).
-pub fn wrong_output(out: &[u8]) -> Vec<u8> {
-    let s = String::from_utf8_lossy(out);
-    if let Some(i) = s.find("\"digit\":") {
-        let mut v = out.to_vec();
-        if let Some(d) = v.get_mut(i + 8).filter(|d| d.is_ascii_digit()) {
-            *d = b'0' + (*d - b'0' + 3) % 10;
-            return v;
-        }
-    }
-    let mut v = out.to_vec();
-    if let Some(b) = v.last_mut() {
-        *b ^= 1;
-    } else {
-        v.push(0);
-    }
-    v
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_lie_differs_from_the_truth() {
-        let truth = br#"{"digit":2,"scores":[1,2]}"#;
-        assert_eq!(wrong_output(truth), br#"{"digit":5,"scores":[1,2]}"#);
-        assert_eq!(wrong_output(br#"{"digit":9}"#), br#"{"digit":2}"#);
-        // no digit, or a digit key at the very end: flip a bit instead of panicking
-        assert_eq!(wrong_output(b"ab"), b"ac");
-        assert_eq!(wrong_output(br#"x"digit":"#), br#"x"digit";"#);
-        assert_eq!(wrong_output(b""), [0]);
-    }
 }

@@ -11,7 +11,7 @@ use opml_bindings::oracle::OpMLOracle::{self, OpMLOracleInstance};
 use opml_bindings::status::{GAME_ACTIVE, GAME_CHALLENGER_WON, RESULT_PENDING};
 use opml_challenger::Challenger;
 use opml_service::Service;
-use opml_service::chain::rpc;
+use opml_service::chain::failed;
 use opml_submitter::Submitter;
 
 use super::figures::Timeline;
@@ -31,7 +31,7 @@ async fn events<E: SolEvent>(o: &Oracle, from: u64, to: u64) -> Result<Vec<E>> {
         .to_block(to)
         .query()
         .await
-        .map_err(rpc)?;
+        .map_err(failed("reading events"))?;
     Ok(logs.into_iter().map(|(e, _)| e).collect())
 }
 
@@ -173,7 +173,12 @@ pub(super) async fn play(
 
 /// "NAME balance now X ETH".
 async fn balance(name: &str, a: &Service) -> Result<String> {
-    let bal = a.chain.provider.get_balance(a.me()).await.map_err(rpc)?;
+    let bal = a
+        .chain
+        .provider
+        .get_balance(a.me())
+        .await
+        .map_err(failed("reading a balance"))?;
     Ok(format!("{name} balance now {}", eth(bal)))
 }
 
@@ -182,11 +187,11 @@ async fn fast_forward(admin: &DynProvider, secs: u64) -> Result<()> {
     admin
         .raw_request::<_, serde_json::Value>("evm_increaseTime".into(), (secs,))
         .await
-        .map_err(rpc)?;
+        .map_err(failed("evm_increaseTime"))?;
     admin
         .raw_request::<_, serde_json::Value>("evm_mine".into(), ())
         .await
-        .map_err(rpc)?;
+        .map_err(failed("evm_mine"))?;
     Ok(())
 }
 
@@ -200,11 +205,24 @@ fn small(x: U256) -> Result<u64> {
 async fn wait_needed(a: &Service) -> Result<Option<u64>> {
     let o = &a.chain.oracle;
     let now = a.chain.now().await?;
-    let games = small(o.gameCount().call().await.map_err(rpc)?)?;
+    let games = small(
+        o.gameCount()
+            .call()
+            .await
+            .map_err(failed("reading the game count"))?,
+    )?;
     for id in 1..=games {
-        let g = o.game(U256::from(id)).call().await.map_err(rpc)?;
+        let g = o
+            .game(U256::from(id))
+            .call()
+            .await
+            .map_err(failed("reading a game"))?;
         if g.status == GAME_ACTIVE {
-            let c = o.clocks(U256::from(id)).call().await.map_err(rpc)?;
+            let c = o
+                .clocks(U256::from(id))
+                .call()
+                .await
+                .map_err(failed("reading the clocks"))?;
             let left = small(if g.challengerTurn {
                 c.challenger
             } else {
@@ -213,9 +231,18 @@ async fn wait_needed(a: &Service) -> Result<Option<u64>> {
             return Ok(Some(left + 1));
         }
     }
-    let results = small(o.resultCount().call().await.map_err(rpc)?)?;
+    let results = small(
+        o.resultCount()
+            .call()
+            .await
+            .map_err(failed("reading the result count"))?,
+    )?;
     for id in 1..=results {
-        let r = o.result(U256::from(id)).call().await.map_err(rpc)?;
+        let r = o
+            .result(U256::from(id))
+            .call()
+            .await
+            .map_err(failed("reading a result"))?;
         if r.status == RESULT_PENDING {
             let end = r.submittedAt + a.params().challengeWindow;
             return Ok(Some(end.saturating_sub(now) + 1));

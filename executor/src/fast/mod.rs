@@ -23,6 +23,7 @@
 //! reserves 4 GiB plus guard pages per memory, and the VM's page limit is enforced on
 //! `memory.grow`. Fuel metering costs a few percent (`cargo run --release -p opml-bench`).
 
+mod cache;
 mod host;
 mod instance;
 mod patch;
@@ -38,6 +39,7 @@ use wasmtime::{
     Config, InstancePre, Linker, Module, OperatorCost, OptLevel, Store, Val, WasmFeatures,
 };
 
+pub use cache::ModuleCache;
 pub use instance::{FastInstance, Invocation};
 pub use trap::trap_status;
 
@@ -85,6 +87,7 @@ pub fn config() -> Config {
 pub struct FastEngine {
     engine: wasmtime::Engine,
     linker: Linker<HostState>,
+    cache: Option<ModuleCache>,
 }
 
 impl std::fmt::Debug for FastEngine {
@@ -99,7 +102,18 @@ impl FastEngine {
         let engine =
             wasmtime::Engine::new(&config()).map_err(|e| Error::Engine(format!("{e:#}")))?;
         let linker = host::linker(&engine).map_err(|e| Error::Engine(format!("{e:#}")))?;
-        Ok(Self { engine, linker })
+        Ok(Self {
+            engine,
+            linker,
+            cache: None,
+        })
+    }
+
+    /// This engine keeping compiled modules in `cache`: a program compiled once is loaded from
+    /// there afterwards ([`FastModule::from_cache`]).
+    pub fn with_cache(mut self, cache: ModuleCache) -> Self {
+        self.cache = Some(cache);
+        self
     }
 
     /// Validates `wasm` (binary) against the profile and `limits` with the VM's own loader, so
@@ -115,8 +129,25 @@ impl FastEngine {
     /// instantiation then fails with [`Error::Link`].
     pub fn compile_unchecked(&self, wasm: &[u8]) -> Result<FastModule> {
         let patched = patch::export_memory(wasm);
-        let module = Module::new(&self.engine, &patched.bytes)
-            .map_err(|e| Error::Compile(format!("{e:#}")))?;
+        let entry = self
+            .cache
+            .as_ref()
+            .map(|c| (c, c.entry(&self.engine, &patched.bytes)));
+        let cached = entry
+            .as_ref()
+            .and_then(|(_, path)| ModuleCache::load(&self.engine, path));
+        let from_cache = cached.is_some();
+        let module = match cached {
+            Some(m) => m,
+            None => {
+                let m = Module::new(&self.engine, &patched.bytes)
+                    .map_err(|e| Error::Compile(format!("{e:#}")))?;
+                if let Some((cache, path)) = &entry {
+                    cache.store(&m, path);
+                }
+                m
+            }
+        };
         let pre = self
             .linker
             .instantiate_pre(&module)
@@ -126,6 +157,7 @@ impl FastEngine {
             module,
             pre: Arc::new(pre),
             memory_export: patched.memory_export.map(Arc::from),
+            from_cache,
         })
     }
 }
@@ -152,6 +184,7 @@ pub struct FastModule {
     /// The module linked against the `opml` host functions, or why it does not link.
     pre: Arc<std::result::Result<InstancePre<HostState>, String>>,
     memory_export: Option<Arc<str>>,
+    from_cache: bool,
 }
 
 impl std::fmt::Debug for FastModule {
@@ -174,6 +207,11 @@ pub struct ExportedFunc {
 }
 
 impl FastModule {
+    /// Whether the compiled code came from the engine's [`ModuleCache`] rather than a compile.
+    pub fn from_cache(&self) -> bool {
+        self.from_cache
+    }
+
     /// The exported functions, in export order.
     pub fn exported_funcs(&self) -> Vec<ExportedFunc> {
         self.module

@@ -4,11 +4,12 @@ use std::sync::Arc;
 
 use alloy::primitives::U256;
 use opml_bindings::status::REQUEST_OPEN;
-use opml_service::chain::{rpc, u64_of};
+use opml_service::behaviour::Honest;
+use opml_service::chain::{failed, u64_of};
 use opml_service::progress::Progress;
-use opml_service::settings::RoleConfig;
+use opml_service::settings::Settings;
 use opml_service::store::{Phase, RequestRecord};
-use opml_service::{Error, Result, Service, run_passes};
+use opml_service::{Result, Service, isolate};
 
 /// The database file a submitter uses unless told otherwise.
 pub const DEFAULT_DB: &str = "opml-submitter.redb";
@@ -20,14 +21,15 @@ pub struct Submitter {
 }
 
 impl Submitter {
-    /// A submitter acting through `svc`.
+    /// A submitter acting through `svc` (and behaving as `svc` says).
     pub fn new(svc: Service) -> Self {
         Self { svc }
     }
 
-    /// Connects as the settings say.
-    pub async fn connect(cfg: &RoleConfig, progress: Arc<dyn Progress>) -> Result<Self> {
-        Ok(Self::new(cfg.service(DEFAULT_DB, progress).await?))
+    /// An honest submitter, connected as the settings say: what `opml submitter` runs.
+    pub async fn connect(cfg: &Settings, progress: Arc<dyn Progress>) -> Result<Self> {
+        let svc = cfg.service(DEFAULT_DB, progress, Arc::new(Honest)).await?;
+        Ok(Self::new(svc))
     }
 
     /// The service it acts through (chain, database).
@@ -40,10 +42,7 @@ impl Submitter {
     /// owes anything (an open request, result or game).
     pub async fn tick(&self) -> Result<bool> {
         self.svc
-            .scan(|from, to| async move {
-                self.scan_requests(from, to).await?;
-                self.svc.scan_games(from, to).await
-            })
+            .scan_role(|from, to| self.scan_requests(from, to))
             .await?;
         let mut busy = self.serve_requests().await?;
         busy |= self.svc.drive_games().await?;
@@ -60,8 +59,9 @@ impl Submitter {
         poll: std::time::Duration,
         stop: impl std::future::Future<Output = ()>,
     ) -> Result<()> {
-        tracing::info!(address = %self.svc.me(), oracle = %self.svc.chain.oracle.address(), "submitter started");
-        run_passes(poll, stop, || self.tick()).await
+        self.svc
+            .run_role("submitter", poll, stop, || self.tick())
+            .await
     }
 
     /// Records the requests made in blocks `from..=to` for programs in the store.
@@ -75,7 +75,7 @@ impl Submitter {
             .to_block(to)
             .query()
             .await
-            .map_err(rpc)?
+            .map_err(failed("reading InferenceRequested events"))?
         {
             let id = u64_of(ev.requestId)?;
             if self.svc.store.request(id)?.is_some() {
@@ -112,29 +112,25 @@ impl Submitter {
                 .request(U256::from(r.request_id))
                 .call()
                 .await
-                .map_err(rpc)?;
+                .map_err(failed("reading the request"))?;
             if q.status != REQUEST_OPEN || q.resultId != U256::ZERO {
                 r.phase = Phase::Closed;
                 self.svc.store.put_request(&r)?;
                 continue;
             }
             busy = true;
-            match self
-                .svc
-                .post_result(r.request_id, r.program_id, &r.input)
-                .await
-            {
-                Ok(_) => {
-                    r.phase = Phase::Closed;
-                    self.svc.store.put_request(&r)?;
-                }
-                Err(e @ Error::Program(_)) => {
-                    tracing::warn!(request = r.request_id, error = %e, "cannot serve request");
-                    r.phase = Phase::Closed;
-                    self.svc.store.put_request(&r)?;
-                }
-                Err(e) => return Err(e),
+            // A transport failure ends the pass and the request is served after the back-off;
+            // a revert or a program that cannot be served closes it (not retried).
+            let posted = isolate(
+                self.svc
+                    .post_result(r.request_id, r.program_id, &r.input)
+                    .await,
+            )?;
+            if let Err(e) = posted {
+                tracing::warn!(request = r.request_id, error = %e, "cannot serve request");
             }
+            r.phase = Phase::Closed;
+            self.svc.store.put_request(&r)?;
         }
         Ok(busy)
     }

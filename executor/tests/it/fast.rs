@@ -297,3 +297,69 @@ fn entry_errors() {
         Err(Error::Load(_))
     ));
 }
+
+#[test]
+fn compiled_module_cache_is_used_and_survives_a_bad_entry() {
+    use opml_executor::fast::ModuleCache;
+    let dir = std::env::temp_dir().join(format!("opml-module-cache-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let engine = FastEngine::new()
+        .unwrap()
+        .with_cache(ModuleCache::new(&dir));
+    let wasm = wat(ECHO);
+    let opts = RunOptions::default();
+    let run = |engine: &FastEngine| {
+        opml_executor::run_fast(engine, &wasm, b"hello", &Entry::Main, &opts)
+            .unwrap()
+            .output
+    };
+
+    let first = engine.compile(&wasm, Limits::default()).unwrap();
+    assert!(!first.from_cache(), "an empty cache");
+    let entries: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+    assert_eq!(entries.len(), 1, "one entry written");
+    let entry = entries[0].as_ref().unwrap().path();
+    assert!(
+        engine
+            .compile(&wasm, Limits::default())
+            .unwrap()
+            .from_cache()
+    );
+    assert_eq!(run(&engine), b"hello");
+
+    // Another program is another entry.
+    let other = wat(&ECHO.replace("i32.const 100", "i32.const 200"));
+    assert!(
+        !engine
+            .compile(&other, Limits::default())
+            .unwrap()
+            .from_cache()
+    );
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 2);
+
+    // A damaged entry is recompiled and replaced.
+    std::fs::write(&entry, b"not a module").unwrap();
+    assert!(
+        !engine
+            .compile(&wasm, Limits::default())
+            .unwrap()
+            .from_cache()
+    );
+    assert_eq!(run(&engine), b"hello");
+    assert!(
+        engine
+            .compile(&wasm, Limits::default())
+            .unwrap()
+            .from_cache()
+    );
+
+    // An engine without a cache never reads one.
+    let plain = FastEngine::new().unwrap();
+    assert!(
+        !plain
+            .compile(&wasm, Limits::default())
+            .unwrap()
+            .from_cache()
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -1,14 +1,9 @@
 #![doc = include_str!("../README.md")]
 
 mod error;
-mod lies;
 pub mod tree;
 
-#[cfg(test)]
-mod tests;
-
 pub use error::{Error, Result};
-pub use lies::{Lie, LyingTrace};
 pub use opml_executor::VmTrace;
 
 use std::sync::Arc;

@@ -1,16 +1,18 @@
 //! The chain side of a role: a signing provider over any JSON-RPC endpoint, the oracle
-//! instance, and sending with confirmations. Transport failures come back as
-//! [`Error::Rpc`] (retryable); reverts as [`Error::Contract`] with the decoded custom error.
+//! instance, and sending with confirmations. Failures keep their cause: transport failures
+//! come back as [`Error::Transport`] or [`Error::Receipt`] (retryable), reverts as
+//! [`Error::Reverted`] with the oracle's error decoded (never retried).
 
 use std::path::Path;
 use std::time::Duration;
 
 use alloy::contract::{CallBuilder, CallDecoder};
 use alloy::network::EthereumWallet;
-use alloy::primitives::Address;
+use alloy::primitives::{Address, Bytes};
 use alloy::providers::{DynProvider, Provider, ProviderBuilder};
 use alloy::rpc::types::TransactionReceipt;
 use alloy::signers::local::PrivateKeySigner;
+use alloy::sol_types::SolInterface;
 
 use crate::{Error, Result};
 use opml_bindings::oracle::OpMLOracle::{self, OpMLOracleErrors, OpMLOracleInstance};
@@ -88,7 +90,10 @@ impl Chain {
 
     /// The latest block number.
     pub async fn head(&self) -> Result<u64> {
-        self.provider.get_block_number().await.map_err(rpc)
+        self.provider
+            .get_block_number()
+            .await
+            .map_err(failed("reading the head"))
     }
 
     /// The latest block's timestamp.
@@ -97,9 +102,12 @@ impl Chain {
             .provider
             .get_block_by_number(Default::default())
             .await
-            .map_err(rpc)?;
+            .map_err(failed("reading the latest block"))?;
         b.map(|b| b.header.timestamp)
-            .ok_or_else(|| Error::Rpc("no latest block".into()))
+            .ok_or_else(|| Error::Unexpected {
+                op: "reading the latest block".into(),
+                detail: "the node has none".into(),
+            })
     }
 
     /// Sends `call` and waits for its receipt `confirmations` deep; a reverted receipt is an
@@ -115,48 +123,69 @@ impl Chain {
     {
         // A margin over the estimate: the estimate runs against the pending block, which may
         // differ (warm slots, another move) from the one the transaction lands in.
-        let est = call.estimate_gas().await.map_err(|e| contract(what, e))?;
+        let est = call.estimate_gas().await.map_err(failed(what))?;
         let call = call.gas(est.saturating_mul(13) / 10 + 20_000);
-        let pending = call.send().await.map_err(|e| contract(what, e))?;
+        let pending = call.send().await.map_err(failed(what))?;
         let receipt = pending
             .with_required_confirmations(self.confirmations.max(1))
             .with_timeout(Some(Duration::from_secs(120)))
             .get_receipt()
             .await
-            .map_err(|e| Error::Rpc(format!("{what}: {e}")))?;
+            .map_err(|cause| Error::Receipt {
+                op: what.to_string(),
+                cause,
+            })?;
         if !receipt.status() {
-            return Err(Error::Contract(format!(
-                "{what}: reverted in {}",
-                receipt.transaction_hash
-            )));
+            return Err(Error::Failed {
+                op: what.to_string(),
+                tx: receipt.transaction_hash,
+            });
         }
         Ok(receipt)
     }
 }
 
-/// A transport error.
-pub fn rpc(e: impl std::fmt::Display) -> Error {
-    Error::Rpc(e.to_string())
+/// A failed node request, contract call, event query or transaction of `op` (for
+/// `map_err`): the oracle's error when it reverted with one, the raw revert data when it
+/// reverted with another, else the transport's error or the answer that does not decode.
+pub fn failed<E: Into<alloy::contract::Error>>(op: &str) -> impl FnOnce(E) -> Error + '_ {
+    move |e| contract_error(op, e.into())
 }
 
-/// A contract call error: decoded revert when there is one, else transport.
-pub fn contract(what: &str, e: alloy::contract::Error) -> Error {
-    if let Some(err) = e.as_decoded_interface_error::<OpMLOracleErrors>() {
-        return Error::Contract(format!("{what}: {err:?}"));
+/// [`failed`], as a function.
+pub fn contract_error(op: &str, e: alloy::contract::Error) -> Error {
+    let op = op.to_string();
+    if let Some(data) = e.as_revert_data() {
+        return match OpMLOracleErrors::abi_decode(&data) {
+            Ok(error) => Error::Reverted { op, error },
+            Err(_) => Error::RevertedRaw { op, data },
+        };
     }
-    if e.as_revert_data().is_some() {
-        return Error::Contract(format!("{what}: {e}"));
-    }
-    match &e {
-        alloy::contract::Error::TransportError(t) if t.as_error_resp().is_some() => {
-            Error::Contract(format!("{what}: {e}"))
+    match e {
+        // A revert the node reports without data is still a revert.
+        alloy::contract::Error::TransportError(cause)
+            if cause
+                .as_error_resp()
+                .is_some_and(|r| r.message.contains("revert")) =>
+        {
+            Error::RevertedRaw {
+                op,
+                data: Bytes::new(),
+            }
         }
-        alloy::contract::Error::TransportError(_) => Error::Rpc(format!("{what}: {e}")),
-        _ => Error::Contract(format!("{what}: {e}")),
+        alloy::contract::Error::TransportError(cause) => Error::Transport { op, cause },
+        alloy::contract::Error::PendingTransactionError(cause) => Error::Receipt { op, cause },
+        other => Error::Unexpected {
+            op,
+            detail: other.to_string(),
+        },
     }
 }
 
 /// An on-chain id as `u64`.
 pub fn u64_of(x: alloy::primitives::U256) -> Result<u64> {
-    u64::try_from(x).map_err(|_| Error::Contract(format!("id {x} does not fit u64")))
+    u64::try_from(x).map_err(|_| Error::Unexpected {
+        op: "reading an id".into(),
+        detail: format!("{x} does not fit u64"),
+    })
 }

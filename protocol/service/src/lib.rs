@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+pub mod behaviour;
 pub mod chain;
 mod error;
 pub mod programs;
@@ -9,4 +10,22 @@ pub mod settings;
 pub mod store;
 
 pub use error::{Error, Result};
-pub use service::{Lies, LiveTrace, Run, Service, ServiceConfig, run_passes};
+pub use service::{Run, Service, ServiceConfig, isolate, run_passes};
+
+/// Resolves on Ctrl-C or SIGTERM: how a service command is told to stop.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+    tracing::info!("shutting down");
+}

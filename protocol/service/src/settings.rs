@@ -1,76 +1,79 @@
-//! A role's settings, as read from a TOML file and overridden by flags and the environment
-//! (the CLI merges them), and the assembly of a [`Service`] from them.
+//! A role's settings, declared once: the one [`Settings`] struct is the command line (flags
+//! and their environment variables, through clap) and the TOML file (through serde). Flags
+//! and the environment win over the file; [`Settings::service`] assembles a [`Service`].
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use alloy::primitives::Address;
-use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
+use crate::behaviour::Behaviour;
 use crate::chain::{Chain, signer_from_key, signer_from_keystore};
 use crate::programs::ProgramStore;
 use crate::progress::Progress;
 use crate::store::Store;
-use crate::{Error, Lies, Result, Service, ServiceConfig};
+use crate::{Error, Result, Service, ServiceConfig};
 
 /// Settings of `opml submitter` / `opml challenger`.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, clap::Args, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct RoleConfig {
-    /// JSON-RPC endpoint (`ETH_RPC_URL`).
+pub struct Settings {
+    /// A TOML file with the same settings (keys as the long flags, `_` for `-`).
+    #[arg(long)]
+    #[serde(skip)]
+    pub config: Option<PathBuf>,
+    /// JSON-RPC endpoint.
+    #[arg(long, env = "ETH_RPC_URL")]
     pub rpc_url: Option<String>,
     /// The oracle's address.
+    #[arg(long, env = "OPML_ORACLE")]
     pub oracle: Option<Address>,
-    /// Hex private key (`OPML_PRIVATE_KEY`); or use `keystore`.
+    /// Hex private key of the role's account.
+    #[arg(long, env = "OPML_PRIVATE_KEY", hide_env_values = true)]
     pub private_key: Option<String>,
-    /// Encrypted JSON keystore file.
+    /// Encrypted JSON keystore instead of a private key.
+    #[arg(long)]
     pub keystore: Option<PathBuf>,
-    /// Its password (`OPML_KEYSTORE_PASSWORD`).
+    /// The keystore's password.
+    #[arg(long, env = "OPML_KEYSTORE_PASSWORD", hide_env_values = true)]
     pub keystore_password: Option<String>,
-    /// `.wasm` files or directories of them: the program store.
+    /// The program store: `.wasm` files or directories of them.
+    #[arg(long, num_args = 1..)]
     pub programs: Vec<PathBuf>,
-    /// The database file.
+    /// The database file (default `opml-<role>.redb`).
+    #[arg(long)]
     pub db: Option<PathBuf>,
-    /// Blocks deep an event must be before the role acts on it.
+    /// Blocks deep an event must be before the role acts on it (default 1).
+    #[arg(long)]
     pub confirmations: Option<u64>,
-    /// Milliseconds between passes.
+    /// Milliseconds between passes over the chain (default 1000).
+    #[arg(long)]
     pub poll_ms: Option<u64>,
-    /// Steps between VM snapshots.
+    /// VM steps between checkpoints (default 4096): a bisection query replays at most this.
+    #[arg(long)]
     pub checkpoint_interval: Option<u64>,
-    /// Do not withdraw credited funds automatically.
-    pub no_withdraw: Option<bool>,
-    /// Challenger: submit the correct result after winning.
-    pub submit_after_win: Option<bool>,
-    /// TEST ONLY: post this output (hex) instead of the true one.
-    pub lie_output: Option<String>,
-    /// TEST ONLY: report wrong state hashes from this step on.
-    pub lie_from_step: Option<u64>,
+    /// Leave credited bonds and fees in the oracle.
+    #[arg(long)]
+    pub no_withdraw: bool,
+    /// Challenger: submit the correct result after winning a game.
+    #[arg(long)]
+    pub submit_after_win: bool,
 }
 
-impl RoleConfig {
-    /// Fills every unset field of `self` from `other`.
-    pub fn or(self, other: RoleConfig) -> RoleConfig {
-        RoleConfig {
-            rpc_url: self.rpc_url.or(other.rpc_url),
-            oracle: self.oracle.or(other.oracle),
-            private_key: self.private_key.or(other.private_key),
-            keystore: self.keystore.or(other.keystore),
-            keystore_password: self.keystore_password.or(other.keystore_password),
-            programs: if self.programs.is_empty() {
-                other.programs
-            } else {
-                self.programs
-            },
-            db: self.db.or(other.db),
-            confirmations: self.confirmations.or(other.confirmations),
-            poll_ms: self.poll_ms.or(other.poll_ms),
-            checkpoint_interval: self.checkpoint_interval.or(other.checkpoint_interval),
-            no_withdraw: self.no_withdraw.or(other.no_withdraw),
-            submit_after_win: self.submit_after_win.or(other.submit_after_win),
-            lie_output: self.lie_output.or(other.lie_output),
-            lie_from_step: self.lie_from_step.or(other.lie_from_step),
-        }
+impl Settings {
+    /// These settings (flags and environment) over the TOML file `config` names, if any.
+    pub fn merged(self) -> Result<Settings> {
+        let Some(path) = self.config.clone() else {
+            return Ok(self);
+        };
+        let file: Settings = read_toml(&path)?;
+        let mut merged = over(&self, &file)?;
+        merged.config = Some(path);
+        Ok(merged)
     }
 
     /// Time between passes (default 1 s).
@@ -78,8 +81,14 @@ impl RoleConfig {
         Duration::from_millis(self.poll_ms.unwrap_or(1000))
     }
 
-    /// Connects, opens the database (`default_db` unless set) and loads the programs.
-    pub async fn service(&self, default_db: &str, progress: Arc<dyn Progress>) -> Result<Service> {
+    /// Connects, opens the database (`default_db` unless set) and loads the programs; the
+    /// role behaves as `behaviour` says.
+    pub async fn service(
+        &self,
+        default_db: &str,
+        progress: Arc<dyn Progress>,
+        behaviour: Arc<dyn Behaviour>,
+    ) -> Result<Service> {
         let url = self
             .rpc_url
             .as_deref()
@@ -104,21 +113,64 @@ impl RoleConfig {
         if programs.is_empty() {
             return Err(Error::Config("no programs (--programs FILE_OR_DIR)".into()));
         }
-        let lie_output = match &self.lie_output {
-            Some(h) => Some(
-                hex::decode(h.trim_start_matches("0x"))
-                    .map_err(|e| Error::Config(format!("--lie-output: {e}")))?,
-            ),
-            None => None,
-        };
         let cfg = ServiceConfig {
             checkpoint_interval: self.checkpoint_interval.unwrap_or(4096),
-            auto_withdraw: !self.no_withdraw.unwrap_or(false),
-            lies: Lies {
-                output: lie_output,
-                from_step: self.lie_from_step,
-            },
+            auto_withdraw: !self.no_withdraw,
         };
-        Service::new(chain, store, programs, cfg, progress).await
+        Service::new(chain, store, programs, cfg, progress, behaviour).await
+    }
+}
+
+fn read_toml<T: DeserializeOwned>(path: &Path) -> Result<T> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::Config(format!("reading {}: {e}", path.display())))?;
+    toml::from_str(&text).map_err(|e| Error::Config(format!("parsing {}: {e}", path.display())))
+}
+
+/// `top` over `base`, field by field: a field of `top` that is set (not `None`, `false` or
+/// empty) wins. Works through serde, so no field is listed twice.
+fn over<T: Serialize + DeserializeOwned>(top: &T, base: &T) -> Result<T> {
+    let json = |e: serde_json::Error| Error::Config(format!("settings: {e}"));
+    let mut merged = serde_json::to_value(base).map_err(json)?;
+    if let (Value::Object(m), Value::Object(t)) =
+        (&mut merged, serde_json::to_value(top).map_err(json)?)
+    {
+        for (k, v) in t {
+            let unset = matches!(v, Value::Null | Value::Bool(false))
+                || v.as_array().is_some_and(Vec::is_empty);
+            if !unset {
+                m.insert(k, v);
+            }
+        }
+    }
+    serde_json::from_value(merged).map_err(json)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_win_over_the_file_and_unset_flags_keep_it() {
+        let file: Settings = toml::from_str(
+            "rpc_url = \"http://file\"\nconfirmations = 2\nprograms = [\"a.wasm\"]\nno_withdraw = true\nsubmit_after_win = true\n",
+        )
+        .unwrap();
+        let flags = Settings {
+            rpc_url: Some("http://flag".into()),
+            poll_ms: Some(300),
+            ..Settings::default()
+        };
+        let m = over(&flags, &file).unwrap();
+        assert_eq!(m.rpc_url.as_deref(), Some("http://flag"));
+        assert_eq!((m.confirmations, m.poll_ms), (Some(2), Some(300)));
+        assert_eq!(m.programs, [PathBuf::from("a.wasm")]);
+        assert!(m.no_withdraw && m.submit_after_win);
+    }
+
+    #[test]
+    fn an_unknown_key_in_the_file_is_an_error() {
+        assert!(toml::from_str::<Settings>("lie_output = \"00\"\n").is_err());
+        assert!(toml::from_str::<Settings>("confirmation = 2\n").is_err());
     }
 }

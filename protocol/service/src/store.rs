@@ -118,41 +118,35 @@ pub struct Store {
     db: Database,
 }
 
-fn db_err(e: impl std::fmt::Display) -> Error {
-    Error::Db(e.to_string())
-}
-
 impl Store {
     /// Opens (or creates) the database file at `path`.
     pub fn open(path: &Path) -> Result<Self> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(db_err)?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Error::Config(format!("database directory {}: {e}", dir.display())))?;
         }
-        let db = Database::create(path).map_err(db_err)?;
-        let tx = db.begin_write().map_err(db_err)?;
+        let db = Database::create(path)?;
+        let tx = db.begin_write()?;
         for t in [REQUESTS, CLAIMS, GAMES] {
-            tx.open_table(t).map_err(db_err)?;
+            tx.open_table(t)?;
         }
-        tx.open_table(META).map_err(db_err)?;
-        tx.commit().map_err(db_err)?;
+        tx.open_table(META)?;
+        tx.commit()?;
         Ok(Self { db })
     }
 
     /// A counter or cursor (0 if unset).
     pub fn meta(&self, key: &str) -> Result<u64> {
-        let tx = self.db.begin_read().map_err(db_err)?;
-        let t = tx.open_table(META).map_err(db_err)?;
-        Ok(t.get(key).map_err(db_err)?.map(|v| v.value()).unwrap_or(0))
+        let tx = self.db.begin_read()?;
+        let t = tx.open_table(META)?;
+        Ok(t.get(key)?.map(|v| v.value()).unwrap_or(0))
     }
 
     /// Sets a counter or cursor.
     pub fn set_meta(&self, key: &str, value: u64) -> Result<()> {
-        let tx = self.db.begin_write().map_err(db_err)?;
-        tx.open_table(META)
-            .map_err(db_err)?
-            .insert(key, value)
-            .map_err(db_err)?;
-        tx.commit().map_err(db_err)
+        let tx = self.db.begin_write()?;
+        tx.open_table(META)?.insert(key, value)?;
+        Ok(tx.commit()?)
     }
 
     fn put<T: Serialize>(
@@ -161,13 +155,10 @@ impl Store {
         id: u64,
         v: &T,
     ) -> Result<()> {
-        let bytes = serde_json::to_vec(v).map_err(db_err)?;
-        let tx = self.db.begin_write().map_err(db_err)?;
-        tx.open_table(table)
-            .map_err(db_err)?
-            .insert(id, bytes.as_slice())
-            .map_err(db_err)?;
-        tx.commit().map_err(db_err)
+        let bytes = serde_json::to_vec(v)?;
+        let tx = self.db.begin_write()?;
+        tx.open_table(table)?.insert(id, bytes.as_slice())?;
+        Ok(tx.commit()?)
     }
 
     fn get<T: DeserializeOwned>(
@@ -175,21 +166,21 @@ impl Store {
         table: TableDefinition<'_, u64, &[u8]>,
         id: u64,
     ) -> Result<Option<T>> {
-        let tx = self.db.begin_read().map_err(db_err)?;
-        let t = tx.open_table(table).map_err(db_err)?;
-        let Some(v) = t.get(id).map_err(db_err)? else {
+        let tx = self.db.begin_read()?;
+        let t = tx.open_table(table)?;
+        let Some(v) = t.get(id)? else {
             return Ok(None);
         };
-        serde_json::from_slice(v.value()).map(Some).map_err(db_err)
+        Ok(Some(serde_json::from_slice(v.value())?))
     }
 
     fn all<T: DeserializeOwned>(&self, table: TableDefinition<'_, u64, &[u8]>) -> Result<Vec<T>> {
-        let tx = self.db.begin_read().map_err(db_err)?;
-        let t = tx.open_table(table).map_err(db_err)?;
+        let tx = self.db.begin_read()?;
+        let t = tx.open_table(table)?;
         let mut out = Vec::new();
-        for row in t.iter().map_err(db_err)? {
-            let (_, v) = row.map_err(db_err)?;
-            out.push(serde_json::from_slice(v.value()).map_err(db_err)?);
+        for row in t.iter()? {
+            let (_, v) = row?;
+            out.push(serde_json::from_slice(v.value())?);
         }
         Ok(out)
     }

@@ -5,8 +5,8 @@ use alloy::primitives::{B256, Bytes, U256};
 use opml_bindings::state::final_state_with_output;
 use opml_bindings::status::{RESULT_FINALIZED, RESULT_REJECTED};
 
-use super::Service;
-use crate::chain::{rpc, u64_of};
+use super::{Service, isolate};
+use crate::chain::{failed, u64_of};
 use crate::store::{ClaimRecord, Phase};
 use crate::{Error, Result};
 
@@ -38,18 +38,7 @@ impl Service {
                 "request {request_id}: fast path and VM disagree on the output"
             )));
         }
-        let output = self
-            .cfg
-            .lies
-            .output
-            .clone()
-            .unwrap_or_else(|| run.output.clone());
-        if self.cfg.lies.output.is_some() {
-            tracing::warn!(
-                request = request_id,
-                "TEST-ONLY LIE: posting a wrong output"
-            );
-        }
+        let output = self.behaviour.output(&run.output);
         let fields = final_state_with_output(&run.final_fields, &output);
         let call = self
             .chain
@@ -63,7 +52,10 @@ impl Service {
         let receipt = self.chain.send("submitResult", call).await?;
         let ev = receipt
             .decoded_log::<opml_bindings::oracle::OpMLOracle::ResultSubmitted>()
-            .ok_or_else(|| Error::Contract("submitResult: no ResultSubmitted event".into()))?;
+            .ok_or_else(|| Error::Unexpected {
+                op: "submitResult".into(),
+                detail: "no ResultSubmitted event in the receipt".into(),
+            })?;
         let claim = ClaimRecord {
             request_id,
             result_id: u64_of(ev.resultId)?,
@@ -100,7 +92,7 @@ impl Service {
                 .result(U256::from(c.result_id))
                 .call()
                 .await
-                .map_err(rpc)?;
+                .map_err(failed("reading the result"))?;
             match res.status {
                 RESULT_FINALIZED => {
                     tracing::info!(
@@ -127,9 +119,20 @@ impl Service {
                             .chain
                             .oracle
                             .finalize(U256::from(c.request_id), c.output.clone());
-                        let r = self.chain.send("finalize", call).await?;
-                        tracing::info!(request = c.request_id, gas = r.gas_used, "finalized");
-                        c.phase = Phase::Won;
+                        // A revert leaves the claim open: the next pass reads the result again.
+                        match isolate(self.chain.send("finalize", call).await)? {
+                            Ok(r) => {
+                                tracing::info!(
+                                    request = c.request_id,
+                                    gas = r.gas_used,
+                                    "finalized"
+                                );
+                                c.phase = Phase::Won;
+                            }
+                            Err(e) => {
+                                tracing::warn!(request = c.request_id, error = %e, "cannot finalize");
+                            }
+                        }
                     }
                 }
             }

@@ -2,45 +2,18 @@
 //! opponent's last bisection (found by its committed root among the `Bisected` events) from
 //! the role's trace; if the opponent's clock ran out, claim the win; record the outcome.
 
-use std::sync::Arc;
-
 use alloy::primitives::{B256, U256};
 
 use opml_bindings::oracle::IOpMLOracle;
-use opml_bindings::state::final_state_with_output;
 use opml_bindings::status::{
     GAME_ACTIVE, GAME_CHALLENGER_WON, GAME_SUBMITTER_WON, RESULT_REJECTED,
 };
-use opml_game::{self as game, Bisection, Lie, LyingTrace, Move, Trace, VmTrace};
+use opml_game::{self as game, Bisection, Move};
 
-use super::Service;
-use super::traces::Run;
-use crate::chain::rpc;
+use super::{Service, isolate};
+use crate::chain::failed;
 use crate::store::{GameRecord, MoveRecord, Phase, Side};
 use crate::{Error, Result};
-
-/// A role's trace of a run: honest, or lying as configured (test-only).
-pub struct LiveTrace {
-    inner: LyingTrace<Arc<VmTrace>>,
-}
-
-impl LiveTrace {
-    /// The run's trace with `lie` applied (honest for `Lie::None`).
-    pub fn new(run: Arc<Run>, lie: Lie) -> Self {
-        Self {
-            inner: LyingTrace::new(Arc::clone(&run.trace), lie, run.halt),
-        }
-    }
-}
-
-impl Trace for LiveTrace {
-    fn state_hash_at(&self, n: u64) -> opml_game::Result<B256> {
-        self.inner.state_hash_at(n)
-    }
-    fn step_proof(&self, n: u64) -> opml_game::Result<Vec<u8>> {
-        self.inner.step_proof(n)
-    }
-}
 
 impl Service {
     /// Plays every open game. Returns whether any is still open.
@@ -50,12 +23,10 @@ impl Service {
             if g.phase != Phase::Open {
                 continue;
             }
-            match self.drive_game(&mut g).await {
-                Ok(()) => {}
-                Err(e @ (Error::Game(_) | Error::Contract(_))) => {
-                    tracing::warn!(game = g.game_id, error = %e, "no valid move; waiting");
-                }
-                Err(e) => return Err(e),
+            // A move that reverts is not sent again as it is: the next pass reads the game
+            // again and answers what the chain then says.
+            if let Err(e) = isolate(self.drive_game(&mut g).await)? {
+                tracing::warn!(game = g.game_id, error = %e, "no valid move; waiting");
             }
             busy |= g.phase == Phase::Open;
         }
@@ -65,7 +36,11 @@ impl Service {
     async fn drive_game(&self, rec: &mut GameRecord) -> Result<()> {
         let o = &self.chain.oracle;
         let id = U256::from(rec.game_id);
-        let g: IOpMLOracle::Game = o.game(id).call().await.map_err(rpc)?;
+        let g: IOpMLOracle::Game = o
+            .game(id)
+            .call()
+            .await
+            .map_err(failed("reading the game"))?;
         let won = match g.status {
             GAME_ACTIVE => None,
             GAME_SUBMITTER_WON => Some(rec.side == Side::Submitter),
@@ -81,7 +56,11 @@ impl Service {
             tracing::info!(game = rec.game_id, won, "game resolved");
             return self.store.put_game(rec);
         }
-        let res = o.result(g.resultId).call().await.map_err(rpc)?;
+        let res = o
+            .result(g.resultId)
+            .call()
+            .await
+            .map_err(failed("reading the result"))?;
         if res.status == RESULT_REJECTED {
             // Another game rejected the result: the challenger's bond comes back.
             if rec.side == Side::Challenger {
@@ -92,7 +71,11 @@ impl Service {
         }
         let my_turn = g.challengerTurn == (rec.side == Side::Challenger);
         if !my_turn {
-            let clocks = o.clocks(id).call().await.map_err(rpc)?;
+            let clocks = o
+                .clocks(id)
+                .call()
+                .await
+                .map_err(failed("reading the clocks"))?;
             let left = if g.challengerTurn {
                 clocks.challenger
             } else {
@@ -121,18 +104,11 @@ impl Service {
             .traces
             .run(rec.program_id, &prog, depth, &rec.input)
             .await?;
-        let fake = match (&self.cfg.lies.output, rec.side) {
-            (Some(out), Side::Submitter) => Some(B256::from(
-                final_state_with_output(&run.final_fields, out).hash(),
-            )),
-            _ => None,
-        };
-        let trace = LiveTrace::new(run, self.lie_for(fake));
+        let trace = self.behaviour.trace(&run, rec.side);
         let k_log = self.params.kLog;
         let t0 = std::time::Instant::now();
-        let mv = tokio::task::spawn_blocking(move || game::respond(&trace, k_log, &last))
-            .await
-            .map_err(|e| Error::Program(format!("move task: {e}")))??;
+        let mv =
+            tokio::task::spawn_blocking(move || game::respond(&*trace, k_log, &last)).await??;
         let secs = t0.elapsed().as_secs_f64();
         let (kind, receipt) = match mv {
             Move::Bisect { sel, hashes } => (
@@ -209,7 +185,7 @@ impl Service {
             .from_block(self.start_block)
             .query()
             .await
-            .map_err(rpc)?;
+            .map_err(failed("reading Bisected events"))?;
         let head = self.chain.head().await?;
         let Some((ev, log)) = evs.into_iter().rev().find(|(ev, _)| {
             ev.root == g.root && ev.start == g.start && ev.startHash == g.startHash

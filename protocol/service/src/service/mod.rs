@@ -15,27 +15,19 @@ use std::time::Duration;
 
 use alloy::primitives::{Address, B256, U256};
 use opml_bindings::oracle::IOpMLOracle;
-use opml_game::Lie;
 
 use crate::Result;
-use crate::chain::{Chain, rpc};
+use crate::behaviour::Behaviour;
+use crate::chain::{Chain, failed};
 use crate::programs::{ProgramStore, StoredProgram};
 use crate::progress::Progress;
 use crate::store::Store;
 
-pub use games::LiveTrace;
 pub use traces::Run;
-use traces::Traces;
 
-/// Test-only dishonesty. Never set in production: an honest opponent wins every game.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Lies {
-    /// Post this output instead of the true one (submitter).
-    pub output: Option<Vec<u8>>,
-    /// Report wrong state hashes from this step on (either role); a challenger with this lie
-    /// challenges every result.
-    pub from_step: Option<u64>,
-}
+#[cfg(test)]
+mod tests;
+use traces::Traces;
 
 /// How the service behaves.
 #[derive(Debug, Clone)]
@@ -44,8 +36,6 @@ pub struct ServiceConfig {
     pub checkpoint_interval: u64,
     /// Withdraw credited bonds and fees as they arrive.
     pub auto_withdraw: bool,
-    /// Test-only lies.
-    pub lies: Lies,
 }
 
 impl Default for ServiceConfig {
@@ -53,7 +43,6 @@ impl Default for ServiceConfig {
         Self {
             checkpoint_interval: 4096,
             auto_withdraw: true,
-            lies: Lies::default(),
         }
     }
 }
@@ -69,12 +58,14 @@ pub struct Service {
     params: IOpMLOracle::Config,
     start_block: u64,
     traces: Traces,
+    behaviour: Arc<dyn Behaviour>,
 }
 
 impl std::fmt::Debug for Service {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Service")
             .field("chain", &self.chain)
+            .field("behaviour", &self.behaviour)
             .finish_non_exhaustive()
     }
 }
@@ -91,8 +82,14 @@ impl Service {
         programs: ProgramStore,
         cfg: ServiceConfig,
         progress: Arc<dyn Progress>,
+        behaviour: Arc<dyn Behaviour>,
     ) -> Result<Self> {
-        let params = chain.oracle.config().call().await.map_err(rpc)?;
+        let params = chain
+            .oracle
+            .config()
+            .call()
+            .await
+            .map_err(failed("reading the oracle config"))?;
         let head = chain.head().await?;
         let start_block = head.saturating_sub(FRESH_LOOKBACK);
         let traces = Traces::new(programs, cfg.checkpoint_interval, progress)?;
@@ -103,12 +100,18 @@ impl Service {
             params,
             start_block,
             traces,
+            behaviour,
         })
     }
 
     /// The oracle's parameters.
     pub fn params(&self) -> &IOpMLOracle::Config {
         &self.params
+    }
+
+    /// How the role behaves ([`crate::behaviour::Honest`] in every service command).
+    pub fn behaviour(&self) -> &dyn Behaviour {
+        &*self.behaviour
     }
 
     /// The signer's address.
@@ -145,6 +148,40 @@ impl Service {
         self.traces.run(program_id, prog, depth, input).await
     }
 
+    /// Hands each confirmed block range past the cursor to `own` (the events the role looks
+    /// for), then records the games opened in it ([`Service::scan_games`]).
+    pub async fn scan_role<F, Fut>(&self, mut own: F) -> Result<()>
+    where
+        F: FnMut(u64, u64) -> Fut,
+        Fut: std::future::Future<Output = Result<()>>,
+    {
+        self.scan(|from, to| {
+            let mine = own(from, to);
+            async move {
+                mine.await?;
+                self.scan_games(from, to).await
+            }
+        })
+        .await
+    }
+
+    /// Logs that the `role` started, then runs `pass` every `poll` until `stop` resolves
+    /// ([`run_passes`]).
+    pub async fn run_role<F, Fut>(
+        &self,
+        role: &str,
+        poll: Duration,
+        stop: impl std::future::Future<Output = ()>,
+        pass: F,
+    ) -> Result<()>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<bool>>,
+    {
+        tracing::info!(address = %self.me(), oracle = %self.chain.oracle.address(), "{role} started");
+        run_passes(poll, stop, pass).await
+    }
+
     /// Withdraws the role's credit, if any.
     pub async fn withdraw(&self) -> Result<U256> {
         let bal = self
@@ -153,7 +190,7 @@ impl Service {
             .balanceOf(self.me())
             .call()
             .await
-            .map_err(rpc)?;
+            .map_err(failed("reading the balance"))?;
         if bal.is_zero() {
             return Ok(bal);
         }
@@ -163,18 +200,23 @@ impl Service {
         tracing::info!(amount = %bal, "withdrew bonds and fees");
         Ok(bal)
     }
+}
 
-    /// The lie to apply to this role's trace of a run (test-only; honest by default).
-    pub fn lie_for(&self, fake_final: Option<B256>) -> Lie {
-        if let Some(n) = self.cfg.lies.from_step {
-            return Lie::FromStep(n);
-        }
-        fake_final.map(Lie::FinalState).unwrap_or_default()
+/// One item's outcome within a pass (serving a request, checking a result, a move, a
+/// finalization). A retryable failure (the transport) comes back as `Err`: it ends the pass,
+/// which [`run_passes`] runs again after a back-off. Any other failure (a revert, the
+/// program, the trace) is the item's own: it comes back as `Ok(Err(e))` for the caller to log
+/// and settle, and the pass goes on with the other items.
+pub fn isolate<T>(outcome: Result<T>) -> Result<Result<T>> {
+    match outcome {
+        Err(e) if e.retryable() => Err(e),
+        other => Ok(other),
     }
 }
 
-/// Runs `pass` every `poll` until `stop` resolves; transport errors back off exponentially
-/// (up to a minute) and are retried, others are logged and retried at the next pass.
+/// Runs `pass` every `poll` until `stop` resolves. A pass that fails with a retryable error
+/// (the transport) is run again after an exponential back-off (up to a minute); any other
+/// failure is logged and the next pass runs after `poll` (it reads the chain afresh).
 pub async fn run_passes<F, Fut>(
     poll: Duration,
     stop: impl std::future::Future<Output = ()>,
@@ -192,8 +234,8 @@ where
                 backoff = poll;
                 poll
             }
-            Err(e) if e.is_retryable() => {
-                tracing::warn!(error = %e, retry_in = ?backoff, "rpc failure, backing off");
+            Err(e) if e.retryable() => {
+                tracing::warn!(error = %e, retry_in = ?backoff, "transport failure, backing off");
                 let w = backoff;
                 backoff = (backoff * 2).min(Duration::from_secs(60));
                 w

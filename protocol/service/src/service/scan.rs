@@ -8,7 +8,7 @@ use alloy::primitives::{B256, Bytes, U256};
 
 use super::Service;
 use crate::Result;
-use crate::chain::{rpc, u64_of};
+use crate::chain::{failed, u64_of};
 use crate::store::{GameRecord, Phase, Side};
 
 const CURSOR: &str = "cursor";
@@ -47,7 +47,7 @@ impl Service {
             .to_block(to)
             .query()
             .await
-            .map_err(rpc)?
+            .map_err(failed("reading GameStarted events"))?
         {
             let game_id = u64_of(ev.gameId)?;
             if self.store.game(game_id)?.is_some() {
@@ -61,7 +61,11 @@ impl Service {
             } else {
                 continue;
             };
-            let res = o.result(ev.resultId).call().await.map_err(rpc)?;
+            let res = o
+                .result(ev.resultId)
+                .call()
+                .await
+                .map_err(failed("reading the result"))?;
             let (program_id, input) = self.request_input(res.requestId).await?;
             tracing::info!(game = game_id, result = result_id, ?side, "game opened");
             self.store.put_game(&GameRecord {
@@ -91,12 +95,14 @@ impl Service {
             .from_block(0u64)
             .query()
             .await
-            .map_err(rpc)?;
-        let (ev, _) = evs.into_iter().next().ok_or_else(|| {
-            crate::Error::Contract(format!(
-                "no InferenceRequested event for request {request_id}"
-            ))
-        })?;
+            .map_err(failed("reading the InferenceRequested event"))?;
+        let (ev, _) = evs
+            .into_iter()
+            .next()
+            .ok_or_else(|| crate::Error::Unexpected {
+                op: "reading the InferenceRequested event".into(),
+                detail: format!("none for request {request_id}"),
+            })?;
         Ok((ev.programId, ev.input))
     }
 }

@@ -10,7 +10,7 @@ use opml_executor::VmTrace;
 use opml_executor::fast::FastEngine;
 use opml_vm::{Checkpoints, StateFields};
 
-use crate::chain::{Chain, rpc};
+use crate::chain::{Chain, failed};
 use crate::programs::{ProgramStore, StoredProgram};
 use crate::progress::Progress;
 use crate::{Error, Result};
@@ -51,7 +51,7 @@ impl Traces {
         interval: u64,
         progress: Arc<dyn Progress>,
     ) -> Result<Self> {
-        let fast = FastEngine::new().map_err(|e| Error::Program(e.to_string()))?;
+        let fast = FastEngine::new()?;
         Ok(Self {
             programs,
             fast,
@@ -77,7 +77,12 @@ impl Traces {
         {
             return Ok(r);
         }
-        let p: IOpMLOracle::Program = chain.oracle.program(program_id).call().await.map_err(rpc)?;
+        let p: IOpMLOracle::Program = chain
+            .oracle
+            .program(program_id)
+            .call()
+            .await
+            .map_err(failed("reading the program"))?;
         let r = if p.traceDepth == 0 {
             None
         } else {
@@ -101,9 +106,8 @@ impl Traces {
         let (fast, wasm, input) = (self.fast.clone(), Arc::clone(&prog.wasm), input.to_vec());
         let max = 1u64.checked_shl(u32::from(depth)).unwrap_or(u64::MAX);
         tokio::task::spawn_blocking(move || fast.output(&wasm, &input, max))
-            .await
-            .map_err(|e| Error::Program(format!("fast path task: {e}")))?
-            .map_err(|e| Error::Program(e.to_string()))
+            .await?
+            .map_err(Error::from)
     }
 
     /// The VM run of `prog` on `input` (recorded once, then cached).
@@ -139,8 +143,7 @@ impl Traces {
             tracing::info!(program = %name, steps = halt, halted, secs = t0.elapsed().as_secs_f64(), "VM replay recorded");
             Ok::<_, Error>(Run { output: m.output().to_vec(), trace: Arc::new(trace), halt, halted, final_fields, final_hash })
         })
-        .await
-        .map_err(|e| Error::Program(format!("VM task: {e}")))??;
+        .await??;
         let run = Arc::new(run);
         if let Ok(mut m) = self.runs.lock() {
             m.insert(key, Arc::clone(&run));

@@ -2,9 +2,8 @@
 //! rules (`OpMLOracle.bisect/proveStep`): the honest side wins every one.
 
 use alloy_primitives::{B256, keccak256};
-
-use super::*;
-use crate::Result;
+use opml_game::{Bisection, Move, Result, Trace, opening, respond, rounds, split, tree};
+use opml_testkit::{Lie, LyingTrace};
 
 /// A fake program that halts at `halt`; its "proof" of step n is n itself, and the referee's
 /// verifier recomputes the honest next hash from it.
@@ -201,6 +200,6 @@ fn respond_rejects_a_malformed_bisection() {
     };
     assert!(matches!(
         respond(&t, 2, &b),
-        Err(crate::Error::StartDisagrees { step: 0 })
+        Err(opml_game::Error::StartDisagrees { step: 0 })
     ));
 }

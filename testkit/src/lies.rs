@@ -1,9 +1,7 @@
-//! Test-only lying traces: how a dishonest role corrupts its trace. The whole-game tests
-//! play them against honest traces; nothing in a service can construct one.
+//! Lying traces: how a dishonest role corrupts its trace.
 
 use alloy_primitives::{B256, keccak256};
-
-use crate::{Result, Trace};
+use opml_game::{Result, Trace};
 
 /// A test-only lie: how a dishonest role corrupts its trace. Never use outside tests and
 /// demos; an honest opponent wins every game against it.
