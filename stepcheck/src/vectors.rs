@@ -46,10 +46,7 @@ pub const CRAFTED: &str = "crafted";
 
 /// The group files, in order: the opcode groups, then crafted code.
 pub fn group_files() -> impl Iterator<Item = &'static str> {
-    opml_vm::isa::GROUPS
-        .iter()
-        .map(|g| g.name)
-        .chain([CRAFTED])
+    opml_vm::isa::GROUPS.iter().map(|g| g.name).chain([CRAFTED])
 }
 
 impl VectorSet {
@@ -78,7 +75,10 @@ impl VectorSet {
         let shape = (v.post[0], v.proof.len());
         if shapes.len() < self.per_op && !shapes.contains(&shape) {
             shapes.push(shape);
-            self.by_group.entry(group_of(op as u16)).or_default().push(v);
+            self.by_group
+                .entry(group_of(op as u16))
+                .or_default()
+                .push(v);
         }
     }
 

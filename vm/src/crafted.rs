@@ -298,7 +298,15 @@ pub fn cases() -> Vec<Case> {
         case(
             "Yield at a boundary",
             // Resumed, it halts: a runner that resumes yielded machines terminates.
-            vec![k(0), k(0), k(3), b(MemoryFill), b(FillStep), i(Yield, 6), b(Halt)],
+            vec![
+                k(0),
+                k(0),
+                k(3),
+                b(MemoryFill),
+                b(FillStep),
+                i(Yield, 6),
+                b(Halt),
+            ],
             Yielded,
             None,
         ),

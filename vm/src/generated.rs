@@ -10,9 +10,12 @@ use crate::consensus::{self, TAGS, TREES};
 use crate::isa::{GROUPS, Opcode};
 use crate::{StateFields, Status, TrapCode};
 
+/// Makes a generated file's text from its committed text.
+pub type Generator = fn(&str) -> String;
+
 /// Every generated file: its path from the repository root and how to make it from what is
 /// committed (the Solidity files and `isa.md` are whole; `machine.md` keeps its prose).
-pub fn files() -> Vec<(&'static str, fn(&str) -> String)> {
+pub fn files() -> Vec<(&'static str, Generator)> {
     vec![
         ("contracts/src/lib/Opcodes.sol", |_| opcodes_solidity()),
         ("contracts/src/lib/Consensus.sol", |_| consensus_solidity()),

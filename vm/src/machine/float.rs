@@ -216,7 +216,7 @@ fn trunc_i64_s(x: f64) -> Trapping {
         return Err(TrapCode::InvalidConversionToInteger);
     }
     let t = x.trunc();
-    if t >= -TWO_63 && t < TWO_63 {
+    if (-TWO_63..TWO_63).contains(&t) {
         Ok(t as i64 as u64)
     } else {
         Err(TrapCode::IntegerOverflow)

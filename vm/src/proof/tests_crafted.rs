@@ -96,5 +96,9 @@ fn a_yielded_boundary_resumes_and_is_canonical() {
     assert_eq!(m.state_hash(), resumed.hash());
     assert_ne!(m.state_hash(), yielded);
     verify_run(&mut m, "after resume");
-    assert_eq!(m.status(), Status::Halted, "the boundary's pc is the Halt after the Yield");
+    assert_eq!(
+        m.status(),
+        Status::Halted,
+        "the boundary's pc is the Halt after the Yield"
+    );
 }
