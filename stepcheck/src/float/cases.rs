@@ -347,6 +347,36 @@ impl CaseGen {
     }
 }
 
+/// Seeded random cases that cycle through the float opcodes in numeric order.
+#[derive(Debug, Clone)]
+pub struct RoundRobin {
+    g: CaseGen,
+    ops: Vec<FloatOp>,
+    next: usize,
+}
+
+impl RoundRobin {
+    /// Cases from `seed`, starting at the first float opcode.
+    pub fn new(seed: u64) -> Self {
+        RoundRobin {
+            g: CaseGen::new(seed),
+            ops: FloatOp::all(),
+            next: 0,
+        }
+    }
+
+    /// The next `n` cases.
+    pub fn batch(&mut self, n: usize) -> Vec<Case> {
+        (0..n)
+            .map(|_| {
+                let op = self.ops[self.next];
+                self.next = (self.next + 1) % self.ops.len();
+                self.g.case(op)
+            })
+            .collect()
+    }
+}
+
 /// Edge values of a float type: zeros, subnormal and normal limits, small integers and
 /// halves, infinities, NaNs (quiet, signalling, negative, with payloads), and the integer bounds
 /// of the conversions with their neighbours.

@@ -6,9 +6,11 @@ pub mod cases;
 pub mod harness;
 pub mod ops;
 pub mod reference;
+pub mod spec;
+pub mod steps;
 pub mod sticky;
 
-use cases::{Case, CaseGen, edge_cases};
+use cases::{Case, RoundRobin, edge_cases};
 use harness::{FloatEvm, FloatReport};
 use ops::FloatOp;
 
@@ -47,18 +49,11 @@ pub fn check_random(
     report: &mut FloatReport,
     mut progress: impl FnMut(u64, &FloatReport),
 ) -> Result<()> {
-    let ops = FloatOp::all();
-    let mut g = CaseGen::new(seed);
+    let mut cases = RoundRobin::new(seed);
     let mut done = 0u64;
-    let mut i = 0usize;
     while done < n {
         let size = (n - done).min(harness::BATCH as u64 * 8) as usize;
-        let batch: Vec<_> = (0..size)
-            .map(|_| {
-                i = (i + 1) % ops.len();
-                g.case(ops[i])
-            })
-            .collect();
+        let batch = cases.batch(size);
         report.check(evm, &batch)?;
         done += size as u64;
         progress(done, report);
