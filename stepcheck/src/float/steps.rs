@@ -244,23 +244,3 @@ fn run_machine(
     }
     Ok(next)
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::float::cases::{CaseGen, edge_cases};
-
-    #[test]
-    fn machine_float_steps_match_the_reference() {
-        let fs = FloatSteps::new().expect("load the programs");
-        let mut r = StepReport::default();
-        let mut g = CaseGen::new(7);
-        for op in FloatOp::all() {
-            let mut cases: Vec<Case> = edge_cases(op).into_iter().step_by(11).collect();
-            cases.extend((0..200).map(|_| g.case(op)));
-            fs.check(None, &cases, &mut r).expect("run");
-        }
-        assert_eq!(r.mismatches(), 0, "{:#?}", r.first);
-        println!("{} steps", r.total());
-    }
-}

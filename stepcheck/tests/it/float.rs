@@ -96,3 +96,35 @@ fn sticky_bit_cases_agree_with_hardware() {
     r.check(&mut evm, &cases).expect("run");
     assert_clean("sticky", &r);
 }
+
+#[test]
+fn float_steps_of_the_machine_agree_with_the_verifier() {
+    use opml_stepcheck::evm::StepEvm;
+    use opml_stepcheck::float::cases::RoundRobin;
+    use opml_stepcheck::float::steps::{FloatSteps, StepReport};
+    let mut evm = StepEvm::new().expect("deploy the verifier");
+    let fs = FloatSteps::new().expect("load the float step programs");
+    let mut r = StepReport::default();
+    for op in FloatOp::all() {
+        let cases: Vec<_> = edge_cases(op).into_iter().step_by(97).collect();
+        fs.check(Some(&mut evm), &cases, &mut r).expect("run");
+    }
+    let sticky = opml_stepcheck::float::sticky_cases();
+    fs.check(Some(&mut evm), &sticky[..8], &mut r).expect("run");
+    fs.check(
+        Some(&mut evm),
+        &RoundRobin::new(0x6f70_6d6c).batch(660),
+        &mut r,
+    )
+    .expect("run");
+    assert_eq!(r.steps.len(), 66, "every float opcode stepped");
+    assert!(
+        r.mismatches() == 0,
+        "{} verifier and {} reference mismatches in {} float steps; first: {:#?}",
+        r.verifier_mismatches,
+        r.reference_mismatches,
+        r.total(),
+        r.first
+    );
+    println!("float steps: {}, 0 mismatches", r.total());
+}
