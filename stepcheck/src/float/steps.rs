@@ -235,7 +235,7 @@ fn run_machine(
             report.first.push(StepMismatch {
                 case,
                 pre,
-                rust_post: rust_post,
+                rust_post,
                 evm: call,
                 machine,
                 expected,
