@@ -45,6 +45,7 @@ contract Deploy {
         c = defaults(mainnet);
         c.verifier = verifier;
         c.challengeWindow = uint64(vm.envOr("OPML_CHALLENGE_WINDOW", uint256(c.challengeWindow)));
+        c.revealWindow = uint64(vm.envOr("OPML_REVEAL_WINDOW", uint256(c.revealWindow)));
         c.clock = uint64(vm.envOr("OPML_CLOCK", uint256(c.clock)));
         c.kLog = uint8(vm.envOr("OPML_K_LOG", uint256(c.kLog)));
         c.resultBond = vm.envOr("OPML_RESULT_BOND", c.resultBond);

@@ -16,12 +16,14 @@ interface IAIOracle {
         bytes callbackData
     );
 
-    /// @notice A request's result was delivered (or its callback failed; see `success`).
+    /// @notice A request's result is final and is being delivered to its callback contract.
     event AICallbackResult(address indexed account, uint256 indexed requestId, address invoker, bytes output);
 
     /// @notice Requests `modelId(input)`; the result goes to
     ///         `callbackContract.aiOracleCallback(requestId, output, callbackData)` with `gasLimit`.
-    /// @dev Payable: `msg.value` must be at least `estimateFee(modelId, gasLimit)`.
+    /// @dev Payable: `msg.value` must be at least `estimateFee(modelId, gasLimit)`. Anyone can
+    ///      name any `callbackContract` and any `callbackData`: a receiver must accept only
+    ///      request ids it made itself (see `IAICallbackReceiver`).
     /// @return requestId The request's id (the same as the underlying oracle's).
     function requestCallback(
         uint256 modelId,
@@ -42,6 +44,9 @@ interface IAIOracle {
 /// @notice The receiver side of ORA's AI oracle.
 interface IAICallbackReceiver {
     /// @notice Delivers the output of `requestId` with the data given at request time.
-    /// @dev Implementations must check `msg.sender` is the oracle they requested from.
+    /// @dev Implementations must check that `msg.sender` is the oracle they requested from AND
+    ///      that `requestId` is one they requested themselves (recorded when `requestCallback`
+    ///      returned it): anyone can request with any callback contract and callback data, so
+    ///      neither the sender check nor `callbackData` alone says the result is for you.
     function aiOracleCallback(uint256 requestId, bytes calldata output, bytes calldata callbackData) external;
 }

@@ -5,39 +5,43 @@ import {ProgramFields} from "../lib/MachineState.sol";
 import {IStepVerifier} from "./IStepVerifier.sol";
 
 /// @title IOpMLOracle
-/// @notice Optimistic ML inference: requests, bonded results, a challenge window and k-ary
-///         bisection games over the execution trace, decided at one step by an
-///         `IStepVerifier`. See `docs/protocol.md` for the game; no owner can change any outcome.
+/// @notice Optimistic ML inference: requests, results claimed by commit–reveal with a bond, a
+///         challenge window and k-ary bisection games over the execution trace, decided at one
+///         step by an `IStepVerifier`. See `docs/protocol.md`; no owner can change any outcome.
 interface IOpMLOracle {
     // ------------------------------------------------------------------ types
 
-    /// @notice Deployment parameters, fixed for the contract's life.
+    /// @notice Deployment parameters, fixed for the contract's life (bounds: `docs/protocol.md` §9).
     struct Config {
         /// The one-step verifier that decides a game at a single step.
         IStepVerifier verifier;
-        /// Seconds after a result's submission during which it can be challenged.
+        /// Seconds after a result becomes pending during which it can be challenged.
         uint64 challengeWindow;
+        /// Seconds a commitment has to be revealed once its request is free (1..challengeWindow).
+        uint64 revealWindow;
         /// Seconds each side of a game has in total for all its moves (chess clock).
         uint64 clock;
-        /// log2 of the bisection arity k (k sub-ranges per move).
+        /// log2 of the bisection arity k (k sub-ranges per move), 1..8.
         uint8 kLog;
-        /// Wei a result's submitter bonds.
+        /// Wei a result's submitter bonds with its commitment (> 0).
         uint256 resultBond;
-        /// Wei a challenger bonds per game.
+        /// Wei a challenger bonds per game, and the match the submitter escrows in it (> 0).
         uint256 challengeBond;
-        /// Part of a losing bond that is burned, in basis points; the rest goes to the winner.
+        /// Part of a losing bond that is burned, in basis points (1000..5000).
         uint16 burnBps;
         /// Minimum fee of a request, in wei, on top of the callback gas.
         uint256 baseFee;
-        /// Wei per unit of callback gas limit included in the minimum fee.
+        /// Wei per unit of callback gas limit included in the minimum fee; paid to whoever
+        /// delivers the callback.
         uint256 callbackGasPrice;
         /// Largest callback gas limit a request may name.
         uint64 maxCallbackGas;
         /// Largest input, in bytes.
         uint32 maxInputBytes;
-        /// Largest output, in bytes.
+        /// Largest output, in bytes (> 0).
         uint32 maxOutputBytes;
-        /// Seconds after which a request with no pending result may be cancelled (fee refunded).
+        /// Seconds after which a request with no revealed result may be cancelled (fee
+        /// refunded); at least `challengeWindow`.
         uint64 requestTimeout;
     }
 
@@ -62,34 +66,64 @@ interface IOpMLOracle {
         uint64 createdAt;
         uint8 traceDepth;
         RequestStatus status;
+        /// The consumer's callback ran (or there is none); only meaningful once finalized.
+        bool delivered;
         address callback;
         uint64 callbackGasLimit;
+        /// Start of the current round: 0 (the request's creation) or the last rejection.
+        uint64 freeSince;
+        /// When the request was finalized or cancelled.
+        uint64 closedAt;
         uint256 fee;
         /// `S_0`, built on-chain from the program and the input.
         bytes32 startState;
-        /// The pending result, or 0 when the request is open for a submission.
+        /// The revealed result with priority in the current round (0 if none); the final
+        /// result once finalized.
         uint256 resultId;
+        /// The last rejected result: commitments up to it belong to finished rounds.
+        uint256 prevBest;
+        /// The most recent commitment on this request.
+        uint256 lastCommit;
         /// `keccak256(output)` once finalized.
         bytes32 outputHash;
     }
 
     enum ResultStatus {
         None,
-        Pending,
+        /// Committed, not revealed.
+        Committed,
+        /// Revealed: a candidate, pending once `windowStart` is reached (if still its
+        /// request's `resultId`).
+        Revealed,
         Rejected,
-        Finalized
+        Finalized,
+        /// Bond returned without a result: displaced by an earlier commitment, or never got
+        /// a turn.
+        Refunded,
+        /// Never revealed while it had priority: bond burned.
+        Forfeited
     }
 
     struct Result {
         uint256 requestId;
         address submitter;
-        uint64 submittedAt;
+        uint64 committedAt;
         ResultStatus status;
+        /// When the challenge window opens (set at the reveal).
+        uint64 windowStart;
         /// Games on this result not yet decided.
-        uint256 openGames;
+        uint32 openGames;
+        /// Open games in which the submitter has not escrowed its match yet.
+        uint32 unfundedGames;
+        /// `commitmentHash(requestId, submitter, finalState)`.
+        bytes32 commitment;
+        /// The commitment on the same request made just before this one (0 if none).
+        uint256 prevCommit;
         bytes32 outputHash;
         /// The claimed `S_{2^D}`: a halted state whose output fields commit to the output.
         bytes32 finalState;
+        /// Once rejected: what each game that was open and unfunded receives from the bond.
+        uint256 defaultShare;
     }
 
     enum GameStatus {
@@ -97,7 +131,7 @@ interface IOpMLOracle {
         Active,
         SubmitterWon,
         ChallengerWon,
-        /// Another game rejected the result first; the challenger's bond was refunded.
+        /// Another game rejected the result first; the challenger was paid out.
         Voided
     }
 
@@ -116,6 +150,8 @@ interface IOpMLOracle {
         uint64 lastMoveAt;
         uint64 submitterClock;
         uint64 challengerClock;
+        /// The submitter escrowed its match (`challengeBond`), with its first move here.
+        bool funded;
         bytes32 startHash;
         bytes32 root;
     }
@@ -156,16 +192,31 @@ interface IOpMLOracle {
     );
     /// @notice A stale request was cancelled and its fee credited back to the requester.
     event RequestCancelled(uint256 indexed requestId);
-    /// @notice A result was submitted; `finalState` is the claimed `S_{2^D}`.
-    event ResultSubmitted(
-        uint256 indexed resultId, uint256 indexed requestId, address indexed submitter, bytes32 finalState, bytes output
+    /// @notice `submitter` committed to a result for `requestId` with `resultBond`.
+    event ResultCommitted(
+        uint256 indexed resultId, uint256 indexed requestId, address indexed submitter, bytes32 commitment
     );
+    /// @notice A commitment was revealed; it can be challenged from `windowStart` for
+    ///         `challengeWindow` seconds if it keeps its priority. `finalState` is the claimed
+    ///         `S_{2^D}`.
+    event ResultRevealed(
+        uint256 indexed resultId,
+        uint256 indexed requestId,
+        address indexed submitter,
+        bytes32 finalState,
+        uint64 windowStart,
+        bytes output
+    );
+    /// @notice An earlier commitment revealed: `resultId` lost its priority; its bond is refunded.
+    event ResultDisplaced(uint256 indexed resultId, uint256 indexed byResultId);
+    /// @notice An unrevealed commitment was settled: bond refunded, or forfeited (burned).
+    event CommitmentSettled(uint256 indexed resultId, bool refunded);
     /// @notice A challenger won `gameId`: the result is rejected and its request reopened.
     event ResultRejected(uint256 indexed resultId, uint256 indexed requestId, uint256 indexed gameId);
-    /// @notice A result became final; `callbackSucceeded` is false if the consumer reverted.
-    event ResultFinalized(
-        uint256 indexed resultId, uint256 indexed requestId, bytes32 outputHash, bool callbackSucceeded
-    );
+    /// @notice A result became final; its submitter's bond and fee were credited.
+    event ResultFinalized(uint256 indexed resultId, uint256 indexed requestId, bytes32 outputHash);
+    /// @notice The consumer's callback ran; `success` is false if it reverted or ran out of gas.
+    event CallbackDelivered(uint256 indexed requestId, address indexed deliverer, bool success);
     /// @notice `challenger` opened a game on `resultId` (followed by its opening `Bisected`).
     event GameStarted(uint256 indexed gameId, uint256 indexed resultId, address indexed challenger);
     /// @notice A move bisected `[start, start + 2^lenLog]`; `hashes` are the mover's hashes at
@@ -183,11 +234,11 @@ interface IOpMLOracle {
     event StepProved(uint256 indexed gameId, address indexed mover, uint64 step, bytes32 pre, bytes32 post);
     /// @notice A game was decided, by a step proof or (`byTimeout`) by a clock running out.
     event GameResolved(uint256 indexed gameId, GameStatus status, bool byTimeout);
-    /// @notice A game of a rejected result was closed and its challenger refunded.
+    /// @notice A game of a rejected result was closed and its challenger paid out.
     event GameVoided(uint256 indexed gameId);
     /// @notice `amount` wei became withdrawable by `account`.
     event Credited(address indexed account, uint256 amount);
-    /// @notice `amount` wei of a losing bond were burned (kept, never withdrawable).
+    /// @notice `amount` wei of a losing or forfeited bond were burned (kept, never withdrawable).
     event Burned(uint256 amount);
     /// @notice `account` withdrew `amount` wei to `to`.
     event Withdrawn(address indexed account, address to, uint256 amount);
@@ -212,16 +263,32 @@ interface IOpMLOracle {
     error OutputTooLarge(uint256 len, uint256 max);
     /// @notice The request does not exist, is finalized or is cancelled.
     error RequestNotOpen(uint256 requestId);
-    /// @notice The request already has a pending result.
+    /// @notice The request has a revealed result.
     error ResultPending(uint256 requestId);
     /// @notice The request is younger than `requestTimeout`.
     error RequestNotExpired(uint256 requestId);
-    /// @notice `msg.value` is not exactly the bond.
+    /// @notice `msg.value` is not exactly the bond (or the match) this call takes.
     error WrongBond(uint256 sent, uint256 required);
     /// @notice The final state is not 447 bytes, not halted, or its output fields do not match the output.
     error BadFinalState();
-    /// @notice The result is not pending (none, rejected or finalized).
+    /// @notice This address had a result rejected on this request and may not serve it again.
+    error Barred(uint256 requestId, address submitter);
+    /// @notice The result is not an unrevealed commitment.
+    error NotCommitted(uint256 resultId);
+    /// @notice Only the committer reveals its commitment.
+    error NotCommitter(uint256 resultId);
+    /// @notice The revealed final state is not what was committed to (by this sender).
+    error CommitmentMismatch();
+    /// @notice The commitment's reveal deadline passed, or its round is over.
+    error RevealClosed(uint256 resultId);
+    /// @notice A result committed earlier (`best`) has already been revealed.
+    error LowerPriority(uint256 resultId, uint256 best);
+    /// @notice The commitment may still be revealed (or is waiting for its turn).
+    error NotSettleable(uint256 resultId);
+    /// @notice The result is not pending (not revealed with priority, rejected or finalized).
     error ResultNotPending(uint256 resultId);
+    /// @notice The challenge window of the result has not started yet.
+    error WindowNotStarted(uint256 resultId);
     /// @notice The challenge window of the result is over.
     error WindowClosed(uint256 resultId);
     /// @notice The challenge window of the result is not over yet.
@@ -230,6 +297,8 @@ interface IOpMLOracle {
     error GamesOpen(uint256 resultId);
     /// @notice The output does not hash to the result's output hash.
     error OutputMismatch();
+    /// @notice The request is not finalized, or its callback was already delivered.
+    error NotDeliverable(uint256 requestId);
     /// @notice A submitter cannot challenge its own result.
     error OwnResult();
     /// @notice This address already has a game on this result.
@@ -256,7 +325,7 @@ interface IOpMLOracle {
     error StepAgrees();
     /// @notice Only an active game of a rejected result can be voided.
     error NotVoidable(uint256 gameId);
-    /// @notice `finalize` was sent with too little gas for the callback's limit.
+    /// @notice The callback was sent with too little gas for the callback's limit.
     error InsufficientGasForCallback();
     /// @notice The caller has no credit.
     error NothingToWithdraw();
@@ -277,20 +346,26 @@ interface IOpMLOracle {
     /// @notice The registered program `programId` (zero `traceDepth` if unknown).
     function program(bytes32 programId) external view returns (Program memory);
 
+    /// @notice The machine version (`docs/machine.md`) of the verifier games are decided by:
+    ///         program ids and state hashes are only meaningful for this version.
+    function machineVersion() external view returns (uint256);
+
     // ------------------------------------------------------------------ requests
 
     /// @notice The minimum fee of a request whose callback may use `callbackGasLimit`.
     function requestFee(uint64 callbackGasLimit) external view returns (uint256);
 
-    /// @notice Requests `program(input)`; `msg.value` (at least `requestFee`) is the fee paid
-    ///         to the submitter of the finalized result. Builds `S_0` on-chain.
-    /// @param callback Receives `IOpMLConsumer.onInferenceResult`; zero for none.
+    /// @notice Requests `program(input)`; `msg.value` (at least `requestFee`) is the fee: the
+    ///         callback gas part (`callbackGasLimit · callbackGasPrice`) to whoever delivers
+    ///         the callback, the rest to the submitter of the finalized result. Builds `S_0`.
+    /// @param callback Receives `IOpMLConsumer.onInferenceResult`; zero for none. Anyone can
+    ///        name any contract here: a consumer must accept only requests it made.
     function requestInference(bytes32 programId, bytes calldata input, address callback, uint64 callbackGasLimit)
         external
         payable
         returns (uint256 requestId);
 
-    /// @notice Refunds the fee of a request that has no pending result and is older than
+    /// @notice Refunds the fee of a request that has no revealed result and is older than
     ///         `requestTimeout` (e.g. a program that never halts within `2^D` steps).
     function cancelRequest(uint256 requestId) external;
 
@@ -301,18 +376,41 @@ interface IOpMLOracle {
 
     // ------------------------------------------------------------------ results
 
-    /// @notice Submits `output` for an open request with `resultBond`.
-    /// @param finalState The packed halted final state (`docs/machine.md` §4) whose output
-    ///        fields commit to `output`; its hash is the claim the games dispute.
-    function submitResult(uint256 requestId, bytes calldata output, bytes calldata finalState)
-        external
-        payable
-        returns (uint256 resultId);
+    /// @notice The commitment binding `submitter` to the final state `finalState` (a state
+    ///         hash) for `requestId`: `H("opml/commit/v1:" ‖ requestId ‖ submitter ‖ finalState)`.
+    function commitmentHash(uint256 requestId, address submitter, bytes32 finalState) external pure returns (bytes32);
 
-    /// @notice Finalizes the pending result of `requestId` after its window with no open game:
-    ///         credits fee and bond to the submitter, then calls the consumer with its gas limit.
-    /// @param output The result's output bytes (checked against its hash).
+    /// @notice Commits to a result for an open request with exactly `resultBond`. Never locks
+    ///         the request: any number of commitments may coexist, at any time; earlier ones
+    ///         have priority.
+    /// @return resultId The commitment's id (ids grow with time: lower is earlier).
+    function commitResult(uint256 requestId, bytes32 commitment) external payable returns (uint256 resultId);
+
+    /// @notice Reveals a commitment (its committer only): `output` and the packed halted
+    ///         final state (`docs/machine.md` §4) whose output fields commit to `output`. It
+    ///         becomes the request's result unless a commitment made earlier reveals before
+    ///         its own deadline.
+    function revealResult(uint256 resultId, bytes calldata output, bytes calldata finalState) external;
+
+    /// @notice Settles an unrevealed commitment that can no longer be revealed: refunds its
+    ///         bond if it never had its turn, burns it if it let its reveal deadline pass.
+    function settleCommitment(uint256 resultId) external;
+
+    /// @notice The last second at which `resultId` may be revealed in the current round.
+    function revealDeadline(uint256 resultId) external view returns (uint64);
+
+    /// @notice `settle` and `deliver` in one call (what a submitter normally sends).
     function finalize(uint256 requestId, bytes calldata output) external;
+
+    /// @notice Makes the pending result of `requestId` final after its window with no open
+    ///         game, and credits its submitter's bond and fee (less the callback gas part).
+    ///         Runs no callback, so it costs the same at any callback gas limit.
+    function settle(uint256 requestId) external;
+
+    /// @notice Calls the consumer of a finalized request with its gas limit, once, and
+    ///         credits the callback gas part of the fee to the caller.
+    /// @param output The result's output bytes (checked against its hash).
+    function deliver(uint256 requestId, bytes calldata output) external;
 
     function result(uint256 resultId) external view returns (Result memory);
 
@@ -323,19 +421,23 @@ interface IOpMLOracle {
     /// @param hashes The challenger's states at the `min(k, 2^D)` sub-range ends.
     function challenge(uint256 resultId, bytes32[] calldata hashes) external payable returns (uint256 gameId);
 
-    /// @notice Disputes a sub-range of the opponent's last bisection and bisects it.
+    /// @notice Disputes a sub-range of the opponent's last bisection and bisects it. The
+    ///         submitter's first move in a game escrows its match: `msg.value = challengeBond`.
     /// @param hashes The mover's states at the new sub-range ends; the last must differ from
     ///        `sel.disputed`.
-    function bisect(uint256 gameId, Selection calldata sel, bytes32[] calldata hashes) external;
+    function bisect(uint256 gameId, Selection calldata sel, bytes32[] calldata hashes) external payable;
 
     /// @notice Wins the game by proving that one step from `sel.agreed` does not give the
     ///         opponent's `sel.disputed` (only when the opponent's sub-ranges are single steps).
-    function proveStep(uint256 gameId, Selection calldata sel, bytes calldata proof) external;
+    ///         Escrows the submitter's match like `bisect` when it is its first move.
+    function proveStep(uint256 gameId, Selection calldata sel, bytes calldata proof) external payable;
 
     /// @notice Ends a game whose side to move has run out of clock; the other side wins.
     function timeout(uint256 gameId) external;
 
-    /// @notice Refunds the challenger of an undecided game whose result another game rejected.
+    /// @notice Pays out the challenger of an undecided game whose result another game rejected:
+    ///         its bond, the submitter's escrowed match, or a share of the result bond if the
+    ///         submitter never answered this game.
     function voidGame(uint256 gameId) external;
 
     function game(uint256 gameId) external view returns (Game memory);
@@ -355,8 +457,4 @@ interface IOpMLOracle {
     function burned() external view returns (uint256);
 
     function config() external view returns (Config memory);
-
-    /// @notice The machine version (`docs/machine.md`) of the verifier games are decided by:
-    ///         program ids and state hashes are only meaningful for this version.
-    function machineVersion() external view returns (uint256);
 }

@@ -8,18 +8,25 @@ import {MachineState, ProgramFields, State} from "../lib/MachineState.sol";
 import {SegmentTree} from "./SegmentTree.sol";
 
 /// @title OpMLOracle
-/// @notice Optimistic ML inference with k-ary bisection disputes (`docs/protocol.md`).
+/// @notice Optimistic ML inference with commit–reveal results and k-ary bisection disputes
+///         (`docs/protocol.md`).
 /// @dev Every parameter is immutable and every action is open to anyone: there is no owner.
 ///      Funds move only by crediting `balanceOf` (pull payments); the one external call made
-///      with state in flux is the consumer callback in `finalize`, after all effects.
+///      with state in flux is the consumer callback in `deliver`, after all effects.
 contract OpMLOracle is IOpMLOracle {
     uint256 private constant BPS = 10_000;
-    /// Gas kept back around the consumer callback for the rest of `finalize`.
+    /// Bounds of `burnBps` (`docs/protocol.md` §9): enough that losing on purpose to one's own
+    /// challenger costs something, little enough that winning pays.
+    uint256 public constant MIN_BURN_BPS = 1000;
+    uint256 public constant MAX_BURN_BPS = 5000;
+    /// Gas kept back around the consumer callback for the rest of `deliver`.
     uint256 private constant CALLBACK_RESERVE = 10_000;
     bytes19 private constant P_PROGRAM_ID = "opml/program-id/v2:";
+    bytes14 private constant P_COMMIT = "opml/commit/v1";
 
     IStepVerifier internal immutable VERIFIER;
     uint64 internal immutable WINDOW;
+    uint64 internal immutable REVEAL_WINDOW;
     uint64 internal immutable CLOCK;
     uint8 internal immutable K_LOG;
     uint256 internal immutable RESULT_BOND;
@@ -37,6 +44,8 @@ contract OpMLOracle is IOpMLOracle {
     mapping(uint256 => Result) internal _results;
     mapping(uint256 => Game) internal _games;
     mapping(uint256 => mapping(address => uint256)) internal _gameOf;
+    /// Submitters whose result was rejected on a request, which they may not serve again.
+    mapping(uint256 => mapping(address => bool)) internal _barred;
     mapping(address => uint256) internal _balances;
     uint256 internal _burned;
     uint256 public requestCount;
@@ -45,11 +54,14 @@ contract OpMLOracle is IOpMLOracle {
 
     constructor(Config memory c) {
         if (
-            address(c.verifier) == address(0) || c.challengeWindow == 0 || c.clock == 0 || c.kLog == 0 || c.kLog > 8
-                || c.burnBps > BPS || c.maxOutputBytes == 0
+            address(c.verifier) == address(0) || c.challengeWindow == 0 || c.revealWindow == 0
+                || c.revealWindow > c.challengeWindow || c.clock == 0 || c.kLog == 0 || c.kLog > 8 || c.resultBond == 0
+                || c.challengeBond == 0 || c.burnBps < MIN_BURN_BPS || c.burnBps > MAX_BURN_BPS || c.maxOutputBytes == 0
+                || c.requestTimeout < c.challengeWindow
         ) revert InvalidConfig();
         VERIFIER = c.verifier;
         WINDOW = c.challengeWindow;
+        REVEAL_WINDOW = c.revealWindow;
         CLOCK = c.clock;
         K_LOG = c.kLog;
         RESULT_BOND = c.resultBond;
@@ -88,6 +100,11 @@ contract OpMLOracle is IOpMLOracle {
     /// @inheritdoc IOpMLOracle
     function program(bytes32 programId) external view returns (Program memory) {
         return _programs[programId];
+    }
+
+    /// @inheritdoc IOpMLOracle
+    function machineVersion() external view returns (uint256) {
+        return VERIFIER.machineVersion();
     }
 
     // ------------------------------------------------------------------ requests
@@ -142,6 +159,7 @@ contract OpMLOracle is IOpMLOracle {
             revert RequestNotExpired(requestId);
         }
         r.status = RequestStatus.Cancelled;
+        r.closedAt = uint64(block.timestamp);
         emit RequestCancelled(requestId);
         _credit(r.requester, r.fee);
     }
@@ -159,54 +177,164 @@ contract OpMLOracle is IOpMLOracle {
     // ------------------------------------------------------------------ results
 
     /// @inheritdoc IOpMLOracle
-    function submitResult(uint256 requestId, bytes calldata output, bytes calldata finalState)
-        external
-        payable
-        returns (uint256 resultId)
-    {
+    function commitmentHash(uint256 requestId, address submitter, bytes32 finalState) public pure returns (bytes32) {
+        return keccak256(abi.encodePacked(P_COMMIT, requestId, submitter, finalState));
+    }
+
+    /// @inheritdoc IOpMLOracle
+    function commitResult(uint256 requestId, bytes32 commitment) external payable returns (uint256 resultId) {
         Request storage q = _requests[requestId];
         if (q.status != RequestStatus.Open) revert RequestNotOpen(requestId);
-        if (q.resultId != 0) revert ResultPending(requestId);
+        if (_barred[requestId][msg.sender]) revert Barred(requestId, msg.sender);
         if (msg.value != RESULT_BOND) revert WrongBond(msg.value, RESULT_BOND);
-        if (output.length > MAX_OUTPUT) revert OutputTooLarge(output.length, MAX_OUTPUT);
-        if (finalState.length != MachineState.PACKED_LEN) revert BadFinalState();
-        State memory s = MachineState.decode(finalState);
-        if (!MachineState.isHaltedWithOutput(s, output)) revert BadFinalState();
-        bytes32 claim = MachineState.hash(s);
-
         resultId = ++resultCount;
         Result storage res = _results[resultId];
         res.requestId = requestId;
         res.submitter = msg.sender;
-        res.submittedAt = uint64(block.timestamp);
-        res.status = ResultStatus.Pending;
+        res.committedAt = uint64(block.timestamp);
+        res.status = ResultStatus.Committed;
+        res.commitment = commitment;
+        res.prevCommit = q.lastCommit;
+        q.lastCommit = resultId;
+        emit ResultCommitted(resultId, requestId, msg.sender, commitment);
+    }
+
+    /// @inheritdoc IOpMLOracle
+    function revealResult(uint256 resultId, bytes calldata output, bytes calldata finalState) external {
+        Result storage res = _results[resultId];
+        if (res.status != ResultStatus.Committed) revert NotCommitted(resultId);
+        if (msg.sender != res.submitter) revert NotCommitter(resultId);
+        Request storage q = _requests[res.requestId];
+        if (q.status != RequestStatus.Open) revert RequestNotOpen(res.requestId);
+        if (_barred[res.requestId][msg.sender]) revert Barred(res.requestId, msg.sender);
+        // An earlier candidate keeps its priority; a later one (never pending yet: its window
+        // opens after this commitment's deadline) gives way in `_takePriority`.
+        uint256 best = q.resultId;
+        if (best != 0 && best < resultId) revert LowerPriority(resultId, best);
+        uint256 deadline = _revealDeadline(res, q);
+        if (resultId < q.prevBest || block.timestamp > deadline) revert RevealClosed(resultId);
+        bytes32 claim = _claim(output, finalState);
+        if (commitmentHash(res.requestId, msg.sender, claim) != res.commitment) revert CommitmentMismatch();
+        res.status = ResultStatus.Revealed;
         res.outputHash = keccak256(output);
         res.finalState = claim;
+        uint64 windowStart = _takePriority(res, q, resultId, deadline);
+        emit ResultRevealed(resultId, res.requestId, msg.sender, claim, windowStart, output);
+    }
+
+    /// The state hash of a packed halted final state whose output fields commit to `output`.
+    function _claim(bytes calldata output, bytes calldata finalState) internal view returns (bytes32) {
+        if (output.length > MAX_OUTPUT) revert OutputTooLarge(output.length, MAX_OUTPUT);
+        if (finalState.length != MachineState.PACKED_LEN) revert BadFinalState();
+        State memory s = MachineState.decode(finalState);
+        if (!MachineState.isHaltedWithOutput(s, output)) revert BadFinalState();
+        return MachineState.hash(s);
+    }
+
+    /// Makes a just-revealed result its request's candidate, refunding the one it displaces,
+    /// and sets when its window opens: at once if no commitment of this round precedes it,
+    /// else just after its own reveal deadline, which no earlier commitment's exceeds.
+    function _takePriority(Result storage res, Request storage q, uint256 resultId, uint256 deadline)
+        internal
+        returns (uint64 windowStart)
+    {
+        // casting to 'uint64' is safe because deadline is a uint64 timestamp plus a uint64 window
+        // forge-lint: disable-next-line(unsafe-typecast)
+        windowStart = res.prevCommit <= q.prevBest ? uint64(block.timestamp) : uint64(deadline + 1);
+        res.windowStart = windowStart;
+        uint256 displaced = q.resultId;
         q.resultId = resultId;
-        emit ResultSubmitted(resultId, requestId, msg.sender, claim, output);
+        if (displaced != 0) {
+            Result storage d = _results[displaced];
+            d.status = ResultStatus.Refunded;
+            emit ResultDisplaced(displaced, resultId);
+            _credit(d.submitter, RESULT_BOND);
+        }
+    }
+
+    /// @inheritdoc IOpMLOracle
+    function settleCommitment(uint256 resultId) external {
+        Result storage res = _results[resultId];
+        if (res.status != ResultStatus.Committed) revert NotCommitted(resultId);
+        Request storage q = _requests[res.requestId];
+        bool refund;
+        if (q.status == RequestStatus.Finalized) {
+            // Later than the final result: it never had its turn.
+            refund = resultId > q.resultId;
+        } else if (resultId > q.prevBest) {
+            uint256 deadline = _revealDeadline(res, q);
+            if (q.status == RequestStatus.Cancelled) {
+                refund = deadline >= q.closedAt;
+            } else if ((q.resultId != 0 && resultId > q.resultId) || block.timestamp <= deadline) {
+                revert NotSettleable(resultId);
+            }
+        } // else: it had priority in a finished round and was not revealed.
+        res.status = refund ? ResultStatus.Refunded : ResultStatus.Forfeited;
+        emit CommitmentSettled(resultId, refund);
+        if (refund) {
+            _credit(res.submitter, RESULT_BOND);
+        } else {
+            _burned += RESULT_BOND;
+            emit Burned(RESULT_BOND);
+        }
+    }
+
+    /// @inheritdoc IOpMLOracle
+    function revealDeadline(uint256 resultId) external view returns (uint64) {
+        Result storage res = _results[resultId];
+        // casting to 'uint64' is safe because both terms are uint64 timestamps and durations
+        // forge-lint: disable-next-line(unsafe-typecast)
+        return res.status == ResultStatus.None ? 0 : uint64(_revealDeadline(res, _requests[res.requestId]));
+    }
+
+    /// A commitment's reveal window opens when it is made or when its request last became
+    /// free (a rejection), whichever is later.
+    function _revealDeadline(Result storage res, Request storage q) internal view returns (uint256) {
+        uint256 opens = res.committedAt > q.freeSince ? res.committedAt : q.freeSince;
+        return opens + REVEAL_WINDOW;
     }
 
     /// @inheritdoc IOpMLOracle
     function finalize(uint256 requestId, bytes calldata output) external {
+        settle(requestId);
+        if (!_requests[requestId].delivered) deliver(requestId, output);
+    }
+
+    /// @inheritdoc IOpMLOracle
+    function settle(uint256 requestId) public {
         Request storage q = _requests[requestId];
         if (q.status != RequestStatus.Open) revert RequestNotOpen(requestId);
         uint256 resultId = q.resultId;
         Result storage res = _results[resultId];
         if (resultId == 0) revert ResultNotPending(resultId);
-        if (block.timestamp < uint256(res.submittedAt) + WINDOW) revert WindowOpen(resultId);
+        if (block.timestamp < uint256(res.windowStart) + WINDOW) revert WindowOpen(resultId);
         if (res.openGames != 0) revert GamesOpen(resultId);
-        bytes32 outputHash = keccak256(output);
-        if (outputHash != res.outputHash) revert OutputMismatch();
 
         res.status = ResultStatus.Finalized;
         q.status = RequestStatus.Finalized;
+        q.closedAt = uint64(block.timestamp);
+        bytes32 outputHash = res.outputHash;
         q.outputHash = outputHash;
-        _credit(res.submitter, q.fee + RESULT_BOND);
+        uint256 callbackPart = _callbackPart(q);
+        if (q.callback == address(0)) q.delivered = true;
+        emit ResultFinalized(resultId, requestId, outputHash);
+        _credit(res.submitter, q.fee - callbackPart + RESULT_BOND);
+    }
 
-        bool ok = true;
-        address cb = q.callback;
-        if (cb != address(0)) ok = _callback(cb, q.callbackGasLimit, requestId, output);
-        emit ResultFinalized(resultId, requestId, outputHash, ok);
+    /// @inheritdoc IOpMLOracle
+    function deliver(uint256 requestId, bytes calldata output) public {
+        Request storage q = _requests[requestId];
+        if (q.status != RequestStatus.Finalized || q.delivered) revert NotDeliverable(requestId);
+        if (keccak256(output) != q.outputHash) revert OutputMismatch();
+        q.delivered = true;
+        _credit(msg.sender, _callbackPart(q));
+        bool ok = _callback(q.callback, q.callbackGasLimit, requestId, output);
+        emit CallbackDelivered(requestId, msg.sender, ok);
+    }
+
+    /// The part of the fee that pays for the callback's gas: whoever delivers it earns it.
+    function _callbackPart(Request storage q) internal view returns (uint256) {
+        return q.callback == address(0) ? 0 : uint256(q.callbackGasLimit) * CALLBACK_GAS_PRICE;
     }
 
     /// @inheritdoc IOpMLOracle
@@ -235,25 +363,26 @@ contract OpMLOracle is IOpMLOracle {
     /// @inheritdoc IOpMLOracle
     function challenge(uint256 resultId, bytes32[] calldata hashes) external payable returns (uint256 gameId) {
         Result storage res = _results[resultId];
-        if (res.status != ResultStatus.Pending) revert ResultNotPending(resultId);
-        if (block.timestamp >= uint256(res.submittedAt) + WINDOW) revert WindowClosed(resultId);
+        Request storage q = _requests[res.requestId];
+        if (res.status != ResultStatus.Revealed || q.resultId != resultId) revert ResultNotPending(resultId);
+        uint256 windowStart = res.windowStart;
+        if (block.timestamp < windowStart) revert WindowNotStarted(resultId);
+        if (block.timestamp >= windowStart + WINDOW) revert WindowClosed(resultId);
         if (msg.sender == res.submitter) revert OwnResult();
         if (_gameOf[resultId][msg.sender] != 0) revert AlreadyChallenged(resultId, msg.sender);
         if (msg.value != CHALLENGE_BOND) revert WrongBond(msg.value, CHALLENGE_BOND);
-        Request storage q = _requests[res.requestId];
         uint8 depth = q.traceDepth;
         _checkBisection(depth, hashes, res.finalState);
 
         gameId = ++gameCount;
         _gameOf[resultId][msg.sender] = gameId;
         res.openGames += 1;
+        res.unfundedGames += 1;
         Game storage g = _games[gameId];
         g.resultId = resultId;
         g.challenger = msg.sender;
         g.status = GameStatus.Active;
-        g.challengerTurn = false;
         g.lenLog = depth;
-        g.start = 0;
         g.lastMoveAt = uint64(block.timestamp);
         g.submitterClock = CLOCK;
         g.challengerClock = CLOCK;
@@ -265,7 +394,7 @@ contract OpMLOracle is IOpMLOracle {
     }
 
     /// @inheritdoc IOpMLOracle
-    function bisect(uint256 gameId, Selection calldata sel, bytes32[] calldata hashes) external {
+    function bisect(uint256 gameId, Selection calldata sel, bytes32[] calldata hashes) external payable {
         Game storage g = _games[gameId];
         _startMove(g, gameId);
         uint256 subLog = _select(g, sel);
@@ -287,7 +416,7 @@ contract OpMLOracle is IOpMLOracle {
     }
 
     /// @inheritdoc IOpMLOracle
-    function proveStep(uint256 gameId, Selection calldata sel, bytes calldata proof) external {
+    function proveStep(uint256 gameId, Selection calldata sel, bytes calldata proof) external payable {
         Game storage g = _games[gameId];
         _startMove(g, gameId);
         if (_select(g, sel) != 0) revert MustBisect();
@@ -303,7 +432,7 @@ contract OpMLOracle is IOpMLOracle {
     function timeout(uint256 gameId) external {
         Game storage g = _games[gameId];
         if (g.status != GameStatus.Active) revert GameNotActive(gameId);
-        if (_results[g.resultId].status != ResultStatus.Pending) {
+        if (_results[g.resultId].status != ResultStatus.Revealed) {
             revert ResultNotPending(g.resultId);
         }
         uint256 left = g.challengerTurn ? g.challengerClock : g.submitterClock;
@@ -314,12 +443,13 @@ contract OpMLOracle is IOpMLOracle {
     /// @inheritdoc IOpMLOracle
     function voidGame(uint256 gameId) external {
         Game storage g = _games[gameId];
-        if (g.status != GameStatus.Active || _results[g.resultId].status != ResultStatus.Rejected) {
+        Result storage res = _results[g.resultId];
+        if (g.status != GameStatus.Active || res.status != ResultStatus.Rejected) {
             revert NotVoidable(gameId);
         }
         g.status = GameStatus.Voided;
         emit GameVoided(gameId);
-        _credit(g.challenger, CHALLENGE_BOND);
+        _credit(g.challenger, CHALLENGE_BOND + (g.funded ? CHALLENGE_BOND : res.defaultShare));
     }
 
     /// @inheritdoc IOpMLOracle
@@ -343,20 +473,24 @@ contract OpMLOracle is IOpMLOracle {
         else submitter = used >= submitter ? 0 : submitter - used;
     }
 
-    /// Checks the game is live and it is the caller's move with time on the clock, and charges
-    /// the elapsed time to the mover's clock.
+    /// Checks the game is live and it is the caller's move with time on the clock, charges
+    /// the elapsed time to the mover's clock, and takes the submitter's match with its first
+    /// move in the game.
     function _startMove(Game storage g, uint256 gameId) internal {
         if (g.status != GameStatus.Active) revert GameNotActive(gameId);
-        if (_results[g.resultId].status != ResultStatus.Pending) {
-            revert ResultNotPending(g.resultId);
-        }
+        Result storage res = _results[g.resultId];
+        if (res.status != ResultStatus.Revealed) revert ResultNotPending(g.resultId);
         bool challengerTurn = g.challengerTurn;
-        if (msg.sender != (challengerTurn ? g.challenger : _results[g.resultId].submitter)) {
-            revert NotYourTurn(gameId);
-        }
+        if (msg.sender != (challengerTurn ? g.challenger : res.submitter)) revert NotYourTurn(gameId);
         uint256 used = block.timestamp - g.lastMoveAt;
         uint256 left = challengerTurn ? g.challengerClock : g.submitterClock;
         if (used >= left) revert ClockExpired(gameId);
+        uint256 due = challengerTurn || g.funded ? 0 : CHALLENGE_BOND;
+        if (msg.value != due) revert WrongBond(msg.value, due);
+        if (due != 0) {
+            g.funded = true;
+            res.unfundedGames -= 1;
+        }
         // casting to 'uint64' is safe because left - used < left, itself a uint64
         // forge-lint: disable-next-line(unsafe-typecast)
         uint64 rest = uint64(left - used);
@@ -389,36 +523,48 @@ contract OpMLOracle is IOpMLOracle {
         if (hashes[m - 1] == opponentEnd) revert EndAgrees();
     }
 
-    /// Decides a game and pays out: the loser's bond, less the burned part, to the winner. A
-    /// challenger's win rejects the result and reopens its request; the result's other games
-    /// are then voided (their bonds refunded) by `voidGame`.
+    /// Decides a game and pays out (`docs/protocol.md` §4, "Outcomes and bonds").
     function _resolve(Game storage g, uint256 gameId, bool challengerWon, bool byTimeout) internal {
-        Result storage res = _results[g.resultId];
+        uint256 resultId = g.resultId;
+        Result storage res = _results[resultId];
         res.openGames -= 1;
-        uint256 loserBond;
-        address winner;
-        if (challengerWon) {
-            g.status = GameStatus.ChallengerWon;
-            res.status = ResultStatus.Rejected;
-            _requests[res.requestId].resultId = 0;
-            emit GameResolved(gameId, GameStatus.ChallengerWon, byTimeout);
-            emit ResultRejected(g.resultId, res.requestId, gameId);
-            winner = g.challenger;
-            loserBond = RESULT_BOND;
-        } else {
-            g.status = GameStatus.SubmitterWon;
-            emit GameResolved(gameId, GameStatus.SubmitterWon, byTimeout);
-            winner = res.submitter;
-            loserBond = CHALLENGE_BOND;
+        bool funded = g.funded;
+        GameStatus status = challengerWon ? GameStatus.ChallengerWon : GameStatus.SubmitterWon;
+        g.status = status;
+        emit GameResolved(gameId, status, byTimeout);
+        if (!challengerWon) {
+            if (!funded) res.unfundedGames -= 1;
+            // The challenger's bond less the burn, and the submitter's own match back.
+            uint256 burnC = _burn(CHALLENGE_BOND);
+            _credit(res.submitter, CHALLENGE_BOND - burnC + (funded ? CHALLENGE_BOND : 0));
+            return;
         }
-        uint256 burn = loserBond * BURN_BPS / BPS;
-        if (burn != 0) {
-            _burned += burn;
-            emit Burned(burn);
+        res.status = ResultStatus.Rejected;
+        uint256 requestId = res.requestId;
+        Request storage q = _requests[requestId];
+        q.resultId = 0;
+        q.prevBest = resultId;
+        q.freeSince = uint64(block.timestamp);
+        _barred[requestId][res.submitter] = true;
+        emit ResultRejected(resultId, requestId, gameId);
+        // The result bond, less the burn, first matches every open game the submitter never
+        // answered (up to `challengeBond` each); the rest goes to the winner. Answered games
+        // hold their own match, so sybil games cannot dilute it.
+        uint256 pot = RESULT_BOND - _burn(RESULT_BOND);
+        uint256 n = res.unfundedGames;
+        uint256 share;
+        if (n != 0) {
+            share = pot / n;
+            if (share > CHALLENGE_BOND) share = CHALLENGE_BOND;
+            res.defaultShare = share;
         }
-        // The winner's own bond comes back with the loser's, less the burn.
-        uint256 ownBond = challengerWon ? CHALLENGE_BOND : 0;
-        _credit(winner, ownBond + loserBond - burn);
+        _credit(g.challenger, CHALLENGE_BOND + (funded ? CHALLENGE_BOND : share) + pot - n * share);
+    }
+
+    function _burn(uint256 bond) internal returns (uint256 burn) {
+        burn = bond * BURN_BPS / BPS;
+        _burned += burn;
+        emit Burned(burn);
     }
 
     // ------------------------------------------------------------------ payments
@@ -444,14 +590,11 @@ contract OpMLOracle is IOpMLOracle {
     }
 
     /// @inheritdoc IOpMLOracle
-    function machineVersion() external view returns (uint256) {
-        return VERIFIER.machineVersion();
-    }
-
     function config() external view returns (Config memory) {
         return Config({
             verifier: VERIFIER,
             challengeWindow: WINDOW,
+            revealWindow: REVEAL_WINDOW,
             clock: CLOCK,
             kLog: K_LOG,
             resultBond: RESULT_BOND,

@@ -6,6 +6,7 @@ import {Deploy} from "../../script/Deploy.s.sol";
 import {OpMLOracle} from "../../src/protocol/OpMLOracle.sol";
 import {AIOracleAdapter} from "../../src/protocol/AIOracleAdapter.sol";
 import {IOpMLOracle} from "../../src/interfaces/IOpMLOracle.sol";
+import {IStepVerifier} from "../../src/interfaces/IStepVerifier.sol";
 
 contract DeployTest is Test {
     function test_defaults_areValidAndDiffer() public {
@@ -17,6 +18,13 @@ contract DeployTest is Test {
         assertGt(main.clock, dev.clock);
         // 2^32 steps in at most 8 bisection moves.
         assertLe((32 + main.kLog - 1) / main.kLog, 8);
+        // Both profiles are inside the constructor's bounds.
+        dev.verifier = IStepVerifier(address(1));
+        main.verifier = IStepVerifier(address(1));
+        new OpMLOracle(dev);
+        new OpMLOracle(main);
+        assertLt(dev.revealWindow, dev.challengeWindow);
+        assertLt(main.revealWindow, main.challengeWindow);
     }
 
     function test_run_deploysVerifierOracleAdapter() public {

@@ -25,8 +25,7 @@ contract DisputeGameTest is ProtocolBase {
     function _submit(address who, bytes memory out) internal returns (uint256) {
         bytes32 salt = "lie";
         if (keccak256(out) == keccak256(TRUE_OUT)) salt = "true";
-        vm.prank(who);
-        return oracle.submitResult{value: RESULT_BOND}(reqId, out, haltedState(out, salt));
+        return submitAs(who, reqId, out, salt);
     }
 
     function _honestSubmission() internal returns (uint256 rid, uint256 gid) {
@@ -112,9 +111,10 @@ contract DisputeGameTest is ProtocolBase {
         uint256 j = rnd % m;
         IOpMLOracle.Selection memory s = selection(gid, j);
         if (subLog == 0) {
+            uint256 value = due(gid);
             vm.prank(liar);
             vm.expectRevert(IOpMLOracle.StepAgrees.selector);
-            oracle.proveStep(gid, s, abi.encodePacked(s.agreed));
+            oracle.proveStep{value: value}(gid, s, abi.encodePacked(s.agreed));
             vm.warp(block.timestamp + CLOCK);
             oracle.timeout(gid);
             return true;
@@ -129,11 +129,13 @@ contract DisputeGameTest is ProtocolBase {
         assertEq(uint8(oracle.game(gid).status), uint8(IOpMLOracle.GameStatus.SubmitterWon));
         assertEq(oracle.result(rid).openGames, 0);
         uint256 burn = CHALLENGE_BOND * BURN_BPS / 10_000;
-        assertEq(oracle.balanceOf(alice), CHALLENGE_BOND - burn);
+        assertTrue(oracle.game(gid).funded, "the submitter escrowed its match with its first move");
+        // The challenger's bond less the burn, and the submitter's own match back.
+        assertEq(oracle.balanceOf(alice), 2 * CHALLENGE_BOND - burn);
         assertEq(oracle.burned(), burn);
         vm.warp(block.timestamp + WINDOW);
         oracle.finalize(reqId, TRUE_OUT);
-        assertEq(oracle.balanceOf(alice), CHALLENGE_BOND - burn + RESULT_BOND + BASE_FEE);
+        assertEq(oracle.balanceOf(alice), 2 * CHALLENGE_BOND - burn + RESULT_BOND + BASE_FEE);
         assertEq(address(oracle).balance, oracle.balanceOf(alice) + burn);
     }
 
@@ -144,7 +146,12 @@ contract DisputeGameTest is ProtocolBase {
         assertEq(uint8(oracle.result(rid).status), uint8(IOpMLOracle.ResultStatus.Rejected));
         assertEq(oracle.request(reqId).resultId, 0);
         uint256 burn = RESULT_BOND * BURN_BPS / 10_000;
-        assertEq(oracle.balanceOf(alice), CHALLENGE_BOND + RESULT_BOND - burn);
+        // Its bond, the liar's match, and the result bond less the burn.
+        assertEq(oracle.balanceOf(alice), 2 * CHALLENGE_BOND + RESULT_BOND - burn);
+        // The rejected submitter may not serve this request again.
+        vm.prank(bob);
+        vm.expectRevert(abi.encodeWithSelector(IOpMLOracle.Barred.selector, reqId, bob));
+        oracle.commitResult{value: RESULT_BOND}(reqId, bytes32(0));
         // Reopened: the true result can now be submitted and finalized.
         uint256 rid2 = _submit(carol, TRUE_OUT);
         vm.warp(block.timestamp + WINDOW);
@@ -174,7 +181,12 @@ contract DisputeGameTest is ProtocolBase {
         vm.expectEmit();
         emit IOpMLOracle.GameVoided(g1);
         oracle.voidGame(g1);
-        assertEq(oracle.balanceOf(carol), CHALLENGE_BOND);
+        // bob never answered carol's game: she gets her bond and a share of the result bond
+        // (here a full match); alice gets her bond, bob's match in her game and the rest.
+        uint256 pot = RESULT_BOND - RESULT_BOND * BURN_BPS / 10_000;
+        assertEq(oracle.result(rid).defaultShare, CHALLENGE_BOND);
+        assertEq(oracle.balanceOf(carol), 2 * CHALLENGE_BOND);
+        assertEq(oracle.balanceOf(alice), 2 * CHALLENGE_BOND + pot - CHALLENGE_BOND);
         vm.expectRevert(abi.encodeWithSelector(IOpMLOracle.NotVoidable.selector, g1));
         oracle.voidGame(g1);
         vm.expectRevert(abi.encodeWithSelector(IOpMLOracle.NotVoidable.selector, g2));
@@ -192,7 +204,7 @@ contract DisputeGameTest is ProtocolBase {
         _play(g2, alice, carol, 5);
         oracle.finalize(reqId, TRUE_OUT);
         uint256 burn = CHALLENGE_BOND * BURN_BPS / 10_000;
-        assertEq(oracle.balanceOf(alice), 2 * (CHALLENGE_BOND - burn) + RESULT_BOND + BASE_FEE);
+        assertEq(oracle.balanceOf(alice), 2 * (2 * CHALLENGE_BOND - burn) + RESULT_BOND + BASE_FEE);
         assertEq(address(oracle).balance, oracle.balanceOf(alice) + 2 * burn);
     }
 
@@ -205,65 +217,73 @@ contract DisputeGameTest is ProtocolBase {
         // Not the challenger's turn.
         vm.prank(bob);
         vm.expectRevert(abi.encodeWithSelector(IOpMLOracle.NotYourTurn.selector, gid));
-        oracle.bisect(gid, s, h);
+        oracle.bisect{value: CHALLENGE_BOND}(gid, s, h);
         vm.prank(carol);
         vm.expectRevert(abi.encodeWithSelector(IOpMLOracle.NotYourTurn.selector, gid));
-        oracle.bisect(gid, s, h);
+        oracle.bisect{value: CHALLENGE_BOND}(gid, s, h);
         // Bad selections.
         IOpMLOracle.Selection memory bad = selection(gid, 5);
         bad.index = 16;
         vm.prank(alice);
         vm.expectRevert(IOpMLOracle.BadSelection.selector);
-        oracle.bisect(gid, bad, h);
+        oracle.bisect{value: CHALLENGE_BOND}(gid, bad, h);
         bad = selection(gid, 5);
         bad.agreed = bytes32(uint256(1));
         vm.prank(alice);
         vm.expectRevert(IOpMLOracle.BadSelection.selector);
-        oracle.bisect(gid, bad, h);
+        oracle.bisect{value: CHALLENGE_BOND}(gid, bad, h);
         bad = selection(gid, 5);
         bad.disputed = bytes32(uint256(1));
         vm.prank(alice);
         vm.expectRevert(IOpMLOracle.BadSelection.selector);
-        oracle.bisect(gid, bad, h);
+        oracle.bisect{value: CHALLENGE_BOND}(gid, bad, h);
         bad = selection(gid, 0);
         bad.agreed = bytes32(uint256(1));
         vm.prank(alice);
         vm.expectRevert(IOpMLOracle.BadSelection.selector);
-        oracle.bisect(gid, bad, h);
+        oracle.bisect{value: CHALLENGE_BOND}(gid, bad, h);
         bad = selection(gid, 5);
         bad.agreedProof = new bytes32[](3);
         vm.prank(alice);
         vm.expectRevert(IOpMLOracle.BadSelection.selector);
-        oracle.bisect(gid, bad, h);
+        oracle.bisect{value: CHALLENGE_BOND}(gid, bad, h);
         bad = selection(gid, 5);
         bad.disputedProof = new bytes32[](5);
         vm.prank(alice);
         vm.expectRevert(IOpMLOracle.BadSelection.selector);
-        oracle.bisect(gid, bad, h);
+        oracle.bisect{value: CHALLENGE_BOND}(gid, bad, h);
         bad = selection(gid, 0);
         bad.agreedProof = new bytes32[](4);
         vm.prank(alice);
         vm.expectRevert(IOpMLOracle.BadSelection.selector);
-        oracle.bisect(gid, bad, h);
+        oracle.bisect{value: CHALLENGE_BOND}(gid, bad, h);
+        // The submitter's first move escrows exactly its match.
+        bytes32[] memory honest = bisection(t, s.index << 6, 6);
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(IOpMLOracle.WrongBond.selector, 0, CHALLENGE_BOND));
+        oracle.bisect(gid, s, honest);
+        vm.prank(alice);
+        vm.expectRevert(abi.encodeWithSelector(IOpMLOracle.WrongBond.selector, 1, CHALLENGE_BOND));
+        oracle.bisect{value: 1}(gid, s, honest);
         // Wrong count, and an end that agrees with the opponent.
         vm.prank(alice);
         vm.expectRevert(abi.encodeWithSelector(IOpMLOracle.WrongHashCount.selector, 4, 16));
-        oracle.bisect(gid, s, new bytes32[](4));
+        oracle.bisect{value: CHALLENGE_BOND}(gid, s, new bytes32[](4));
         bytes32[] memory agreeing = new bytes32[](16);
         agreeing[15] = s.disputed;
         vm.prank(alice);
         vm.expectRevert(IOpMLOracle.EndAgrees.selector);
-        oracle.bisect(gid, s, agreeing);
+        oracle.bisect{value: CHALLENGE_BOND}(gid, s, agreeing);
         // Proving a step before the range is one step long.
         vm.prank(alice);
         vm.expectRevert(IOpMLOracle.MustBisect.selector);
-        oracle.proveStep(gid, s, abi.encodePacked(s.agreed));
+        oracle.proveStep{value: CHALLENGE_BOND}(gid, s, abi.encodePacked(s.agreed));
         // Out of clock.
         vm.warp(block.timestamp + CLOCK);
         bytes32[] memory late = bisection(t, s.index << 6, 6);
         vm.prank(alice);
         vm.expectRevert(abi.encodeWithSelector(IOpMLOracle.ClockExpired.selector, gid));
-        oracle.bisect(gid, s, late);
+        oracle.bisect{value: CHALLENGE_BOND}(gid, s, late);
     }
 
     function test_bisect_updatesRangeAndClocks() public {

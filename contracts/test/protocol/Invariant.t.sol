@@ -7,8 +7,9 @@ import {IOpMLOracle} from "../../src/interfaces/IOpMLOracle.sol";
 import {Test} from "../utils/Test.sol";
 import {console} from "../utils/console.sol";
 
-/// Drives the oracle with one honest actor (submits true results, challenges every wrong one,
-/// answers every move at once along the true trace) and two adversaries acting at random.
+/// Drives the oracle with one honest actor (commits and reveals true results, challenges every
+/// wrong one, answers every move at once along the true trace) and two adversaries acting at
+/// random: wrong results, junk commitments, sybil challenges, random and malformed moves.
 contract Handler is ProtocolBase {
     uint8 public constant DEPTH = 6;
     uint256 public constant STEPS = 2 ** 6;
@@ -20,7 +21,12 @@ contract Handler is ProtocolBase {
     mapping(uint256 => bytes) public trueOutput; // by request; empty if it never halts in 2^D
     mapping(uint256 => bool) public halts;
     mapping(uint256 => bytes) public outputOf; // by result
+    mapping(uint256 => bytes) public packedOf; // by result: the committed final state
     mapping(uint256 => bytes32) public finalizedHash; // by request, first seen
+    mapping(uint256 => uint256) public honestCommit; // by request: the honest actor's live commitment
+    /// What the honest challenger was credited when its game was won or voided.
+    mapping(uint256 => uint256) public honestPayout;
+    mapping(uint256 => bool) public payoutSeen;
 
     uint256 public ethIn;
     uint256 public ethOut;
@@ -56,30 +62,63 @@ contract Handler is ProtocolBase {
         if (halts[id]) trueOutput[id] = out;
     }
 
+    /// The honest actor commits to (and reveals as soon as it may) the true result; an
+    /// adversary commits and reveals a wrong output, or the true output with a wrong state.
     function submit(uint256 reqSeed, bool byHonest, uint256 lie) external {
         calls++;
         _honestActs();
         uint256 id = _pickRequest(reqSeed);
-        if (id == 0) return;
-        IOpMLOracle.Request memory q = oracle.request(id);
-        if (q.status != IOpMLOracle.RequestStatus.Open || q.resultId != 0) return;
-        if (byHonest && halts[id]) {
-            _submitAs(honest, id, trueOutput[id], "true");
-        } else if (!byHonest) {
-            // A wrong output, or the true output with a wrong final state.
-            if (lie % 2 == 0 || !halts[id]) {
-                _submitAs(_adv(lie), id, abi.encodePacked("lie", lie), "lie");
-            } else {
-                _submitAs(_adv(lie), id, trueOutput[id], bytes32(lie | 1));
+        if (id == 0 || oracle.request(id).status != IOpMLOracle.RequestStatus.Open) return;
+        if (byHonest) {
+            if (halts[id] && honestCommit[id] == 0) {
+                honestCommit[id] = _commit(honest, id, trueOutput[id], "true");
+                _honestActs();
             }
+            return;
         }
+        address a = _adv(lie);
+        bytes memory out = lie % 2 == 0 || !halts[id] ? abi.encodePacked("lie", lie) : trueOutput[id];
+        uint256 rid = _commit(a, id, out, bytes32(lie | 1));
+        if (rid != 0) _reveal(a, rid);
     }
 
-    function _submitAs(address who, uint256 id, bytes memory out, bytes32 salt) internal {
+    /// An adversary commits and does not reveal (junk), to reveal later or never.
+    function junkCommit(uint256 reqSeed, uint256 lie) external {
+        calls++;
+        uint256 id = _pickRequest(reqSeed);
+        if (id == 0 || oracle.request(id).status != IOpMLOracle.RequestStatus.Open) return;
+        _commit(_adv(lie), id, abi.encodePacked("junk", lie), bytes32(lie | 1));
+    }
+
+    /// An adversary reveals one of its commitments, if it still may.
+    function advReveal(uint256 resSeed) external {
+        calls++;
+        uint256 rid = _pickResult(resSeed);
+        if (rid == 0) return;
+        IOpMLOracle.Result memory r = oracle.result(rid);
+        if (r.submitter == honest || r.status != IOpMLOracle.ResultStatus.Committed) return;
+        _reveal(r.submitter, rid);
+    }
+
+    function _commit(address who, uint256 id, bytes memory out, bytes32 salt) internal returns (uint256 rid) {
+        bytes memory fs = haltedState(out, salt);
+        bytes32 c = oracle.commitmentHash(id, who, stateHash(fs));
         vm.prank(who);
-        uint256 rid = oracle.submitResult{value: RESULT_BOND}(id, out, haltedState(out, salt));
-        ethIn += RESULT_BOND;
-        outputOf[rid] = out;
+        try oracle.commitResult{value: RESULT_BOND}(id, c) returns (uint256 r) {
+            rid = r;
+            ethIn += RESULT_BOND;
+            outputOf[rid] = out;
+            packedOf[rid] = fs;
+        } catch {}
+    }
+
+    function _reveal(address who, uint256 rid) internal returns (bool ok) {
+        bytes memory out = outputOf[rid];
+        bytes memory fs = packedOf[rid];
+        vm.prank(who);
+        try oracle.revealResult(rid, out, fs) {
+            ok = true;
+        } catch {}
     }
 
     function advChallenge(uint256 resSeed, uint256 rnd) external {
@@ -88,13 +127,81 @@ contract Handler is ProtocolBase {
         if (rid == 0) return;
         address a = _adv(rnd);
         IOpMLOracle.Result memory r = oracle.result(rid);
-        if (r.status != IOpMLOracle.ResultStatus.Pending || r.submitter == a || oracle.gameOf(rid, a) != 0) return;
-        if (block.timestamp >= r.submittedAt + WINDOW) return;
+        if (!_challengeable(rid, r) || r.submitter == a || oracle.gameOf(rid, a) != 0) return;
         Trace t = traceOf[r.requestId];
         bytes32[] memory h = wrongBisection(t, 0, DEPTH, rnd % 4, bytes32(rnd));
         if (h[h.length - 1] == r.finalState) return;
         challengeAs(a, rid, h);
         ethIn += CHALLENGE_BOND;
+    }
+
+    /// The issue's attack: a sybil of the liar challenges the liar's wrong result with the
+    /// truth, so that the liar can lose that game on purpose (`sybilWin`) while it stalls the
+    /// honest challenger's game.
+    function sybilChallenge(uint256 resSeed) external {
+        calls++;
+        uint256 n = oracle.resultCount();
+        for (uint256 k = 0; k < n; k++) {
+            uint256 rid = 1 + (resSeed + k) % n;
+            IOpMLOracle.Result memory r = oracle.result(rid);
+            if (r.submitter == honest || !_challengeable(rid, r)) continue;
+            address sybil = r.submitter == bob ? carol : bob;
+            Trace t = traceOf[r.requestId];
+            if (oracle.gameOf(rid, sybil) != 0 || r.finalState == t.hashAt(STEPS)) continue;
+            uint256 gid = challengeAs(sybil, rid, bisection(t, 0, DEPTH));
+            truthfulSybil[gid] = true;
+            ethIn += CHALLENGE_BOND;
+            return;
+        }
+    }
+
+    mapping(uint256 => bool) public truthfulSybil; // by game
+
+    /// The liar loses a sybil's game on purpose, as fast as the sybil can win it; then anyone
+    /// closes the result's other games.
+    function sybilWin(uint256 gameSeed) external {
+        calls++;
+        uint256 n = oracle.gameCount();
+        for (uint256 k = 0; k < n; k++) {
+            uint256 gid = 1 + (gameSeed + k) % n;
+            if (!truthfulSybil[gid] || oracle.game(gid).status != IOpMLOracle.GameStatus.Active) continue;
+            _loseOnPurpose(gid);
+            if (oracle.game(gid).status == IOpMLOracle.GameStatus.ChallengerWon) {
+                for (uint256 other = 1; other <= n; other++) {
+                    if (oracle.game(other).resultId == oracle.game(gid).resultId) _void(other);
+                }
+            }
+            return;
+        }
+    }
+
+    function _loseOnPurpose(uint256 gid) internal {
+        for (uint256 i = 0; i < 2 * DEPTH + 2; i++) {
+            IOpMLOracle.Game memory g = oracle.game(gid);
+            IOpMLOracle.Result memory r = oracle.result(g.resultId);
+            if (g.status != IOpMLOracle.GameStatus.Active || r.status != IOpMLOracle.ResultStatus.Revealed) return;
+            Trace t = traceOf[r.requestId];
+            if (g.challengerTurn) {
+                honestMove(g.challenger, gid, t);
+            } else {
+                (, uint256 subLog) = split(g.lenLog);
+                if (subLog == 0) {
+                    // No step to prove: the liar lets its clock run out (the honest side stays
+                    // awake meanwhile).
+                    (uint256 left,) = oracle.clocks(gid);
+                    _stepWarp(left);
+                    _timeout(gid);
+                    return;
+                }
+                ethIn += due(gid);
+                bisectAs(r.submitter, gid, selection(gid, 0), wrongBisection(t, g.start, subLog, 0, "sybil"));
+            }
+        }
+    }
+
+    function _challengeable(uint256 rid, IOpMLOracle.Result memory r) internal view returns (bool) {
+        return r.status == IOpMLOracle.ResultStatus.Revealed && oracle.request(r.requestId).resultId == rid
+            && block.timestamp >= r.windowStart && block.timestamp < r.windowStart + WINDOW;
     }
 
     /// A random adversary move in a random game where it is an adversary's turn: a legal
@@ -106,7 +213,7 @@ contract Handler is ProtocolBase {
         IOpMLOracle.Game memory g = oracle.game(gid);
         if (g.status != IOpMLOracle.GameStatus.Active) return;
         IOpMLOracle.Result memory r = oracle.result(g.resultId);
-        if (r.status != IOpMLOracle.ResultStatus.Pending) return;
+        if (r.status != IOpMLOracle.ResultStatus.Revealed) return;
         address mover = g.challengerTurn ? g.challenger : r.submitter;
         if (mover == honest) return;
         _advMoveIn(gid, g, mover, traceOf[r.requestId], rnd);
@@ -116,9 +223,12 @@ contract Handler is ProtocolBase {
         (uint256 m, uint256 subLog) = split(g.lenLog);
         uint256 j = rnd % m;
         IOpMLOracle.Selection memory s = selection(gid, j);
+        uint256 value = due(gid);
         if (subLog == 0) {
             vm.prank(mover);
-            try oracle.proveStep(gid, s, abi.encodePacked(s.agreed)) {} catch {}
+            try oracle.proveStep{value: value}(gid, s, abi.encodePacked(s.agreed)) {
+                ethIn += value;
+            } catch {}
             return;
         }
         uint256 start = g.start + (j << subLog);
@@ -127,8 +237,9 @@ contract Handler is ProtocolBase {
             ? bisection(t, start, subLog)
             : wrongBisection(t, start, subLog, (rnd >> 16) % 4, bytes32(rnd));
         vm.prank(mover);
-        try oracle.bisect(gid, s, h) {
+        try oracle.bisect{value: value}(gid, s, h) {
             lastHashes[gid] = h;
+            ethIn += value;
         } catch {}
     }
 
@@ -150,13 +261,17 @@ contract Handler is ProtocolBase {
         }
         bytes32[] memory h = new bytes32[]((rnd >> 40) % 20);
         address who = [bob, carol, requester][(rnd >> 48) % 3];
+        uint256 value = (rnd >> 52) % 2 == 0 ? 0 : CHALLENGE_BOND;
         vm.prank(who);
         if ((rnd >> 56) % 2 == 0) {
-            try oracle.bisect(gid, s, h) {
+            try oracle.bisect{value: value}(gid, s, h) {
                 lastHashes[gid] = h;
+                ethIn += value;
             } catch {}
         } else {
-            try oracle.proveStep(gid, s, abi.encodePacked(rnd)) {} catch {}
+            try oracle.proveStep{value: value}(gid, s, abi.encodePacked(rnd)) {
+                ethIn += value;
+            } catch {}
         }
     }
 
@@ -178,20 +293,31 @@ contract Handler is ProtocolBase {
         calls++;
         _honestActs();
         // Mostly short steps so games run deep; sometimes a full clock.
-        vm.warp(block.timestamp + (dt % 8 == 0 ? CLOCK : bound(dt, 1, CLOCK / 16)));
+        _stepWarp(dt % 8 == 0 ? CLOCK : bound(dt, 1, CLOCK / 16));
+    }
+
+    /// Lets time pass with the honest actor awake at least every `revealWindow` seconds, as
+    /// an honest player is: it reveals, challenges within every window and answers in time.
+    function _stepWarp(uint256 dt) internal {
+        while (dt > 0) {
+            uint256 step = dt < REVEAL ? dt : REVEAL;
+            vm.warp(block.timestamp + step);
+            dt -= step;
+            _honestActs();
+        }
     }
 
     function timeoutGame(uint256 gameSeed) external {
         calls++;
         _honestActs();
         uint256 gid = _pickGame(gameSeed);
-        if (gid != 0) try oracle.timeout(gid) {} catch {}
+        if (gid != 0) _timeout(gid);
     }
 
     function voidGame(uint256 gameSeed) external {
         calls++;
         uint256 gid = _pickGame(gameSeed);
-        if (gid != 0) try oracle.voidGame(gid) {} catch {}
+        if (gid != 0) _void(gid);
     }
 
     function finalize(uint256 reqSeed) external {
@@ -202,6 +328,12 @@ contract Handler is ProtocolBase {
         uint256 rid = oracle.request(id).resultId;
         if (rid == 0) return;
         try oracle.finalize(id, outputOf[rid]) {} catch {}
+    }
+
+    function settleCommit(uint256 resSeed) external {
+        calls++;
+        uint256 rid = _pickResult(resSeed);
+        if (rid != 0) try oracle.settleCommitment(rid) {} catch {}
     }
 
     function cancel(uint256 reqSeed) external {
@@ -220,17 +352,49 @@ contract Handler is ProtocolBase {
         ethOut += bal;
     }
 
+    // ------------------------------------------------------------------ payouts to the honest challenger
+
+    /// Runs `timeout` and records what the honest challenger got if it won by it.
+    function _timeout(uint256 gid) internal {
+        uint256 b0 = oracle.balanceOf(honest);
+        try oracle.timeout(gid) {
+            _recordHonestWin(gid, b0);
+        } catch {}
+    }
+
+    function _void(uint256 gid) internal {
+        uint256 b0 = oracle.balanceOf(honest);
+        try oracle.voidGame(gid) {
+            if (oracle.game(gid).challenger == honest) {
+                honestPayout[gid] = oracle.balanceOf(honest) - b0;
+                payoutSeen[gid] = true;
+            }
+        } catch {}
+    }
+
+    function _recordHonestWin(uint256 gid, uint256 b0) internal {
+        IOpMLOracle.Game memory g = oracle.game(gid);
+        if (g.challenger == honest && g.status == IOpMLOracle.GameStatus.ChallengerWon) {
+            honestPayout[gid] = oracle.balanceOf(honest) - b0;
+            payoutSeen[gid] = true;
+        }
+    }
+
     // ------------------------------------------------------------------ the honest actor
 
-    /// Challenges every wrong pending result and answers every game where it is its turn.
+    /// Reveals its commitments as soon as it may, challenges every wrong pending result and
+    /// answers every game where it is its turn.
     function _honestActs() internal {
+        for (uint256 id = 1; id <= oracle.requestCount(); id++) {
+            uint256 rid = honestCommit[id];
+            if (rid == 0) continue;
+            if (oracle.result(rid).status == IOpMLOracle.ResultStatus.Committed) _reveal(honest, rid);
+            else honestCommit[id] = 0;
+        }
         uint256 nr = oracle.resultCount();
         for (uint256 rid = 1; rid <= nr; rid++) {
             IOpMLOracle.Result memory r = oracle.result(rid);
-            if (r.status != IOpMLOracle.ResultStatus.Pending || r.submitter == honest) continue;
-            if (oracle.gameOf(rid, honest) != 0 || block.timestamp >= r.submittedAt + WINDOW) {
-                continue;
-            }
+            if (!_challengeable(rid, r) || r.submitter == honest || oracle.gameOf(rid, honest) != 0) continue;
             Trace t = traceOf[r.requestId];
             if (r.finalState == t.hashAt(STEPS)) continue; // a true claim
             challengeAs(honest, rid, bisection(t, 0, DEPTH));
@@ -241,9 +405,12 @@ contract Handler is ProtocolBase {
             IOpMLOracle.Game memory g = oracle.game(gid);
             if (g.status != IOpMLOracle.GameStatus.Active) continue;
             IOpMLOracle.Result memory r = oracle.result(g.resultId);
-            if (r.status != IOpMLOracle.ResultStatus.Pending) continue;
+            if (r.status != IOpMLOracle.ResultStatus.Revealed) continue;
             if ((g.challengerTurn ? g.challenger : r.submitter) != honest) continue;
+            ethIn += due(gid);
+            uint256 b0 = oracle.balanceOf(honest);
             honestMove(honest, gid, traceOf[r.requestId]);
+            _recordHonestWin(gid, b0);
         }
     }
 
@@ -270,7 +437,8 @@ contract Handler is ProtocolBase {
         return oracle;
     }
 
-    /// Wei the oracle holds for open requests, pending results and undecided games.
+    /// Wei the oracle holds for open requests, live commitments and results, undecided games
+    /// and the matches they are owed.
     function locked() public view returns (uint256 sum) {
         for (uint256 id = 1; id <= oracle.requestCount(); id++) {
             if (oracle.request(id).status == IOpMLOracle.RequestStatus.Open) {
@@ -278,10 +446,16 @@ contract Handler is ProtocolBase {
             }
         }
         for (uint256 rid = 1; rid <= oracle.resultCount(); rid++) {
-            if (oracle.result(rid).status == IOpMLOracle.ResultStatus.Pending) sum += RESULT_BOND;
+            IOpMLOracle.ResultStatus st = oracle.result(rid).status;
+            if (st == IOpMLOracle.ResultStatus.Committed || st == IOpMLOracle.ResultStatus.Revealed) {
+                sum += RESULT_BOND;
+            }
         }
         for (uint256 gid = 1; gid <= oracle.gameCount(); gid++) {
-            if (oracle.game(gid).status == IOpMLOracle.GameStatus.Active) sum += CHALLENGE_BOND;
+            IOpMLOracle.Game memory g = oracle.game(gid);
+            if (g.status != IOpMLOracle.GameStatus.Active) continue;
+            // Its bond, and the match: escrowed, or set aside from a rejected result's bond.
+            sum += CHALLENGE_BOND + (g.funded ? CHALLENGE_BOND : oracle.result(g.resultId).defaultShare);
         }
     }
 
@@ -296,6 +470,28 @@ contract Handler is ProtocolBase {
             address sub = oracle.result(g.resultId).submitter;
             if (g.status == IOpMLOracle.GameStatus.ChallengerWon && sub == honest) n++;
             if (g.status == IOpMLOracle.GameStatus.SubmitterWon && g.challenger == honest) n++;
+        }
+    }
+
+    /// Games of the honest challenger won or voided (open at a rejection) that did not pay it
+    /// more than its bond back (must stay 0).
+    function honestUnrewarded() external view returns (uint256 n) {
+        for (uint256 gid = 1; gid <= oracle.gameCount(); gid++) {
+            IOpMLOracle.Game memory g = oracle.game(gid);
+            if (g.challenger != honest) continue;
+            if (g.status != IOpMLOracle.GameStatus.ChallengerWon && g.status != IOpMLOracle.GameStatus.Voided) {
+                continue;
+            }
+            if (!payoutSeen[gid] || honestPayout[gid] <= CHALLENGE_BOND) n++;
+        }
+    }
+
+    /// Commitments of the honest actor that forfeited their bond (must stay 0: it reveals
+    /// as soon as it may).
+    function honestForfeits() external view returns (uint256 n) {
+        for (uint256 rid = 1; rid <= oracle.resultCount(); rid++) {
+            IOpMLOracle.Result memory r = oracle.result(rid);
+            if (r.submitter == honest && r.status == IOpMLOracle.ResultStatus.Forfeited) n++;
         }
     }
 
@@ -314,13 +510,27 @@ contract Handler is ProtocolBase {
         }
     }
 
-    /// Coverage of a run: games decided with the honest side in them, and finalized requests.
-    function stats() external view returns (uint256 games, uint256 honestGames, uint256 finalized) {
+    /// Games of the honest challenger won, and voided by another game's rejection.
+    function honestChallengerOutcomes() external view returns (uint256 won, uint256 voided) {
+        for (uint256 gid = 1; gid <= oracle.gameCount(); gid++) {
+            IOpMLOracle.Game memory g = oracle.game(gid);
+            if (g.challenger != honest) continue;
+            if (g.status == IOpMLOracle.GameStatus.ChallengerWon) won++;
+            if (g.status == IOpMLOracle.GameStatus.Voided) voided++;
+        }
+    }
+
+    /// Coverage of a run.
+    function stats()
+        external
+        view
+        returns (uint256 games, uint256 honestGames, uint256 finalized, uint256 rejected, uint256 forfeited)
+    {
         games = oracle.gameCount();
         for (uint256 gid = 1; gid <= games; gid++) {
             IOpMLOracle.Game memory g = oracle.game(gid);
-            bool decided =
-                g.status == IOpMLOracle.GameStatus.ChallengerWon || g.status == IOpMLOracle.GameStatus.SubmitterWon;
+            bool decided = g.status == IOpMLOracle.GameStatus.ChallengerWon
+                || g.status == IOpMLOracle.GameStatus.SubmitterWon || g.status == IOpMLOracle.GameStatus.Voided;
             if (decided && (g.challenger == honest || oracle.result(g.resultId).submitter == honest)) {
                 honestGames++;
             }
@@ -328,21 +538,30 @@ contract Handler is ProtocolBase {
         for (uint256 id = 1; id <= oracle.requestCount(); id++) {
             if (oracle.request(id).status == IOpMLOracle.RequestStatus.Finalized) finalized++;
         }
+        for (uint256 rid = 1; rid <= oracle.resultCount(); rid++) {
+            IOpMLOracle.ResultStatus st = oracle.result(rid).status;
+            if (st == IOpMLOracle.ResultStatus.Rejected) rejected++;
+            if (st == IOpMLOracle.ResultStatus.Forfeited) forfeited++;
+        }
     }
 
     /// Settles everything that can be settled and withdraws all credit.
     function drain() external {
-        _honestActs();
         for (uint256 round = 0; round < 16; round++) {
+            _honestActs();
+            _stepWarp(REVEAL + 1); // every candidate's window is open: the honest side challenges
             vm.warp(block.timestamp + CLOCK + TIMEOUT);
             for (uint256 gid = 1; gid <= oracle.gameCount(); gid++) {
-                try oracle.timeout(gid) {} catch {}
-                try oracle.voidGame(gid) {} catch {}
+                _timeout(gid);
+                _void(gid);
             }
             for (uint256 id = 1; id <= oracle.requestCount(); id++) {
                 uint256 rid = oracle.request(id).resultId;
                 if (rid != 0) try oracle.finalize(id, outputOf[rid]) {} catch {}
                 try oracle.cancelRequest(id) {} catch {}
+            }
+            for (uint256 rid = 1; rid <= oracle.resultCount(); rid++) {
+                try oracle.settleCommitment(rid) {} catch {}
             }
         }
         for (uint256 w = 0; w < 4; w++) {
@@ -359,9 +578,9 @@ contract ProtocolInvariantTest is Test {
         h = new Handler();
         oracle = h.oracleAddress();
         targetContract(address(h));
-        bytes4[] memory sel = new bytes4[](12);
-        sel[10] = Handler.advPlayOut.selector;
-        sel[11] = Handler.junkMove.selector;
+        bytes4[] memory sel = new bytes4[](17);
+        sel[15] = Handler.sybilChallenge.selector;
+        sel[16] = Handler.sybilWin.selector;
         sel[0] = Handler.request.selector;
         sel[1] = Handler.submit.selector;
         sel[2] = Handler.advChallenge.selector;
@@ -372,34 +591,45 @@ contract ProtocolInvariantTest is Test {
         sel[7] = Handler.finalize.selector;
         sel[8] = Handler.cancel.selector;
         sel[9] = Handler.withdraw.selector;
+        sel[10] = Handler.advPlayOut.selector;
+        sel[11] = Handler.junkMove.selector;
+        sel[12] = Handler.junkCommit.selector;
+        sel[13] = Handler.advReveal.selector;
+        sel[14] = Handler.settleCommit.selector;
         targetSelector(FuzzSelector(address(h), sel));
     }
 
-    /// The side that follows the true trace wins every game it plays.
-    function invariant_honestNeverLoses() public view {
+    /// One campaign checks every invariant after every call (forge runs a campaign per
+    /// `invariant_` function, so they are checked together):
+    /// - the side that follows the true trace wins every game it plays;
+    /// - an honest challenger whose game wins, or is open when another game rejects the
+    ///   result, ends with at least its bond back plus a reward (issue 13 item 2);
+    /// - the honest actor never loses a commitment bond;
+    /// - ETH in = ETH out + held, and held = credited + locked + burned;
+    /// - a finalized result never changes, and only true results finalize.
+    function invariant_protocol() public {
         assertEq(h.honestLosses(), 0, "honest side lost a game");
-    }
-
-    /// ETH in = ETH out + held; held = credited + locked + burned.
-    function invariant_ethConserved() public view {
+        assertEq(h.honestUnrewarded(), 0, "honest challenger got no reward");
+        assertEq(h.honestForfeits(), 0, "honest commitment forfeited");
         uint256 bal = address(oracle).balance;
         assertEq(bal, h.ethIn() - h.ethOut(), "in != out + held");
         assertEq(bal, h.credited() + h.locked() + oracle.burned(), "held != credited + locked + burned");
-    }
-
-    /// A finalized result never changes, and only true results finalize.
-    function invariant_finalizedStable() public {
         assertEq(h.checkFinalized(), 0, "finalized result changed or untrue");
     }
 
     /// After the run, everything settles: only the burned part stays in the contract.
     function afterInvariant() public {
         h.drain();
-        (uint256 games, uint256 honestGames, uint256 finalized) = h.stats();
+        (uint256 games, uint256 honestGames, uint256 finalized, uint256 rejected, uint256 forfeited) = h.stats();
         console.log("games, decided with the honest side, finalized", games, honestGames, finalized);
+        console.log("results rejected, commitments forfeited", rejected, forfeited);
+        (uint256 won, uint256 voided) = h.honestChallengerOutcomes();
+        console.log("honest challenger games won, voided by another game", won, voided);
         assertEq(h.locked(), 0, "funds still locked");
         assertEq(address(oracle).balance, oracle.burned(), "funds stuck");
         assertEq(h.honestLosses(), 0);
+        assertEq(h.honestUnrewarded(), 0);
+        assertEq(h.honestForfeits(), 0);
         assertEq(h.checkFinalized(), 0);
     }
 }

@@ -38,6 +38,7 @@ contract GasGuzzler is IOpMLConsumer {
 contract ReentrantConsumer is IOpMLConsumer {
     IOpMLOracle public oracle;
     bool public finalizeAgainFailed;
+    bool public deliverAgainFailed;
     bool public withdrawFailed;
     bool public cancelFailed;
 
@@ -49,6 +50,10 @@ contract ReentrantConsumer is IOpMLConsumer {
         try oracle.finalize(requestId, output) {}
         catch {
             finalizeAgainFailed = true;
+        }
+        try oracle.deliver(requestId, output) {}
+        catch {
+            deliverAgainFailed = true;
         }
         try oracle.withdraw(payable(address(this))) {}
         catch {

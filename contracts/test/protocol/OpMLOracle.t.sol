@@ -27,39 +27,92 @@ contract OpMLOracleTest is ProtocolBase {
     }
 
     function _submit(address who, uint256 id, bytes memory out) internal returns (uint256) {
-        vm.prank(who);
-        return oracle.submitResult{value: RESULT_BOND}(id, out, haltedState(out, "s"));
+        return submitAs(who, id, out, "s");
     }
 
     // ------------------------------------------------------------------ config
 
+    function _rejects(IOpMLOracle.Config memory c) internal {
+        vm.expectRevert(IOpMLOracle.InvalidConfig.selector);
+        new OpMLOracle(c);
+    }
+
     function test_constructor_rejectsBadConfig() public {
         IOpMLOracle.Config memory c = config(toy, 4);
         c.verifier = IStepVerifier(address(0));
-        vm.expectRevert(IOpMLOracle.InvalidConfig.selector);
-        new OpMLOracle(c);
-        c = config(toy, 0);
-        vm.expectRevert(IOpMLOracle.InvalidConfig.selector);
-        new OpMLOracle(c);
-        c = config(toy, 9);
-        vm.expectRevert(IOpMLOracle.InvalidConfig.selector);
-        new OpMLOracle(c);
-        c = config(toy, 4);
-        c.burnBps = 10_001;
-        vm.expectRevert(IOpMLOracle.InvalidConfig.selector);
-        new OpMLOracle(c);
+        _rejects(c);
+        _rejects(config(toy, 0));
+        _rejects(config(toy, 9));
         c = config(toy, 4);
         c.challengeWindow = 0;
-        vm.expectRevert(IOpMLOracle.InvalidConfig.selector);
-        new OpMLOracle(c);
+        _rejects(c);
         c = config(toy, 4);
         c.clock = 0;
-        vm.expectRevert(IOpMLOracle.InvalidConfig.selector);
-        new OpMLOracle(c);
+        _rejects(c);
         c = config(toy, 4);
         c.maxOutputBytes = 0;
-        vm.expectRevert(IOpMLOracle.InvalidConfig.selector);
+        _rejects(c);
+    }
+
+    /// Bonds, burn share, request timeout and reveal window are bounded (issue 13 item 5;
+    /// `docs/protocol.md` §9): each bound is accepted exactly at its edge.
+    function test_constructor_bounds() public {
+        IOpMLOracle.Config memory c = config(toy, 4);
+        c.resultBond = 0;
+        _rejects(c);
+        c = config(toy, 4);
+        c.challengeBond = 0;
+        _rejects(c);
+        c = config(toy, 4);
+        c.requestTimeout = 0;
+        _rejects(c);
+        c.requestTimeout = WINDOW - 1;
+        _rejects(c);
+        c.requestTimeout = WINDOW;
         new OpMLOracle(c);
+        c = config(toy, 4);
+        c.revealWindow = 0;
+        _rejects(c);
+        c.revealWindow = WINDOW + 1;
+        _rejects(c);
+        c.revealWindow = WINDOW;
+        new OpMLOracle(c);
+        c = config(toy, 4);
+        c.burnBps = 0;
+        _rejects(c);
+        c.burnBps = 999;
+        _rejects(c);
+        c.burnBps = 5001;
+        _rejects(c);
+        c.burnBps = 10_000;
+        _rejects(c);
+        c.burnBps = 1000;
+        new OpMLOracle(c);
+        c.burnBps = 5000;
+        new OpMLOracle(c);
+        c.resultBond = 1;
+        c.challengeBond = 1;
+        new OpMLOracle(c);
+    }
+
+    /// Any configuration inside the bounds deploys and reads back unchanged; any outside fails.
+    function testFuzz_constructor_bounds(uint16 burnBps, uint64 window, uint64 reveal, uint64 timeout) public {
+        IOpMLOracle.Config memory c = config(toy, 4);
+        c.burnBps = burnBps;
+        c.challengeWindow = window;
+        c.revealWindow = reveal;
+        c.requestTimeout = timeout;
+        bool ok =
+            burnBps >= 1000 && burnBps <= 5000 && window > 0 && reveal > 0 && reveal <= window && timeout >= window;
+        if (!ok) {
+            _rejects(c);
+            return;
+        }
+        IOpMLOracle.Config memory back = new OpMLOracle(c).config();
+        assertEq(back.burnBps, burnBps);
+        assertEq(back.challengeWindow, window);
+        assertEq(back.revealWindow, reveal);
+        assertEq(back.requestTimeout, timeout);
     }
 
     function test_config_roundTrips() public view {
@@ -68,6 +121,8 @@ contract OpMLOracleTest is ProtocolBase {
         assertEq(c.kLog, 4);
         assertEq(c.resultBond, RESULT_BOND);
         assertEq(c.requestTimeout, TIMEOUT);
+        assertEq(c.revealWindow, REVEAL);
+        assertEq(oracle.machineVersion(), 1, "forwards the verifier's");
     }
 
     // ------------------------------------------------------------------ programs
@@ -201,7 +256,16 @@ contract OpMLOracleTest is ProtocolBase {
         vm.expectRevert(abi.encodeWithSelector(IOpMLOracle.RequestNotOpen.selector, id));
         oracle.cancelRequest(id);
         vm.expectRevert(abi.encodeWithSelector(IOpMLOracle.RequestNotOpen.selector, id));
-        _submit(alice, id, OUT);
+        oracle.commitResult{value: RESULT_BOND}(id, bytes32(0));
+    }
+
+    /// An unrevealed commitment never locks a request: it can still be cancelled.
+    function test_cancel_notBlockedByCommitments() public {
+        uint256 id = newRequest(pid, "x");
+        commitAs(bob, id, haltedState(OUT, "s"));
+        vm.warp(block.timestamp + TIMEOUT);
+        oracle.cancelRequest(id);
+        assertEq(uint8(oracle.request(id).status), uint8(IOpMLOracle.RequestStatus.Cancelled));
     }
 
     function test_cancel_revertsWithPendingResult() public {
@@ -214,49 +278,71 @@ contract OpMLOracleTest is ProtocolBase {
 
     // ------------------------------------------------------------------ results
 
-    function test_submit_recordsClaim() public {
+    function test_commitReveal_recordsClaim() public {
         uint256 id = newRequest(pid, "x");
         bytes memory fs = haltedState(OUT, "s");
         bytes32 claim = stateHash(fs);
         assertEq(uint8(claim[0]), 1, "halted hash starts with 0x01");
+        bytes32 c = oracle.commitmentHash(id, alice, claim);
+        assertEq(c, keccak256(abi.encodePacked("opml/commit/v1", id, alice, claim)));
         vm.expectEmit();
-        emit IOpMLOracle.ResultSubmitted(1, id, alice, claim, OUT);
+        emit IOpMLOracle.ResultCommitted(1, id, alice, c);
         vm.prank(alice);
-        uint256 rid = oracle.submitResult{value: RESULT_BOND}(id, OUT, fs);
+        uint256 rid = oracle.commitResult{value: RESULT_BOND}(id, c);
+        assertEq(uint8(oracle.result(rid).status), uint8(IOpMLOracle.ResultStatus.Committed));
+        assertEq(oracle.request(id).resultId, 0, "a commitment is not a result");
+        assertEq(oracle.revealDeadline(rid), block.timestamp + REVEAL);
+        vm.warp(block.timestamp + 7);
+        vm.expectEmit();
+        emit IOpMLOracle.ResultRevealed(rid, id, alice, claim, uint64(block.timestamp), OUT);
+        revealAs(alice, rid, OUT, fs);
         IOpMLOracle.Result memory r = oracle.result(rid);
         assertEq(r.finalState, claim);
         assertEq(r.outputHash, keccak256(OUT));
         assertEq(r.submitter, alice);
+        assertEq(r.windowStart, block.timestamp, "the window starts at the reveal");
         assertEq(oracle.request(id).resultId, rid);
     }
 
-    function test_submit_reverts() public {
+    function test_commit_reverts() public {
+        uint256 id = newRequest(pid, "x");
+        vm.expectRevert(abi.encodeWithSelector(IOpMLOracle.RequestNotOpen.selector, 99));
+        oracle.commitResult{value: RESULT_BOND}(99, bytes32(0));
+        vm.expectRevert(abi.encodeWithSelector(IOpMLOracle.WrongBond.selector, RESULT_BOND - 1, RESULT_BOND));
+        oracle.commitResult{value: RESULT_BOND - 1}(id, bytes32(0));
+    }
+
+    function test_reveal_reverts() public {
         uint256 id = newRequest(pid, "x");
         bytes memory fs = haltedState(OUT, "s");
-        vm.expectRevert(abi.encodeWithSelector(IOpMLOracle.RequestNotOpen.selector, 99));
-        oracle.submitResult{value: RESULT_BOND}(99, OUT, fs);
-        vm.expectRevert(abi.encodeWithSelector(IOpMLOracle.WrongBond.selector, RESULT_BOND - 1, RESULT_BOND));
-        oracle.submitResult{value: RESULT_BOND - 1}(id, OUT, fs);
+        uint256 rid = commitAs(alice, id, fs);
+        vm.expectRevert(abi.encodeWithSelector(IOpMLOracle.NotCommitted.selector, 99));
+        oracle.revealResult(99, OUT, fs);
+        vm.expectRevert(abi.encodeWithSelector(IOpMLOracle.NotCommitter.selector, rid));
+        revealAs(bob, rid, OUT, fs);
+        vm.startPrank(alice);
         vm.expectRevert(abi.encodeWithSelector(IOpMLOracle.OutputTooLarge.selector, 1025, 1024));
-        oracle.submitResult{value: RESULT_BOND}(id, new bytes(1025), fs);
+        oracle.revealResult(rid, new bytes(1025), fs);
         vm.expectRevert(IOpMLOracle.BadFinalState.selector);
-        oracle.submitResult{value: RESULT_BOND}(id, OUT, bytes.concat(fs, hex"00"));
+        oracle.revealResult(rid, OUT, bytes.concat(fs, hex"00"));
         // Output fields do not match the output.
         vm.expectRevert(IOpMLOracle.BadFinalState.selector);
-        oracle.submitResult{value: RESULT_BOND}(id, "other", fs);
+        oracle.revealResult(rid, "other", fs);
         // Not halted.
         State memory s = this.decodePacked(fs);
         s.status = 0;
-        bytes memory running = MachineState.encode(s);
         vm.expectRevert(IOpMLOracle.BadFinalState.selector);
-        oracle.submitResult{value: RESULT_BOND}(id, OUT, running);
+        oracle.revealResult(rid, OUT, MachineState.encode(s));
         s.status = 2;
         vm.expectRevert(IOpMLOracle.BadFinalState.selector);
-        oracle.submitResult{value: RESULT_BOND}(id, OUT, MachineState.encode(s));
-
-        _submit(alice, id, OUT);
-        vm.expectRevert(abi.encodeWithSelector(IOpMLOracle.ResultPending.selector, id));
-        oracle.submitResult{value: RESULT_BOND}(id, OUT, fs);
+        oracle.revealResult(rid, OUT, MachineState.encode(s));
+        // A valid halted state, but not the one committed to.
+        vm.expectRevert(IOpMLOracle.CommitmentMismatch.selector);
+        oracle.revealResult(rid, OUT, haltedState(OUT, "other"));
+        oracle.revealResult(rid, OUT, fs);
+        vm.expectRevert(abi.encodeWithSelector(IOpMLOracle.NotCommitted.selector, rid));
+        oracle.revealResult(rid, OUT, fs);
+        vm.stopPrank();
     }
 
     function test_submit_emptyAndBlockAlignedOutputs() public {
@@ -270,8 +356,10 @@ contract OpMLOracleTest is ProtocolBase {
 
     function test_finalize_paysAndCallsBack() public {
         RecordingConsumer c = new RecordingConsumer();
+        uint256 fee = oracle.requestFee(200_000);
+        uint256 callbackPart = 200_000 * GAS_PRICE;
         vm.prank(requester);
-        uint256 id = oracle.requestInference{value: oracle.requestFee(200_000)}(pid, "x", address(c), 200_000);
+        uint256 id = oracle.requestInference{value: fee}(pid, "x", address(c), 200_000);
         uint256 rid = _submit(alice, id, OUT);
         vm.expectRevert(abi.encodeWithSelector(IOpMLOracle.WindowOpen.selector, rid));
         oracle.finalize(id, OUT);
@@ -279,7 +367,9 @@ contract OpMLOracleTest is ProtocolBase {
         vm.expectRevert(IOpMLOracle.OutputMismatch.selector);
         oracle.finalize(id, "nope");
         vm.expectEmit();
-        emit IOpMLOracle.ResultFinalized(rid, id, keccak256(OUT), true);
+        emit IOpMLOracle.ResultFinalized(rid, id, keccak256(OUT));
+        vm.expectEmit();
+        emit IOpMLOracle.CallbackDelivered(id, carol, true);
         vm.prank(carol);
         oracle.finalize(id, OUT);
         assertEq(c.calls(), 1);
@@ -287,16 +377,23 @@ contract OpMLOracleTest is ProtocolBase {
         assertEq(c.lastOutput(), OUT);
         assertGe(c.gasSeen(), 190_000);
         assertTrue(oracle.isFinalized(id));
+        assertTrue(oracle.request(id).delivered);
         assertEq(oracle.request(id).outputHash, keccak256(OUT));
         assertEq(uint8(oracle.result(rid).status), uint8(IOpMLOracle.ResultStatus.Finalized));
-        assertEq(oracle.balanceOf(alice), RESULT_BOND + oracle.requestFee(200_000));
+        // The callback's gas is paid to whoever delivered it; the rest of the fee to the submitter.
+        assertEq(oracle.balanceOf(alice), RESULT_BOND + fee - callbackPart);
+        assertEq(oracle.balanceOf(carol), callbackPart);
         vm.expectRevert(abi.encodeWithSelector(IOpMLOracle.RequestNotOpen.selector, id));
         oracle.finalize(id, OUT);
+        vm.expectRevert(abi.encodeWithSelector(IOpMLOracle.NotDeliverable.selector, id));
+        oracle.deliver(id, OUT);
 
         uint256 before = alice.balance;
         vm.prank(alice);
         oracle.withdraw(payable(alice));
-        assertEq(alice.balance - before, RESULT_BOND + oracle.requestFee(200_000));
+        assertEq(alice.balance - before, RESULT_BOND + fee - callbackPart);
+        vm.prank(carol);
+        oracle.withdraw(payable(carol));
         assertEq(address(oracle).balance, 0);
     }
 
@@ -310,22 +407,31 @@ contract OpMLOracleTest is ProtocolBase {
         vm.warp(block.timestamp + WINDOW);
         vm.expectRevert(abi.encodeWithSelector(IOpMLOracle.GamesOpen.selector, rid));
         oracle.finalize(id, OUT);
+        vm.expectRevert(abi.encodeWithSelector(IOpMLOracle.GamesOpen.selector, rid));
+        oracle.settle(id);
+    }
+
+    function _finalizeWith(address consumer, uint64 gasLimit) internal returns (uint256 id) {
+        vm.prank(requester);
+        id = oracle.requestInference{value: oracle.requestFee(gasLimit)}(pid, "x", consumer, gasLimit);
+        _submit(alice, id, OUT);
+        vm.warp(block.timestamp + WINDOW);
     }
 
     function _finalizeWith(address consumer) internal returns (uint256 id) {
-        vm.prank(requester);
-        id = oracle.requestInference{value: oracle.requestFee(300_000)}(pid, "x", consumer, 300_000);
-        _submit(alice, id, OUT);
-        vm.warp(block.timestamp + WINDOW);
+        return _finalizeWith(consumer, 300_000);
     }
 
     function test_finalize_revertingCallbackKeepsFinality() public {
         uint256 id = _finalizeWith(address(new RevertingConsumer()));
         vm.expectEmit();
-        emit IOpMLOracle.ResultFinalized(1, id, keccak256(OUT), false);
+        emit IOpMLOracle.ResultFinalized(1, id, keccak256(OUT));
+        vm.expectEmit();
+        emit IOpMLOracle.CallbackDelivered(id, address(this), false);
         oracle.finalize(id, OUT);
         assertTrue(oracle.isFinalized(id));
-        assertEq(oracle.balanceOf(alice), RESULT_BOND + oracle.requestFee(300_000));
+        assertTrue(oracle.request(id).delivered);
+        assertEq(oracle.balanceOf(alice), RESULT_BOND + BASE_FEE);
     }
 
     function test_finalize_gasGuzzlerIsCapped() public {
@@ -341,12 +447,53 @@ contract OpMLOracleTest is ProtocolBase {
         vm.expectRevert(IOpMLOracle.InsufficientGasForCallback.selector);
         oracle.finalize{gas: 250_000}(id, OUT);
         assertFalse(oracle.isFinalized(id));
+        oracle.settle(id);
+        vm.expectRevert(IOpMLOracle.InsufficientGasForCallback.selector);
+        oracle.deliver{gas: 250_000}(id, OUT);
+        assertFalse(oracle.request(id).delivered);
     }
 
     function test_finalize_callbackToEoaOrNone() public {
         uint256 id = _finalizeWith(carol);
         oracle.finalize(id, OUT);
         assertTrue(oracle.isFinalized(id));
+        uint256 none = newRequest(pid, "none");
+        _submit(alice, none, OUT);
+        vm.warp(block.timestamp + WINDOW);
+        // No callback: nothing to deliver, any output bytes.
+        oracle.finalize(none, "");
+        assertTrue(oracle.request(none).delivered);
+        vm.expectRevert(abi.encodeWithSelector(IOpMLOracle.NotDeliverable.selector, none));
+        oracle.deliver(none, OUT);
+    }
+
+    /// Issue 13 item 7: the submitter's bond and fee are released by a call whose gas does
+    /// not depend on the callback's limit; the callback (and the gas part of the fee) can be
+    /// delivered later by anyone.
+    function test_settle_releasesBondWithoutCallbackGas() public {
+        RecordingConsumer c = new RecordingConsumer();
+        uint256 id = _finalizeWith(address(c), MAX_CB_GAS);
+        uint256 fee = oracle.requestFee(MAX_CB_GAS);
+        uint256 callbackPart = uint256(MAX_CB_GAS) * GAS_PRICE;
+        (bool ok,) = address(oracle).call{gas: 100_000}(abi.encodeCall(IOpMLOracle.settle, (id)));
+        assertTrue(ok, "settle needs no callback gas");
+        assertTrue(oracle.isFinalized(id));
+        assertFalse(oracle.request(id).delivered);
+        assertEq(oracle.balanceOf(alice), RESULT_BOND + fee - callbackPart);
+        assertEq(c.calls(), 0);
+        vm.expectRevert(abi.encodeWithSelector(IOpMLOracle.RequestNotOpen.selector, id));
+        oracle.settle(id);
+        vm.expectRevert(IOpMLOracle.OutputMismatch.selector);
+        oracle.deliver(id, "nope");
+        vm.prank(carol);
+        oracle.deliver(id, OUT);
+        assertEq(c.calls(), 1);
+        assertEq(oracle.balanceOf(carol), callbackPart);
+        vm.expectRevert(abi.encodeWithSelector(IOpMLOracle.NotDeliverable.selector, id));
+        oracle.deliver(id, OUT);
+        uint256 open = newRequest(pid, "open");
+        vm.expectRevert(abi.encodeWithSelector(IOpMLOracle.NotDeliverable.selector, open));
+        oracle.deliver(open, OUT);
     }
 
     function test_finalize_reentrantCallbackCannotDoubleSpend() public {
@@ -354,10 +501,13 @@ contract OpMLOracleTest is ProtocolBase {
         uint256 id = _finalizeWith(address(c));
         oracle.finalize(id, OUT);
         assertTrue(c.finalizeAgainFailed());
+        assertTrue(c.deliverAgainFailed());
         assertTrue(c.withdrawFailed()); // nothing credited to the consumer
         assertTrue(c.cancelFailed());
         assertTrue(oracle.isFinalized(id));
-        assertEq(oracle.balanceOf(alice), RESULT_BOND + oracle.requestFee(300_000));
+        uint256 callbackPart = 300_000 * GAS_PRICE;
+        assertEq(oracle.balanceOf(alice), RESULT_BOND + BASE_FEE);
+        assertEq(oracle.balanceOf(address(this)), callbackPart);
         assertEq(address(oracle).balance, RESULT_BOND + oracle.requestFee(300_000));
     }
 

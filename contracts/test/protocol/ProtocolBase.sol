@@ -40,6 +40,7 @@ abstract contract ProtocolBase is Test {
     ToyVerifier internal toy;
 
     uint64 internal constant WINDOW = 1 hours;
+    uint64 internal constant REVEAL = 10 minutes;
     uint64 internal constant CLOCK = 2 hours;
     uint256 internal constant RESULT_BOND = 1 ether;
     uint256 internal constant CHALLENGE_BOND = 0.5 ether;
@@ -61,6 +62,7 @@ abstract contract ProtocolBase is Test {
         c = IOpMLOracle.Config({
             verifier: v,
             challengeWindow: WINDOW,
+            revealWindow: REVEAL,
             clock: CLOCK,
             kLog: kLog,
             resultBond: RESULT_BOND,
@@ -116,6 +118,28 @@ abstract contract ProtocolBase is Test {
         s.codeDepth = 10;
         (s.outputChain, s.outputPending, s.outputLen) = MachineState.outputCommitment(output);
         return MachineState.encode(s);
+    }
+
+    // ------------------------------------------------------------------ results
+
+    /// Commits `who` to the halted state `fs` for request `id` (with the result bond).
+    function commitAs(address who, uint256 id, bytes memory fs) internal returns (uint256 rid) {
+        bytes32 c = oracle.commitmentHash(id, who, stateHash(fs));
+        vm.prank(who);
+        rid = oracle.commitResult{value: RESULT_BOND}(id, c);
+    }
+
+    function revealAs(address who, uint256 rid, bytes memory out, bytes memory fs) internal {
+        vm.prank(who);
+        oracle.revealResult(rid, out, fs);
+    }
+
+    /// Commit and reveal: with no other commitment on the request, the result is pending at
+    /// once (its challenge window is open).
+    function submitAs(address who, uint256 id, bytes memory out, bytes32 salt) internal returns (uint256 rid) {
+        bytes memory fs = haltedState(out, salt);
+        rid = commitAs(who, id, fs);
+        revealAs(who, rid, out, fs);
     }
 
     function stateHash(bytes memory packed) internal view returns (bytes32) {
@@ -204,10 +228,23 @@ abstract contract ProtocolBase is Test {
         lastHashes[gameId] = hashes;
     }
 
+    /// What the next move in `gameId` must send: the submitter's match with its first move.
+    function due(uint256 gameId) internal view returns (uint256) {
+        IOpMLOracle.Game memory g = oracle.game(gameId);
+        return g.challengerTurn || g.funded ? 0 : CHALLENGE_BOND;
+    }
+
     function bisectAs(address who, uint256 gameId, IOpMLOracle.Selection memory s, bytes32[] memory hashes) internal {
+        uint256 value = due(gameId);
         vm.prank(who);
-        oracle.bisect(gameId, s, hashes);
+        oracle.bisect{value: value}(gameId, s, hashes);
         lastHashes[gameId] = hashes;
+    }
+
+    function proveAs(address who, uint256 gameId, IOpMLOracle.Selection memory s, bytes memory proof) internal {
+        uint256 value = due(gameId);
+        vm.prank(who);
+        oracle.proveStep{value: value}(gameId, s, proof);
     }
 
     /// One honest move in `gameId` (whose turn it must be): bisect the first disagreeing
@@ -218,8 +255,7 @@ abstract contract ProtocolBase is Test {
         IOpMLOracle.Selection memory s = selection(gameId, j);
         (, uint256 subLog) = split(g.lenLog);
         if (subLog == 0) {
-            vm.prank(who);
-            oracle.proveStep(gameId, s, abi.encodePacked(s.agreed));
+            proveAs(who, gameId, s, abi.encodePacked(s.agreed));
             return true;
         }
         bisectAs(who, gameId, s, bisection(t, g.start + (j << subLog), subLog));

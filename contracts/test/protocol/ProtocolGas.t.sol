@@ -4,6 +4,7 @@ pragma solidity ^0.8.20;
 import {ProtocolBase, Trace} from "./ProtocolBase.sol";
 import {IOpMLOracle} from "../../src/interfaces/IOpMLOracle.sol";
 import {console} from "../utils/console.sol";
+import {RecordingConsumer} from "./Mocks.sol";
 
 /// Prints gas per move and per whole game for D = 20, 32, 48 with k = 16 (run through
 /// `scripts/protocol-gas.sh`, which passes `--isolate` so every call is its own transaction
@@ -13,7 +14,9 @@ import {console} from "../utils/console.sol";
 contract ProtocolGasTest is ProtocolBase {
     struct Stats {
         uint256 requestTx;
-        uint256 submitTx;
+        uint256 commitTx;
+        uint256 revealTx;
+        uint256 settleTx;
         uint256 challengeTx;
         uint256 rounds;
         uint256 bisects;
@@ -59,6 +62,8 @@ contract ProtocolGasTest is ProtocolBase {
                 ? "each call isolated (--isolate): cold storage, as in real transactions"
                 : "NOT isolated: storage stays warm, figures too low; run with --isolate"
         );
+        console.log("happy path (one result, no challenge)");
+        _happyPath();
         _report(20);
         _report(32);
         _report(48);
@@ -83,11 +88,50 @@ contract ProtocolGasTest is ProtocolBase {
         );
         console.log("  rounds (bisection moves incl. the opening challenge) + final step:", st.rounds, 1);
         console.log("  requestInference (1 KiB input) tx gas:", st.requestTx);
-        console.log("  submitResult tx gas:", st.submitTx);
+        console.log("  commitResult tx gas:", st.commitTx);
+        console.log("  revealResult tx gas:", st.revealTx);
         console.log("  challenge (opening move) tx gas:", st.challengeTx);
         console.log("  bisect tx gas avg / max:", st.bisectSum / (st.bisects == 0 ? 1 : st.bisects), st.bisectMax);
         console.log("  proveStep tx gas (toy verifier):", st.stepTx);
         console.log("  whole game tx gas / exec gas:", st.gameTx, st.gameExec);
+        if (st.honestSubmits) console.log("  finalize after the game (no callback) tx gas:", st.settleTx);
+        else console.log("  (the result is rejected; its request reopens)");
+    }
+
+    /// The happy path of a request with a callback: one result, no game; the callback (a
+    /// 50,000-gas limit, here storing the 64-byte output) delivered with the result's
+    /// release (`finalize`) or after it (`settle`, then `deliver`).
+    function _happyPath() internal {
+        deploy(4);
+        bytes32 pid = register(32);
+        RecordingConsumer c = new RecordingConsumer();
+        bytes memory out = new bytes(64);
+        uint256 req;
+        uint256 tx1;
+        uint256 tx2;
+        for (uint256 split2 = 0; split2 < 2; split2++) {
+            uint256 fee = oracle.requestFee(200_000);
+            (, tx1) = _send(
+                requester, fee, abi.encodeCall(IOpMLOracle.requestInference, (pid, "in", address(c), uint64(200_000)))
+            );
+            req = oracle.requestCount();
+            if (split2 == 0) console.log("  requestInference (2-byte input, callback) tx gas:", tx1);
+            bytes memory fs = haltedState(out, "s");
+            bytes32 cm = oracle.commitmentHash(req, alice, stateHash(fs));
+            (, tx1) = _send(alice, RESULT_BOND, abi.encodeCall(IOpMLOracle.commitResult, (req, cm)));
+            uint256 rid = oracle.resultCount();
+            (, tx2) = _send(alice, 0, abi.encodeCall(IOpMLOracle.revealResult, (rid, out, fs)));
+            if (split2 == 0) console.log("  commitResult / revealResult (64-byte output) tx gas:", tx1, tx2);
+            vm.warp(block.timestamp + WINDOW);
+            if (split2 == 0) {
+                (, tx1) = _send(alice, 0, abi.encodeCall(IOpMLOracle.finalize, (req, out)));
+                console.log("  finalize (settle + deliver) tx gas:", tx1);
+            } else {
+                (, tx1) = _send(alice, 0, abi.encodeCall(IOpMLOracle.settle, (req)));
+                (, tx2) = _send(carol, 0, abi.encodeCall(IOpMLOracle.deliver, (req, out)));
+                console.log("  settle / deliver tx gas:", tx1, tx2);
+            }
+        }
     }
 
     /// Request, a wrong result by bob, alice's challenge (the opening move).
@@ -109,14 +153,7 @@ contract ProtocolGasTest is ProtocolBase {
         // The side after the last bisection proves the step; make it the honest one, so the
         // game runs to the step proof: with B bisections, odd B means the submitter.
         st.honestSubmits = ((depth + 3) / 4) % 2 == 1;
-        bytes memory out = st.honestSubmits ? truth : bytes("a wrong output");
-        bytes32 salt = "lie";
-        if (st.honestSubmits) salt = "true";
-        bytes memory fs = haltedState(out, salt);
-        (, st.submitTx) = _send(
-            st.honestSubmits ? alice : bob, RESULT_BOND, abi.encodeCall(IOpMLOracle.submitResult, (req, out, fs))
-        );
-        uint256 rid = oracle.resultCount();
+        uint256 rid = _submit(st, req, st.honestSubmits ? truth : bytes("a wrong output"));
         bytes32[] memory h = st.honestSubmits ? wrongBisection(t, 0, depth, 15, "liar") : bisection(t, 0, depth);
         (st.gameExec, st.challengeTx) =
             _send(st.honestSubmits ? bob : alice, CHALLENGE_BOND, abi.encodeCall(IOpMLOracle.challenge, (rid, h)));
@@ -124,6 +161,15 @@ contract ProtocolGasTest is ProtocolBase {
         st.rounds = 1;
         gid = oracle.gameCount();
         lastHashes[gid] = h;
+    }
+
+    function _submit(Stats memory st, uint256 req, bytes memory out) internal returns (uint256 rid) {
+        bytes memory fs = haltedState(out, st.honestSubmits ? bytes32("true") : bytes32("lie"));
+        address submitter = st.honestSubmits ? alice : bob;
+        bytes32 cm = oracle.commitmentHash(req, submitter, stateHash(fs));
+        (, st.commitTx) = _send(submitter, RESULT_BOND, abi.encodeCall(IOpMLOracle.commitResult, (req, cm)));
+        rid = oracle.resultCount();
+        (, st.revealTx) = _send(submitter, 0, abi.encodeCall(IOpMLOracle.revealResult, (rid, out, fs)));
     }
 
     /// One move: alice (honest) bisects the first wrong sub-range or proves its step; bob
@@ -136,15 +182,20 @@ contract ProtocolGasTest is ProtocolBase {
         IOpMLOracle.Selection memory s = selection(gid, j);
         uint256 e;
         uint256 x;
+        uint256 value = due(gid); // the submitter's match, with its first move
         if (subLog == 0) {
             require(mover == alice, "liar to prove");
-            (e, x) = _send(alice, 0, abi.encodeCall(IOpMLOracle.proveStep, (gid, s, abi.encodePacked(s.agreed))));
+            (e, x) = _send(alice, value, abi.encodeCall(IOpMLOracle.proveStep, (gid, s, abi.encodePacked(s.agreed))));
             st.stepTx = x;
+            if (st.honestSubmits) {
+                vm.warp(block.timestamp + WINDOW);
+                (, st.settleTx) = _send(alice, 0, abi.encodeCall(IOpMLOracle.finalize, (oracle.requestCount(), "")));
+            }
         } else {
             uint256 start = g.start + (j << subLog);
             bytes32[] memory h =
                 mover == alice ? bisection(t, start, subLog) : wrongBisection(t, start, subLog, 15, "liar");
-            (e, x) = _send(mover, 0, abi.encodeCall(IOpMLOracle.bisect, (gid, s, h)));
+            (e, x) = _send(mover, value, abi.encodeCall(IOpMLOracle.bisect, (gid, s, h)));
             lastHashes[gid] = h;
             st.rounds++;
             st.bisects++;

@@ -33,8 +33,7 @@ contract RealVerifierGameTest is ProtocolBase {
         assertEq(uint8(s0[0]), 2, "S_0 is trapped");
         Trace t = new Trace(toy, s0, 1, s0); // constant trace
 
-        vm.prank(bob);
-        uint256 rid = oracle.submitResult{value: RESULT_BOND}(req, "made up", haltedState("made up", "lie"));
+        uint256 rid = submitAs(bob, req, "made up", "lie");
         uint256 gid = challengeAs(alice, rid, bisection(t, 0, 16));
         for (uint256 i = 0; i < 8 && oracle.game(gid).status == IOpMLOracle.GameStatus.Active; i++) {
             IOpMLOracle.Game memory g = oracle.game(gid);
@@ -44,9 +43,10 @@ contract RealVerifierGameTest is ProtocolBase {
                 (, uint256 subLog) = split(g.lenLog);
                 IOpMLOracle.Selection memory s = selection(gid, 0);
                 if (subLog == 0) {
+                    uint256 value = due(gid);
                     vm.prank(bob);
                     vm.expectRevert(IOpMLOracle.StepAgrees.selector);
-                    oracle.proveStep(gid, s, "");
+                    oracle.proveStep{value: value}(gid, s, "");
                     break;
                 }
                 bisectAs(bob, gid, s, wrongBisection(t, g.start, subLog, 0, "lie"));

@@ -111,6 +111,10 @@ abstract contract Test {
         vm.assertGt(a, b, "assertGt");
     }
 
+    function assertGt(uint256 a, uint256 b, string memory m) internal pure {
+        vm.assertGt(a, b, m);
+    }
+
     function assertGe(uint256 a, uint256 b) internal pure {
         vm.assertGe(a, b, "assertGe");
     }

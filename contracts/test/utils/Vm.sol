@@ -15,8 +15,11 @@ interface Vm {
     function roll(uint256 newHeight) external;
     function deal(address account, uint256 newBalance) external;
     function etch(address target, bytes calldata code) external;
+    /// Marks `target`'s account and storage cold again, as at the start of a transaction.
+    function cool(address target) external;
     function txGasPrice(uint256 newGasPrice) external;
     function prank(address sender) external;
+    function prank(address sender, address origin) external;
     function startPrank(address sender) external;
     function stopPrank() external;
     function label(address account, string calldata newLabel) external;
