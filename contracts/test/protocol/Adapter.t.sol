@@ -108,7 +108,7 @@ contract AdapterTest is ProtocolBase {
     function test_oraConsumer_900BytePromptGetsItsAnswer() public {
         ExampleAIConsumer c = new ExampleAIConsumer(IAIOracle(address(adapter)));
         bytes memory prompt = _bytes(900, 9);
-        bytes memory answer = _bytes(288, 4);
+        bytes memory answer = _bytes(352, 4);
         uint256 fee = adapter.estimateFee(uint256(pid), c.CALLBACK_GAS());
         vm.prank(requester);
         uint256 id = c.calculateAIResult{value: fee}(uint256(pid), prompt);
