@@ -60,6 +60,7 @@ interface IOpMLOracle {
         Cancelled
     }
 
+    /// @dev Ids are counters and times are seconds: `uint64` fields pack four to a slot.
     struct Request {
         bytes32 programId;
         address requester;
@@ -70,22 +71,22 @@ interface IOpMLOracle {
         bool delivered;
         address callback;
         uint64 callbackGasLimit;
+        /// The revealed result with priority in the current round (0 if none); the final
+        /// result once finalized.
+        uint64 resultId;
+        /// The last rejected result: commitments up to it belong to finished rounds.
+        uint64 prevBest;
+        /// The most recent commitment on this request.
+        uint64 lastCommit;
         /// Start of the current round: 0 (the request's creation) or the last rejection.
         uint64 freeSince;
-        /// When the request was finalized or cancelled.
-        uint64 closedAt;
         uint256 fee;
         /// `S_0`, built on-chain from the program and the input.
         bytes32 startState;
-        /// The revealed result with priority in the current round (0 if none); the final
-        /// result once finalized.
-        uint256 resultId;
-        /// The last rejected result: commitments up to it belong to finished rounds.
-        uint256 prevBest;
-        /// The most recent commitment on this request.
-        uint256 lastCommit;
         /// `keccak256(output)` once finalized.
         bytes32 outputHash;
+        /// When the request was cancelled.
+        uint64 cancelledAt;
     }
 
     enum ResultStatus {
@@ -105,10 +106,12 @@ interface IOpMLOracle {
     }
 
     struct Result {
-        uint256 requestId;
         address submitter;
         uint64 committedAt;
         ResultStatus status;
+        uint64 requestId;
+        /// The commitment on the same request made just before this one (0 if none).
+        uint64 prevCommit;
         /// When the challenge window opens (set at the reveal).
         uint64 windowStart;
         /// Games on this result not yet decided.
@@ -117,8 +120,6 @@ interface IOpMLOracle {
         uint32 unfundedGames;
         /// `commitmentHash(requestId, submitter, finalState)`.
         bytes32 commitment;
-        /// The commitment on the same request made just before this one (0 if none).
-        uint256 prevCommit;
         bytes32 outputHash;
         /// The claimed `S_{2^D}`: a halted state whose output fields commit to the output.
         bytes32 finalState;
@@ -140,18 +141,18 @@ interface IOpMLOracle {
     ///      `m = 2^min(kLog, lenLog)` sub-ranges; `root` commits to the mover's hashes at
     ///      `start + (j+1)·2^lenLog/m`, j = 0..m-1. Both sides agree on `startHash`.
     struct Game {
-        uint256 resultId;
+        uint64 resultId;
         address challenger;
         GameStatus status;
         /// Whose move it is: true for the challenger.
         bool challengerTurn;
         uint8 lenLog;
+        /// The submitter escrowed its match (`challengeBond`), with its first move here.
+        bool funded;
         uint64 start;
         uint64 lastMoveAt;
         uint64 submitterClock;
         uint64 challengerClock;
-        /// The submitter escrowed its match (`challengeBond`), with its first move here.
-        bool funded;
         bytes32 startHash;
         bytes32 root;
     }

@@ -159,7 +159,7 @@ contract OpMLOracle is IOpMLOracle {
             revert RequestNotExpired(requestId);
         }
         r.status = RequestStatus.Cancelled;
-        r.closedAt = uint64(block.timestamp);
+        r.cancelledAt = uint64(block.timestamp);
         emit RequestCancelled(requestId);
         _credit(r.requester, r.fee);
     }
@@ -189,13 +189,13 @@ contract OpMLOracle is IOpMLOracle {
         if (msg.value != RESULT_BOND) revert WrongBond(msg.value, RESULT_BOND);
         resultId = ++resultCount;
         Result storage res = _results[resultId];
-        res.requestId = requestId;
+        res.requestId = _id(requestId);
         res.submitter = msg.sender;
         res.committedAt = uint64(block.timestamp);
         res.status = ResultStatus.Committed;
         res.commitment = commitment;
         res.prevCommit = q.lastCommit;
-        q.lastCommit = resultId;
+        q.lastCommit = _id(resultId);
         emit ResultCommitted(resultId, requestId, msg.sender, commitment);
     }
 
@@ -243,7 +243,7 @@ contract OpMLOracle is IOpMLOracle {
         windowStart = res.prevCommit <= q.prevBest ? uint64(block.timestamp) : uint64(deadline + 1);
         res.windowStart = windowStart;
         uint256 displaced = q.resultId;
-        q.resultId = resultId;
+        q.resultId = _id(resultId);
         if (displaced != 0) {
             Result storage d = _results[displaced];
             d.status = ResultStatus.Refunded;
@@ -264,7 +264,7 @@ contract OpMLOracle is IOpMLOracle {
         } else if (resultId > q.prevBest) {
             uint256 deadline = _revealDeadline(res, q);
             if (q.status == RequestStatus.Cancelled) {
-                refund = deadline >= q.closedAt;
+                refund = deadline >= q.cancelledAt;
             } else if ((q.resultId != 0 && resultId > q.resultId) || block.timestamp <= deadline) {
                 revert NotSettleable(resultId);
             }
@@ -312,7 +312,6 @@ contract OpMLOracle is IOpMLOracle {
 
         res.status = ResultStatus.Finalized;
         q.status = RequestStatus.Finalized;
-        q.closedAt = uint64(block.timestamp);
         bytes32 outputHash = res.outputHash;
         q.outputHash = outputHash;
         uint256 callbackPart = _callbackPart(q);
@@ -379,7 +378,7 @@ contract OpMLOracle is IOpMLOracle {
         res.openGames += 1;
         res.unfundedGames += 1;
         Game storage g = _games[gameId];
-        g.resultId = resultId;
+        g.resultId = _id(resultId);
         g.challenger = msg.sender;
         g.status = GameStatus.Active;
         g.lenLog = depth;
@@ -543,7 +542,7 @@ contract OpMLOracle is IOpMLOracle {
         uint256 requestId = res.requestId;
         Request storage q = _requests[requestId];
         q.resultId = 0;
-        q.prevBest = resultId;
+        q.prevBest = _id(resultId);
         q.freeSince = uint64(block.timestamp);
         _barred[requestId][res.submitter] = true;
         emit ResultRejected(resultId, requestId, gameId);
@@ -607,6 +606,13 @@ contract OpMLOracle is IOpMLOracle {
             maxOutputBytes: MAX_OUTPUT,
             requestTimeout: REQUEST_TIMEOUT
         });
+    }
+
+    /// Ids are counters, stored in 64 bits to share slots with times.
+    function _id(uint256 id) internal pure returns (uint64) {
+        // casting to 'uint64' is safe because ids count transactions, far below 2^64
+        // forge-lint: disable-next-line(unsafe-typecast)
+        return uint64(id);
     }
 
     function _credit(address account, uint256 amount) internal {

@@ -164,7 +164,9 @@ contract ProtocolGasTest is ProtocolBase {
     }
 
     function _submit(Stats memory st, uint256 req, bytes memory out) internal returns (uint256 rid) {
-        bytes memory fs = haltedState(out, st.honestSubmits ? bytes32("true") : bytes32("lie"));
+        bytes32 salt = "lie";
+        if (st.honestSubmits) salt = "true";
+        bytes memory fs = haltedState(out, salt);
         address submitter = st.honestSubmits ? alice : bob;
         bytes32 cm = oracle.commitmentHash(req, submitter, stateHash(fs));
         (, st.commitTx) = _send(submitter, RESULT_BOND, abi.encodeCall(IOpMLOracle.commitResult, (req, cm)));
