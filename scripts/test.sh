@@ -12,6 +12,8 @@ scripts/bootstrap.sh
 
 step "contracts: forge build + forge test"
 (cd contracts && "$root/.tools/bin/forge" build && "$root/.tools/bin/forge" test)
+step "contracts: the adapter's gas with every call a transaction of its own (cold storage)"
+(cd contracts && "$root/.tools/bin/forge" test --isolate --match-contract AdapterTest)
 
 step "contracts: the verifier's gas against the committed snapshot"
 # Fuzz runs are left out (their gas varies with the inputs). After an intended change,

@@ -20,7 +20,7 @@ contract AIOracleAdapter is IAIOracle, IOpMLConsumer {
     /// @notice Gas of this adapter's work that does not grow with the data: checks, two cold
     ///         storage slots read and one cleared, the events' topics, the call's cold access,
     ///         and what runs after the consumer returns.
-    uint256 public constant FIXED_OVERHEAD = 30_000;
+    uint256 public constant FIXED_OVERHEAD = 40_000;
     /// @notice Gas per 32-byte word copied: callback data (read, encoded) and output (encoded,
     ///         logged at 8 gas per byte, copied for the event).
     uint256 public constant GAS_PER_DATA_WORD = 40;
