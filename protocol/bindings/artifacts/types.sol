@@ -27,9 +27,12 @@ enum RequestStatus {
 }
 enum ResultStatus {
     None,
-    Pending,
+    Committed,
+    Revealed,
     Rejected,
-    Finalized
+    Finalized,
+    Refunded,
+    Forfeited
 }
 enum GameStatus {
     None,
