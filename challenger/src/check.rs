@@ -3,7 +3,7 @@
 
 use alloy::primitives::{B256, U256};
 use opml_bindings::oracle::OpMLOracle;
-use opml_bindings::status::RESULT_PENDING;
+use opml_bindings::status::RESULT_REVEALED;
 use opml_game as game;
 use opml_service::chain::{failed, u64_of};
 use opml_service::store::{GameRecord, MoveRecord, Phase, Side};
@@ -11,53 +11,112 @@ use opml_service::{Error, Result, isolate};
 
 use crate::Challenger;
 
+/// Meta key of the number of deferred checks; `deferred:{i}` holds the i-th result id (0 once
+/// checked).
+const DEFERRED: &str = "deferred";
+
 impl Challenger {
-    /// Checks the results posted by others in blocks `from..=to` (each once).
+    /// Checks the results revealed by others in blocks `from..=to` (each once); a result whose
+    /// challenge window has not opened yet (an earlier commitment may still be revealed) is
+    /// checked again by [`Self::recheck_deferred`] once it opens.
     pub(crate) async fn scan_results(&self, from: u64, to: u64) -> Result<()> {
         for (ev, _) in self
             .svc
             .chain
             .oracle
-            .ResultSubmitted_filter()
+            .ResultRevealed_filter()
             .from_block(from)
             .to_block(to)
             .query()
             .await
-            .map_err(failed("reading ResultSubmitted events"))?
+            .map_err(failed("reading ResultRevealed events"))?
         {
-            let result_id = u64_of(ev.resultId)?;
             if ev.submitter == self.svc.me() {
                 continue;
             }
-            let key = format!("checked:{result_id}");
-            if self.svc.store.meta(&key)? == 0 {
-                // A transport failure ends the pass and the range is read again after the
-                // back-off; a challenge that reverts (another game, a closed window) is not
-                // sent again.
-                let checked = self
-                    .check_result(result_id, u64_of(ev.requestId)?, ev.finalState, &ev.output)
-                    .await;
-                if let Err(e) = isolate(checked)? {
-                    tracing::warn!(result = result_id, error = %e, "cannot check result");
-                }
-                self.svc.store.set_meta(&key, 1)?;
+            let result_id = u64_of(ev.resultId)?;
+            if !self.check_once(&ev).await? {
+                let n = self.svc.store.meta(DEFERRED)?;
+                self.svc
+                    .store
+                    .set_meta(&format!("{DEFERRED}:{n}"), result_id)?;
+                self.svc.store.set_meta(DEFERRED, n + 1)?;
+                tracing::info!(
+                    result = result_id,
+                    "challenge window not open yet: check deferred"
+                );
             }
         }
         Ok(())
     }
 
-    /// Re-runs a result; challenges it when its output or final state is wrong.
+    /// Checks again the deferred results whose window may have opened since.
+    pub(crate) async fn recheck_deferred(&self) -> Result<bool> {
+        let mut busy = false;
+        for i in 0..self.svc.store.meta(DEFERRED)? {
+            let key = format!("{DEFERRED}:{i}");
+            let result_id = self.svc.store.meta(&key)?;
+            if result_id == 0 {
+                continue;
+            }
+            let evs = self
+                .svc
+                .chain
+                .oracle
+                .ResultRevealed_filter()
+                .topic1(B256::from(U256::from(result_id)))
+                .from_block(self.svc.start_block())
+                .query()
+                .await
+                .map_err(failed("reading the ResultRevealed event"))?;
+            let done = match evs.into_iter().next() {
+                Some((ev, _)) => self.check_once(&ev).await?,
+                None => true,
+            };
+            if done {
+                self.svc.store.set_meta(&key, 0)?;
+            } else {
+                busy = true;
+            }
+        }
+        Ok(busy)
+    }
+
+    /// Checks a revealed result unless already checked. Returns false if its window has not
+    /// opened yet (nothing recorded).
+    async fn check_once(&self, ev: &OpMLOracle::ResultRevealed) -> Result<bool> {
+        let result_id = u64_of(ev.resultId)?;
+        let key = format!("checked:{result_id}");
+        if self.svc.store.meta(&key)? != 0 {
+            return Ok(true);
+        }
+        // A transport failure ends the pass and the range is read again after the back-off;
+        // a challenge that reverts (another game, a closed window) is not sent again.
+        let checked = self
+            .check_result(result_id, u64_of(ev.requestId)?, ev.finalState, &ev.output)
+            .await;
+        match isolate(checked)? {
+            Ok(false) => return Ok(false),
+            Ok(true) => {}
+            Err(e) => tracing::warn!(result = result_id, error = %e, "cannot check result"),
+        }
+        self.svc.store.set_meta(&key, 1)?;
+        Ok(true)
+    }
+
+    /// Re-runs a result; challenges it when its output or final state is wrong. Returns false
+    /// (and does nothing) while its challenge window has not opened.
     async fn check_result(
         &self,
         result_id: u64,
         request_id: u64,
         claim: B256,
         output: &[u8],
-    ) -> Result<()> {
+    ) -> Result<bool> {
         let svc = &self.svc;
         let (program_id, input) = svc.request_input(U256::from(request_id)).await?;
         let Some((prog, depth)) = svc.resolve(program_id).await? else {
-            return Ok(());
+            return Ok(true);
         };
         let res = svc
             .chain
@@ -66,8 +125,11 @@ impl Challenger {
             .call()
             .await
             .map_err(failed("reading the result"))?;
-        if res.status != RESULT_PENDING {
-            return Ok(());
+        if res.status != RESULT_REVEALED {
+            return Ok(true); // displaced, settled or rejected: nothing to challenge
+        }
+        if svc.chain.now().await? < res.windowStart {
+            return Ok(false);
         }
         let dispute_anyway = svc.behaviour().dispute_correct();
         let fast = svc.fast_output(&prog, depth, &input).await?;
@@ -76,7 +138,7 @@ impl Challenger {
         let run = svc.replay(program_id, &prog, depth, &input).await?;
         if run.final_hash == claim && !dispute_anyway {
             tracing::info!(result = result_id, "result checked: correct");
-            return Ok(());
+            return Ok(true);
         }
         tracing::warn!(
             result = result_id,
@@ -89,7 +151,9 @@ impl Challenger {
         let hashes =
             tokio::task::spawn_blocking(move || game::opening(&*trace, depth, k_log, &claim))
                 .await??;
-        let Some(hashes) = hashes else { return Ok(()) };
+        let Some(hashes) = hashes else {
+            return Ok(true);
+        };
         let compute_secs = t0.elapsed().as_secs_f64();
         let call = svc
             .chain
@@ -126,6 +190,7 @@ impl Challenger {
                 compute_secs,
             }],
             phase: Phase::Open,
-        })
+        })?;
+        Ok(true)
     }
 }

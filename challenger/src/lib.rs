@@ -57,7 +57,8 @@ impl Challenger {
         self.svc
             .scan_role(|from, to| self.scan_results(from, to))
             .await?;
-        let mut busy = self.svc.drive_games().await?;
+        let mut busy = self.recheck_deferred().await?;
+        busy |= self.svc.drive_games().await?;
         busy |= self.svc.drive_claims().await?;
         if self.cfg.submit_after_win {
             busy |= self.submit_after_wins().await?;
@@ -99,7 +100,7 @@ impl Challenger {
                 .call()
                 .await
                 .map_err(failed("reading the request"))?;
-            if q.status == REQUEST_OPEN && q.resultId.is_zero() {
+            if q.status == REQUEST_OPEN && q.resultId == 0 {
                 tracing::info!(
                     request = g.request_id,
                     "submitting the correct result after winning"

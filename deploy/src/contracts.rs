@@ -27,20 +27,22 @@ pub fn default_config(profile: &str) -> Result<IOpMLOracle::Config> {
             )));
         }
     };
-    let (window, clock, bond, cb_price, timeout) = if mainnet {
+    let (window, reveal, clock, bond, cb_price, timeout) = if mainnet {
         (
             3 * 86_400,
+            43_200,              // 12 hours: bounds the delay junk commitments cause
             3 * 86_400 + 43_200, // per side, like Optimism's fault dispute game
             ETHER,
             50 * GWEI,
             14 * 86_400,
         )
     } else {
-        (300, 600, ETHER / 10, GWEI, 3_600)
+        (300, 60, 600, ETHER / 10, GWEI, 3_600)
     };
     Ok(IOpMLOracle::Config {
         verifier: Address::ZERO,
         challengeWindow: window,
+        revealWindow: reveal,
         clock,
         kLog: 4, // k = 16: 2^32 steps in 8 bisection moves
         resultBond: U256::from(bond),

@@ -101,6 +101,7 @@ impl Net {
         .ok()?;
         let mut cfg = deploy::default_config("devnet").ok()?;
         cfg.challengeWindow = window;
+        cfg.revealWindow = cfg.revealWindow.min(window);
         cfg.clock = clock;
         let d = deploy::deploy(&admin, cfg).await.expect("deploy");
         let wasm = std::fs::read(root().join("guests/wasm/digits.wasm")).ok()?;
@@ -305,17 +306,30 @@ impl Net {
             .unwrap_or(0)
     }
 
-    /// The `ResultSubmitted` events from `from_block` on, with their logs.
-    pub async fn results_submitted(
+    /// The `ResultCommitted` events from `from_block` on, with their logs.
+    pub async fn results_committed(
         &self,
         from_block: u64,
-    ) -> Vec<(OpMLOracle::ResultSubmitted, alloy::rpc::types::Log)> {
+    ) -> Vec<(OpMLOracle::ResultCommitted, alloy::rpc::types::Log)> {
         self.oracle
-            .ResultSubmitted_filter()
+            .ResultCommitted_filter()
             .from_block(from_block)
             .query()
             .await
-            .expect("ResultSubmitted logs")
+            .expect("ResultCommitted logs")
+    }
+
+    /// The `ResultRevealed` events from `from_block` on, with their logs.
+    pub async fn results_revealed(
+        &self,
+        from_block: u64,
+    ) -> Vec<(OpMLOracle::ResultRevealed, alloy::rpc::types::Log)> {
+        self.oracle
+            .ResultRevealed_filter()
+            .from_block(from_block)
+            .query()
+            .await
+            .expect("ResultRevealed logs")
     }
 
     /// Status of result `id`.

@@ -7,7 +7,9 @@ mod cast_integrator;
 #[path = "e2e/reorg.rs"]
 mod reorg;
 
-use opml_bindings::status::{GAME_CHALLENGER_WON, GAME_SUBMITTER_WON, GAME_VOIDED, RESULT_PENDING};
+use opml_bindings::status::{
+    GAME_CHALLENGER_WON, GAME_SUBMITTER_WON, GAME_VOIDED, RESULT_REVEALED,
+};
 use opml_e2e::{Guard, Net, wait};
 
 const TRUTH: &[u8] =
@@ -17,10 +19,10 @@ fn lie() -> String {
     hex::encode(String::from_utf8_lossy(TRUTH).replace("\"digit\":2", "\"digit\":7"))
 }
 
-/// Waits for result `id` to be posted, then skips its window.
+/// Waits for result `id` to be revealed, then skips its window.
 async fn skip_window_of(net: &Net, id: u64) {
     wait(120, "the result", || async {
-        (net.result_status(id).await == RESULT_PENDING).then_some(())
+        (net.result_status(id).await == RESULT_REVEALED).then_some(())
     })
     .await;
     // Give a challenger time to check it, then let the window pass.

@@ -43,6 +43,9 @@ pub(crate) struct Params {
     /// Challenge window, seconds.
     #[arg(long, env = "OPML_CHALLENGE_WINDOW")]
     pub(crate) challenge_window: Option<u64>,
+    /// Reveal window of a commitment, seconds (1 to the challenge window).
+    #[arg(long, env = "OPML_REVEAL_WINDOW")]
+    pub(crate) reveal_window: Option<u64>,
     /// Chess clock per side, seconds.
     #[arg(long, env = "OPML_CLOCK")]
     pub(crate) clock: Option<u64>,
@@ -85,6 +88,7 @@ impl Params {
         let mut c = opml_deploy::default_config(profile)?;
         c.verifier = self.step_verifier.unwrap_or(c.verifier);
         c.challengeWindow = self.challenge_window.unwrap_or(c.challengeWindow);
+        c.revealWindow = self.reveal_window.unwrap_or(c.revealWindow);
         c.clock = self.clock.unwrap_or(c.clock);
         c.kLog = self.k_log.unwrap_or(c.kLog);
         c.resultBond = wei(self.result_bond, c.resultBond);

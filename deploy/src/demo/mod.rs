@@ -83,6 +83,7 @@ pub async fn run(setup: &Setup, progress: Arc<dyn Progress>, say: Narrate<'_>) -
     let admin = provider(&setup.url, signer_from_key(&key(0)?)?)?;
     let mut cfg = deploy::default_config("devnet")?;
     cfg.challengeWindow = setup.challenge_window;
+    cfg.revealWindow = cfg.revealWindow.min(cfg.challengeWindow);
     let d = deploy::deploy(&admin, cfg.clone()).await?;
     let program_id = deploy::register(&admin, d.oracle, &prog, depth, "demo:digits").await?;
     say(&format!(

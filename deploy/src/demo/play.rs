@@ -8,7 +8,7 @@ use alloy::providers::{DynProvider, Provider};
 use alloy::sol_types::SolEvent;
 
 use opml_bindings::oracle::OpMLOracle::{self, OpMLOracleInstance};
-use opml_bindings::status::{GAME_ACTIVE, GAME_CHALLENGER_WON, RESULT_PENDING};
+use opml_bindings::status::{GAME_ACTIVE, GAME_CHALLENGER_WON, RESULT_REVEALED};
 use opml_challenger::Challenger;
 use opml_service::Service;
 use opml_service::chain::failed;
@@ -74,10 +74,18 @@ pub(super) async fn play(
             continue;
         }
         let mut news = 0;
-        for ev in events::<OpMLOracle::ResultSubmitted>(o, from, head).await? {
+        for ev in events::<OpMLOracle::ResultCommitted>(o, from, head).await? {
             news += 1;
             say(&format!(
-                "{} posts result {} with a bond: {}",
+                "{} commits to result {} with a bond (a hash binding it to its final state)",
+                who(ev.submitter),
+                ev.resultId
+            ));
+        }
+        for ev in events::<OpMLOracle::ResultRevealed>(o, from, head).await? {
+            news += 1;
+            say(&format!(
+                "{} reveals result {}: {}",
                 who(ev.submitter),
                 ev.resultId,
                 String::from_utf8_lossy(&ev.output)
@@ -141,10 +149,17 @@ pub(super) async fn play(
         for ev in events::<OpMLOracle::ResultFinalized>(o, from, head).await? {
             news += 1;
             say(&format!(
-                "request {} finalized (callback ok: {})",
-                ev.requestId, ev.callbackSucceeded
+                "request {} finalized: the submitter's bond and fee are paid",
+                ev.requestId
             ));
             done |= ev.requestId == request_id;
+        }
+        for ev in events::<OpMLOracle::CallbackDelivered>(o, from, head).await? {
+            news += 1;
+            say(&format!(
+                "request {}: callback delivered (ok: {})",
+                ev.requestId, ev.success
+            ));
         }
         from = head + 1;
         if done {
@@ -243,8 +258,8 @@ async fn wait_needed(a: &Service) -> Result<Option<u64>> {
             .call()
             .await
             .map_err(failed("reading a result"))?;
-        if r.status == RESULT_PENDING {
-            let end = r.submittedAt + a.params().challengeWindow;
+        if r.status == RESULT_REVEALED {
+            let end = r.windowStart + a.params().challengeWindow;
             return Ok(Some(end.saturating_sub(now) + 1));
         }
     }

@@ -113,7 +113,7 @@ impl Submitter {
                 .call()
                 .await
                 .map_err(failed("reading the request"))?;
-            if q.status != REQUEST_OPEN || q.resultId != U256::ZERO {
+            if q.status != REQUEST_OPEN || q.resultId != 0 {
                 r.phase = Phase::Closed;
                 self.svc.store.put_request(&r)?;
                 continue;

@@ -139,8 +139,14 @@ pub mod status {
 
     /// `RequestStatus.Open`.
     pub const REQUEST_OPEN: u8 = RequestStatus::Open as u8;
-    /// `ResultStatus.Pending`.
-    pub const RESULT_PENDING: u8 = ResultStatus::Pending as u8;
+    /// `ResultStatus.Committed`.
+    pub const RESULT_COMMITTED: u8 = ResultStatus::Committed as u8;
+    /// `ResultStatus.Revealed`.
+    pub const RESULT_REVEALED: u8 = ResultStatus::Revealed as u8;
+    /// `ResultStatus.Refunded`.
+    pub const RESULT_REFUNDED: u8 = ResultStatus::Refunded as u8;
+    /// `ResultStatus.Forfeited`.
+    pub const RESULT_FORFEITED: u8 = ResultStatus::Forfeited as u8;
     /// `ResultStatus.Rejected`.
     pub const RESULT_REJECTED: u8 = ResultStatus::Rejected as u8;
     /// `ResultStatus.Finalized`.

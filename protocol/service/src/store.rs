@@ -59,7 +59,17 @@ pub struct ClaimRecord {
     pub output: Bytes,
     /// The claimed final state hash.
     pub final_state: B256,
-    /// Transaction that posted it.
+    /// The packed final state, kept until it is revealed (a restart between the commitment
+    /// and the reveal still reveals it).
+    #[serde(default)]
+    pub final_fields: Bytes,
+    /// Whether the commitment has been revealed.
+    #[serde(default)]
+    pub revealed: bool,
+    /// Block the commitment was mined in.
+    #[serde(default)]
+    pub commit_block: u64,
+    /// Transaction that committed it (then the one that revealed it).
     pub tx: B256,
     /// Where it stands.
     pub phase: Phase,

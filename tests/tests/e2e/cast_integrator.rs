@@ -7,8 +7,8 @@ use opml_e2e::cast::Cast;
 use opml_e2e::{Guard, Net, root, wait};
 
 const INFERENCE_REQUESTED: &str = "InferenceRequested(uint256 indexed,bytes32 indexed,address indexed,address,uint64,uint256,bytes32,bytes)";
-const RESULT_SUBMITTED: &str =
-    "ResultSubmitted(uint256 indexed,uint256 indexed,address indexed,bytes32,bytes)";
+const RESULT_REVEALED: &str =
+    "ResultRevealed(uint256 indexed,uint256 indexed,address indexed,bytes32,uint64,bytes)";
 /// The integrator: an anvil account no role uses.
 const ME: usize = 5;
 
@@ -46,7 +46,8 @@ async fn an_integrator_with_only_cast_gets_its_callback() {
     let fee = cast.run(&["call", &oracle, "requestFee(uint64)(uint256)", "500000"]);
     let fee = fee.split_whitespace().next().expect("fee");
 
-    // 3. The request; its id is topic 1 of the `InferenceRequested` log.
+    // 3. The request, made through the consumer (it accepts answers only to its own
+    // requests); its id is topic 1 of the `InferenceRequested` log.
     let input = format!("0x{}", hex::encode(&net.input));
     let receipt = cast.json(&[
         "send",
@@ -55,12 +56,9 @@ async fn an_integrator_with_only_cast_gets_its_callback() {
         "--json",
         "--value",
         fee,
-        &oracle,
-        "requestInference(bytes32,bytes,address,uint64)",
-        &program,
-        &input,
         consumer,
-        "500000",
+        "ask(bytes)",
+        &input,
     ]);
     assert_eq!(receipt["status"], "0x1", "request reverted: {receipt}");
     let topic0 = cast.run(&["sig-event", INFERENCE_REQUESTED]);
@@ -77,14 +75,14 @@ async fn an_integrator_with_only_cast_gets_its_callback() {
     // submitter is then stopped: left running, it would finalize its own result after the
     // window, and this finalize is the integrator's.
     let submitter = Guard(net.spawn("submitter", 2, "submitter", &[]));
-    let data = wait(120, "the ResultSubmitted log", || async {
+    let data = wait(120, "the ResultRevealed log", || async {
         let logs = cast.json(&[
             "logs",
             "--from-block",
             "0",
             "--address",
             &oracle,
-            RESULT_SUBMITTED,
+            RESULT_REVEALED,
             "",
             &request,
             "--json",
@@ -93,8 +91,8 @@ async fn an_integrator_with_only_cast_gets_its_callback() {
     })
     .await;
     drop(submitter);
-    let decoded = cast.run(&["abi-decode", "f()(bytes32,bytes)", &data]);
-    let output = decoded.lines().nth(1).expect("output line").to_owned();
+    let decoded = cast.run(&["abi-decode", "f()(bytes32,uint64,bytes)", &data]);
+    let output = decoded.lines().nth(2).expect("output line").to_owned();
 
     // 5. The window passes (a devnet's clock moved by hand), 6. anyone may finalize.
     let window = (net.window + 1).to_string();

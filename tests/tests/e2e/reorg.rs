@@ -17,7 +17,7 @@ use alloy::primitives::{Address, B256, Bytes, U256};
 use alloy::providers::Provider;
 use alloy::sol_types::SolCall;
 use opml_bindings::consumer::ExampleConsumer;
-use opml_bindings::status::{GAME_CHALLENGER_WON, RESULT_PENDING};
+use opml_bindings::status::{GAME_CHALLENGER_WON, RESULT_COMMITTED};
 use opml_deploy as deploy;
 use opml_e2e::{Guard, Net, root, wait};
 use opml_service::programs::StoredProgram;
@@ -201,12 +201,12 @@ async fn a_request_reorged_out_before_its_confirmations_is_never_served_its_repl
     skip_window_of(&net, 1).await;
     let out = wait(120, "the callback", || net.answer(U256::from(2))).await;
     assert_eq!(out.as_ref(), want.as_slice());
-    let results = net.results_submitted(0).await;
+    let results = net.results_revealed(0).await;
     assert_eq!(results.len(), 1, "exactly one result");
     assert_eq!(results[0].0.requestId, U256::from(2));
     let log = net.log("submitter");
     assert_eq!(log.matches("request seen").count(), 1, "{log}");
-    assert_eq!(log.matches("result posted").count(), 1, "{log}");
+    assert_eq!(log.matches("result committed").count(), 1, "{log}");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -226,12 +226,16 @@ async fn a_result_reorged_out_before_its_confirmations_is_sent_again_once() {
     .await;
     net.mine(1).await;
     let r = net.head().await;
-    assert_eq!(net.result_status(1).await, RESULT_PENDING, "result mined");
+    assert_eq!(
+        net.result_status(1).await,
+        RESULT_COMMITTED,
+        "commitment mined"
+    );
     net.mine(K - 2).await;
     let_it_look().await;
     assert!(
-        !net.log("submitter").contains("result posted"),
-        "the submitter counted its result as posted before K confirmations"
+        !net.log("submitter").contains("result committed"),
+        "the submitter counted its commitment as made before K confirmations"
     );
 
     // The blocks from the result's on are replaced by empty ones: the result is gone, the
@@ -246,8 +250,12 @@ async fn a_result_reorged_out_before_its_confirmations_is_sent_again_once() {
     skip_window_of(&net, 1).await;
     let out = wait(120, "the callback", || net.answer(U256::from(1))).await;
     assert_eq!(out.as_ref(), TRUTH);
-    let results = net.results_submitted(0).await;
-    assert_eq!(results.len(), 1, "exactly one result");
+    assert_eq!(
+        net.results_committed(0).await.len(),
+        1,
+        "exactly one commitment"
+    );
+    assert_eq!(net.results_revealed(0).await.len(), 1, "exactly one result");
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -266,14 +274,20 @@ async fn a_wrong_result_remined_at_another_block_is_challenged_once() {
     ask_and_mine(&net, &net.input, fee).await;
     net.mine(1).await;
 
-    // The lie lands in block r; K - 1 blocks on, it is one short of the challenger's depth.
-    wait(120, "the lie in the pool", || async {
+    // The liar's commitment is mined, then its reveal (the lie) lands in block r; K - 1
+    // blocks on, it is one short of the challenger's depth.
+    wait(120, "the commitment in the pool", || async {
         (net.pending_nonce(SUBMITTER).await == 1).then_some(())
     })
     .await;
     net.mine(1).await;
+    wait(120, "the lie in the pool", || async {
+        (net.pending_nonce(SUBMITTER).await == 2).then_some(())
+    })
+    .await;
+    net.mine(1).await;
     let r = net.head().await;
-    let posted = net.results_submitted(r).await;
+    let posted = net.results_revealed(r).await;
     assert_eq!(posted.len(), 1, "the lie is in block {r}");
     net.mine(K - 1).await;
     let_it_look().await;
@@ -284,7 +298,8 @@ async fn a_wrong_result_remined_at_another_block_is_challenged_once() {
     );
     assert!(!net.log("challenger").contains("wrong result"));
 
-    // Blocks r..r+K-1 are replaced; the same submitResult is mined again one block later.
+    // Blocks r..r+K-1 are replaced (the commitment, in r - 1, stays); the same reveal is
+    // mined again one block later.
     let sent = posted[0].1.transaction_hash.expect("tx hash");
     let tx = net
         .admin
@@ -292,16 +307,15 @@ async fn a_wrong_result_remined_at_another_block_is_challenged_once() {
         .await
         .expect("tx")
         .expect("known");
-    let bond = net.oracle.config().call().await.expect("config").resultBond;
     let again = json!({
         "from": net.addr(SUBMITTER),
         "to": net.oracle.address(),
         "data": tx.input(),
-        "value": bond,
+        "value": 0,
         "gas": format!("{:#x}", 2_000_000),
     });
     net.rpc("anvil_reorg", json!([K, [[again, 1]]])).await;
-    let evs = net.results_submitted(0).await;
+    let evs = net.results_revealed(0).await;
     assert_eq!(evs.len(), 1, "one result on the new chain");
     assert_eq!(evs[0].1.block_number, Some(r + 1), "re-mined a block later");
     assert_eq!(evs[0].0.resultId, U256::from(1));

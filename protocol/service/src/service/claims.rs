@@ -1,9 +1,14 @@
-//! The role's own results: posting one (output and final state, with the bond), and
-//! finalizing it after the window or recording how it ended.
+//! The role's own results: committing to one (with the bond), revealing it (output and final
+//! state) once the commitment is confirmed, and settling it after the window or recording how
+//! it ended.
 
 use alloy::primitives::{B256, Bytes, U256};
+use opml_bindings::oracle::OpMLOracle;
 use opml_bindings::state::final_state_with_output;
-use opml_bindings::status::{RESULT_FINALIZED, RESULT_REJECTED};
+use opml_bindings::status::{
+    RESULT_COMMITTED, RESULT_FINALIZED, RESULT_FORFEITED, RESULT_REFUNDED, RESULT_REJECTED,
+    RESULT_REVEALED,
+};
 
 use super::{Service, isolate};
 use crate::chain::{failed, u64_of};
@@ -11,8 +16,9 @@ use crate::store::{ClaimRecord, Phase};
 use crate::{Error, Result};
 
 impl Service {
-    /// Runs the request (fast path for the output, VM for the final state) and posts the
-    /// result with the bond.
+    /// Runs the request (fast path for the output, VM for the final state), commits to the
+    /// result with the bond and reveals it (now, or in a later pass once the commitment is
+    /// `confirmations` deep).
     pub async fn post_result(
         &self,
         request_id: u64,
@@ -40,29 +46,35 @@ impl Service {
         }
         let output = self.behaviour.output(&run.output);
         let fields = final_state_with_output(&run.final_fields, &output);
-        let call = self
-            .chain
-            .oracle
-            .submitResult(
-                U256::from(request_id),
-                Bytes::from(output.clone()),
-                Bytes::from(fields.encode()),
-            )
+        let final_state = B256::from(fields.hash());
+        let o = &self.chain.oracle;
+        // The commitment binds this sender to the final state: a copier of the reveal in the
+        // mempool can neither reuse it nor commit earlier than this.
+        let commitment = o
+            .commitmentHash(U256::from(request_id), self.chain.me, final_state)
+            .call()
+            .await
+            .map_err(failed("computing the commitment"))?;
+        let call = o
+            .commitResult(U256::from(request_id), commitment)
             .value(self.params.resultBond);
-        let receipt = self.chain.send("submitResult", call).await?;
+        let receipt = self.chain.send("commitResult", call).await?;
         let ev = receipt
-            .decoded_log::<opml_bindings::oracle::OpMLOracle::ResultSubmitted>()
+            .decoded_log::<OpMLOracle::ResultCommitted>()
             .ok_or_else(|| Error::Unexpected {
-                op: "submitResult".into(),
-                detail: "no ResultSubmitted event in the receipt".into(),
+                op: "commitResult".into(),
+                detail: "no ResultCommitted event in the receipt".into(),
             })?;
-        let claim = ClaimRecord {
+        let mut claim = ClaimRecord {
             request_id,
             result_id: u64_of(ev.resultId)?,
             program_id,
             input: Bytes::copy_from_slice(input),
             output: Bytes::from(output),
-            final_state: ev.finalState,
+            final_state,
+            final_fields: Bytes::from(fields.encode()),
+            revealed: false,
+            commit_block: receipt.block_number.unwrap_or_default(),
             tx: receipt.transaction_hash,
             phase: Phase::Open,
         };
@@ -72,72 +84,143 @@ impl Service {
             result = claim.result_id,
             fast_secs,
             gas = receipt.gas_used,
-            "result posted"
+            "result committed"
         );
+        // Revealed here if the commitment is already deep enough, else by `drive_claims`.
+        self.reveal(&mut claim).await?;
         Ok(claim)
     }
 
-    /// Finalizes the role's results whose window passed with no open game; records the
-    /// outcome of each. Returns whether any is still pending.
+    /// Reveals the claim's commitment once it is `confirmations` deep (so that a reorg cannot
+    /// drop the commitment while the reveal, which shows the output, stays). Returns whether
+    /// it was revealed; a revert is returned as an error, the claim left unrevealed.
+    async fn reveal(&self, c: &mut ClaimRecord) -> Result<bool> {
+        let head = self.chain.head().await?;
+        if c.commit_block + self.chain.confirmations > head + 1 {
+            return Ok(false);
+        }
+        let call = self.chain.oracle.revealResult(
+            U256::from(c.result_id),
+            c.output.clone(),
+            c.final_fields.clone(),
+        );
+        let receipt = self.chain.send("revealResult", call).await?;
+        c.revealed = true;
+        c.tx = receipt.transaction_hash;
+        self.store.put_claim(c)?;
+        tracing::info!(
+            request = c.request_id,
+            result = c.result_id,
+            gas = receipt.gas_used,
+            "result revealed"
+        );
+        Ok(true)
+    }
+
+    /// Reveals the role's commitments, settles its results whose window passed with no open
+    /// game (then delivers the callback), settles commitments that lost their turn; records
+    /// the outcome of each. Returns whether any is still pending.
     pub async fn drive_claims(&self) -> Result<bool> {
         let mut busy = false;
-        let now = self.chain.now().await?;
         for mut c in self.store.claims()? {
             if c.phase != Phase::Open {
                 continue;
             }
-            let res = self
-                .chain
-                .oracle
-                .result(U256::from(c.result_id))
-                .call()
-                .await
-                .map_err(failed("reading the result"))?;
-            match res.status {
-                RESULT_FINALIZED => {
-                    tracing::info!(
-                        request = c.request_id,
-                        result = c.result_id,
-                        "result finalized"
-                    );
-                    c.phase = Phase::Won;
-                }
-                RESULT_REJECTED => {
-                    tracing::warn!(
-                        request = c.request_id,
-                        result = c.result_id,
-                        "result rejected"
-                    );
-                    c.phase = Phase::Lost;
-                }
-                _ => {
-                    busy = true;
-                    if now >= res.submittedAt + self.params.challengeWindow
-                        && res.openGames.is_zero()
-                    {
-                        let call = self
-                            .chain
-                            .oracle
-                            .finalize(U256::from(c.request_id), c.output.clone());
-                        // A revert leaves the claim open: the next pass reads the result again.
-                        match isolate(self.chain.send("finalize", call).await)? {
-                            Ok(r) => {
-                                tracing::info!(
-                                    request = c.request_id,
-                                    gas = r.gas_used,
-                                    "finalized"
-                                );
-                                c.phase = Phase::Won;
-                            }
-                            Err(e) => {
-                                tracing::warn!(request = c.request_id, error = %e, "cannot finalize");
-                            }
-                        }
-                    }
-                }
+            // A revert leaves the claim open: the next pass reads the result again.
+            if let Err(e) = isolate(self.drive_claim(&mut c).await)? {
+                tracing::warn!(result = c.result_id, error = %e, "claim: no valid move; waiting");
             }
+            busy |= c.phase == Phase::Open;
             self.store.put_claim(&c)?;
         }
         Ok(busy)
+    }
+
+    async fn drive_claim(&self, c: &mut ClaimRecord) -> Result<()> {
+        let o = &self.chain.oracle;
+        let res = o
+            .result(U256::from(c.result_id))
+            .call()
+            .await
+            .map_err(failed("reading the result"))?;
+        let (request, result) = (c.request_id, c.result_id);
+        match res.status {
+            RESULT_FINALIZED => {
+                tracing::info!(request, result, "result finalized");
+                c.phase = Phase::Won;
+            }
+            RESULT_REJECTED => {
+                tracing::warn!(request, result, "result rejected");
+                c.phase = Phase::Lost;
+            }
+            RESULT_REFUNDED => {
+                tracing::info!(
+                    request,
+                    result,
+                    "an earlier commitment served the request; bond refunded"
+                );
+                c.phase = Phase::Closed;
+            }
+            RESULT_FORFEITED => {
+                tracing::warn!(
+                    request,
+                    result,
+                    "commitment not revealed in time; bond forfeited"
+                );
+                c.phase = Phase::Lost;
+            }
+            RESULT_COMMITTED => {
+                let now = self.chain.now().await?;
+                let deadline = o
+                    .revealDeadline(U256::from(result))
+                    .call()
+                    .await
+                    .map_err(failed("reading the reveal deadline"))?;
+                let mut revealed = false;
+                if !c.revealed && now <= deadline {
+                    match isolate(self.reveal(c).await)? {
+                        Ok(r) => revealed = r,
+                        Err(e) => tracing::warn!(request, result, error = %e, "cannot reveal"),
+                    }
+                }
+                if !revealed && (c.revealed || now > deadline) {
+                    // Displaced, never had its turn, or past its deadline: settle the bond
+                    // (refunded or burned); `NotSettleable` while it may still get a turn.
+                    let r = self
+                        .chain
+                        .send("settleCommitment", o.settleCommitment(U256::from(result)))
+                        .await?;
+                    tracing::info!(request, result, gas = r.gas_used, "commitment settled");
+                }
+            }
+            RESULT_REVEALED => {
+                let now = self.chain.now().await?;
+                if now >= res.windowStart + self.params.challengeWindow && res.openGames == 0 {
+                    // `settle` pays the bond and fee whatever the callback costs; the callback
+                    // follows in its own transaction, so its failure never holds the bond.
+                    let r = self
+                        .chain
+                        .send("settle", o.settle(U256::from(request)))
+                        .await?;
+                    tracing::info!(request, gas = r.gas_used, "settled");
+                    c.phase = Phase::Won;
+                    self.deliver(request, &c.output).await?;
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Delivers the callback of a finalized request (once; its gas part of the fee is paid to
+    /// the deliverer). A revert is only logged: anyone may deliver later.
+    async fn deliver(&self, request: u64, output: &Bytes) -> Result<()> {
+        let o = &self.chain.oracle;
+        let call = o.deliver(U256::from(request), output.clone());
+        match isolate(self.chain.send("deliver", call).await)? {
+            Ok(r) => tracing::info!(request, gas = r.gas_used, "callback delivered"),
+            Err(e) => tracing::warn!(request, error = %e, "cannot deliver the callback"),
+        }
+        Ok(())
     }
 }

@@ -57,12 +57,13 @@ impl Service {
             return self.store.put_game(rec);
         }
         let res = o
-            .result(g.resultId)
+            .result(U256::from(g.resultId))
             .call()
             .await
             .map_err(failed("reading the result"))?;
         if res.status == RESULT_REJECTED {
-            // Another game rejected the result: the challenger's bond comes back.
+            // Another game rejected the result: the challenger gets its bond back plus the
+            // submitter's match (or a share of the result bond if it never answered).
             if rec.side == Side::Challenger {
                 self.chain.send("voidGame", o.voidGame(id)).await?;
             }
@@ -110,11 +111,17 @@ impl Service {
         let mv =
             tokio::task::spawn_blocking(move || game::respond(&*trace, k_log, &last)).await??;
         let secs = t0.elapsed().as_secs_f64();
+        // The submitter's first move in a game escrows its match of the challenge bond.
+        let value = if rec.side == Side::Submitter && !g.funded {
+            self.params.challengeBond
+        } else {
+            U256::ZERO
+        };
         let (kind, receipt) = match mv {
             Move::Bisect { sel, hashes } => (
                 "bisect",
                 self.chain
-                    .send("bisect", o.bisect(id, selection(&sel), hashes))
+                    .send("bisect", o.bisect(id, selection(&sel), hashes).value(value))
                     .await?,
             ),
             Move::Prove { sel, proof, step } => {
@@ -127,7 +134,10 @@ impl Service {
                 (
                     "prove",
                     self.chain
-                        .send("proveStep", o.proveStep(id, selection(&sel), proof.into()))
+                        .send(
+                            "proveStep",
+                            o.proveStep(id, selection(&sel), proof.into()).value(value),
+                        )
                         .await?,
                 )
             }

@@ -114,6 +114,11 @@ impl Service {
         &*self.behaviour
     }
 
+    /// The first block the role reads events from.
+    pub fn start_block(&self) -> u64 {
+        self.start_block
+    }
+
     /// The signer's address.
     pub fn me(&self) -> Address {
         self.chain.me

@@ -66,12 +66,12 @@ impl Service {
                 .call()
                 .await
                 .map_err(failed("reading the result"))?;
-            let (program_id, input) = self.request_input(res.requestId).await?;
+            let (program_id, input) = self.request_input(U256::from(res.requestId)).await?;
             tracing::info!(game = game_id, result = result_id, ?side, "game opened");
             self.store.put_game(&GameRecord {
                 game_id,
                 result_id,
-                request_id: u64_of(res.requestId)?,
+                request_id: res.requestId,
                 program_id,
                 input,
                 side,

@@ -81,7 +81,7 @@ fn a_mined_failure_is_not_retryable() {
 #[test]
 fn a_node_refusal_or_a_dropped_connection_is_retryable() {
     let refused = contract_error(
-        "submitResult",
+        "commitResult",
         node_error(serde_json::json!({"code": -32000, "message": "nonce too low"})),
     );
     assert!(matches!(refused, Error::Transport { .. }), "{refused:?}");
