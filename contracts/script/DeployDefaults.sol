@@ -12,6 +12,7 @@ library DeployDefaults {
     function config(bool mainnet) internal pure returns (IOpMLOracle.Config memory c) {
         if (mainnet) {
             c.challengeWindow = 259_200;
+            c.revealWindow = 43_200;
             c.clock = 302_400;
             c.kLog = 4;
             c.resultBond = 1_000_000_000_000_000_000;
@@ -25,6 +26,7 @@ library DeployDefaults {
             c.requestTimeout = 1_209_600;
         } else {
             c.challengeWindow = 300;
+            c.revealWindow = 60;
             c.clock = 600;
             c.kLog = 4;
             c.resultBond = 100_000_000_000_000_000;
