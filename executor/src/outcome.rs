@@ -5,8 +5,9 @@ use opml_vm::{B256, TrapCode, Value};
 /// Which engine runs a program.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Engine {
-    /// wasmtime with determinism settings: fast, no state hashes. Its bound is fuel, an
-    /// approximation of the VM's step count.
+    /// wasmtime with determinism settings: fast; state hashes only at boundaries (between
+    /// segments and at the final halt). Its bound is fuel, an approximation of the VM's step
+    /// count.
     #[default]
     Fast,
     /// The provable machine (`opml-vm`): slow, gives the step count and the state hash that
@@ -83,7 +84,11 @@ pub struct Submission {
     pub results: Vec<Value>,
     /// Work done: VM steps, or wasmtime fuel (approximate; the VM's step count is the semantics).
     pub work: u64,
-    /// The final state hash (VM only).
+    /// Segments run: 1 for a program without segments, else the `segment` calls made
+    /// (`docs/machine.md` §9).
+    pub segments: u64,
+    /// The final state hash: the VM's always; the fast path's when a program (`Entry::Main`)
+    /// halted, its final state being a canonical boundary.
     pub state_hash: Option<B256>,
     /// Final linear memory: the VM's always, the fast path's when the module exports its memory.
     pub memory: Option<Vec<u8>>,

@@ -1,7 +1,8 @@
 //! One entry point for both engines: run a program with an input, get a [`Submission`].
 
 use crate::fast::{FastEngine, Instantiated};
-use crate::{Engine, Entry, Error, Limits, Result, RunStatus, Submission};
+use crate::segments::{Boundaries, run_program};
+use crate::{Engine, Entry, Limits, Result, RunStatus, Submission};
 
 /// Bounds of a run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,7 +37,9 @@ pub fn run(
     }
 }
 
-/// As [`run`] on the fast path, with an engine built once by the caller.
+/// As [`run`] on the fast path, with an engine built once by the caller. A program run
+/// (`Entry::Main`) goes segment by segment and gives the final state hash when it halts
+/// ([`run_program`] with [`Boundaries::Final`]).
 pub fn run_fast(
     engine: &FastEngine,
     wasm: &[u8],
@@ -44,6 +47,9 @@ pub fn run_fast(
     entry: &Entry,
     opts: &RunOptions,
 ) -> Result<Submission> {
+    if *entry == Entry::Main {
+        return Ok(run_program(engine, wasm, input, opts, Boundaries::Final)?.submission);
+    }
     let module = engine.compile(wasm, opts.limits)?;
     let mut sub = Submission {
         engine: Engine::Fast,
@@ -51,6 +57,7 @@ pub fn run_fast(
         output: Vec::new(),
         results: Vec::new(),
         work: 0,
+        segments: 1,
         state_hash: None,
         memory: None,
     };
@@ -70,17 +77,8 @@ pub fn run_fast(
         }
     };
     let (name, args) = match entry {
-        Entry::Instantiate => (None, &[][..]),
         Entry::Invoke { export, args } => (Some(export.as_str()), &args[..]),
-        Entry::Main => {
-            let name = ["main", "_start"]
-                .into_iter()
-                .find(|n| instance.has_nullary_func(n));
-            let name = name.ok_or_else(|| {
-                Error::Entry("no export `main` or `_start` of type [] -> []".into())
-            })?;
-            (Some(name), &[][..])
-        }
+        Entry::Instantiate | Entry::Main => (None, &[][..]),
     };
     // Fuel used by instantiation is part of the bound, as the bootstrap's steps are.
     let spent = opts.max_steps - instance.fuel_left();
@@ -97,8 +95,9 @@ pub fn run_fast(
 }
 
 impl FastEngine {
-    /// The output of the inference program `wasm` (its `main`) on `input`, or `None` when it
-    /// does not halt (it traps, or runs out of about `max_steps` VM steps' worth of fuel).
+    /// The output of the inference program `wasm` (its `main`, or its segments) on `input`, or
+    /// `None` when it does not halt (it traps, or runs out of about `max_steps` VM steps' worth
+    /// of fuel).
     /// What the roles ask the fast path; near the bound, the VM replay decides.
     pub fn output(&self, wasm: &[u8], input: &[u8], max_steps: u64) -> Result<Option<Vec<u8>>> {
         // Fuel only approximates VM steps: allow slack, so that a run the VM completes within
@@ -107,7 +106,7 @@ impl FastEngine {
             max_steps: max_steps.saturating_mul(4),
             ..RunOptions::default()
         };
-        let sub = run_fast(self, wasm, input, &Entry::Main, &opts)?;
+        let sub = run_program(self, wasm, input, &opts, Boundaries::None)?.submission;
         Ok((sub.status == RunStatus::Halted).then_some(sub.output))
     }
 }

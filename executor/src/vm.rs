@@ -23,20 +23,32 @@ pub fn run(
         })?;
     let program = Arc::new(program);
     let mut m = Machine::new(&program, input);
-    run_machine(&mut m, opts.max_steps, progress);
-    Ok(submission(&mut m))
+    let segments = run_machine(&mut m, opts.max_steps, progress);
+    Ok(Submission {
+        segments,
+        ..submission(&mut m)
+    })
 }
 
 /// Runs `m` for at most `max_steps` more steps, reporting progress in chunks. A segmented program
-/// yields between segments: it is resumed and runs on (`docs/machine.md` §9).
-fn run_machine(m: &mut Machine, max_steps: u64, mut progress: Option<&mut dyn FnMut(u64)>) {
+/// yields between segments: it is resumed and runs on (`docs/machine.md` §9). Returns the
+/// segments run (1 + the resumes).
+fn run_machine(m: &mut Machine, max_steps: u64, mut progress: Option<&mut dyn FnMut(u64)>) -> u64 {
     let mut left = max_steps;
-    while left > 0 && (m.status() == Status::Running || m.resume()) {
+    let mut segments = 1;
+    while left > 0 {
+        if m.status() != Status::Running {
+            if !m.resume() {
+                break;
+            }
+            segments += 1;
+        }
         left -= m.run(left.min(PROGRESS_CHUNK));
         if let Some(p) = progress.as_mut() {
             p(m.steps());
         }
     }
+    segments
 }
 
 fn status(m: &Machine) -> RunStatus {
@@ -63,6 +75,7 @@ fn submission(m: &mut Machine) -> Submission {
             Vec::new()
         },
         work: m.steps(),
+        segments: 1,
         state_hash: Some(m.state_hash()),
         memory: Some(m.memory().to_vec()),
     }

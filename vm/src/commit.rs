@@ -158,6 +158,35 @@ pub fn output_commitment(output: &[u8]) -> (B256, B256, u64) {
     (chain, pending, output.len() as u64)
 }
 
+/// [`output_commitment`] kept up to date as the output grows: each call folds only the blocks
+/// completed since the last one, so a run of many boundaries hashes its output once. The output
+/// passed must extend the one passed before (output is append-only).
+#[derive(Debug, Clone, Default)]
+pub struct OutputTracker {
+    chain: B256,
+    folded: usize,
+}
+
+impl OutputTracker {
+    /// `(output_chain, output_pending, output_len)` of `output`, which extends the last one.
+    pub fn update(&mut self, output: &[u8]) -> (B256, B256, u64) {
+        if output.len() < self.folded {
+            // Not an extension: start again rather than return a wrong chain.
+            *self = Self::default();
+        }
+        let full = output.len() / 32 * 32;
+        for b in output[self.folded..full].chunks_exact(32) {
+            let mut block = [0u8; 32];
+            block.copy_from_slice(b);
+            self.chain = output_fold(&self.chain, &block);
+        }
+        self.folded = full;
+        let mut pending = [0u8; 32];
+        pending[..output.len() - full].copy_from_slice(&output[full..]);
+        (self.chain, pending, output.len() as u64)
+    }
+}
+
 /// The memory tree of a linear memory, kept between calls: [`MemoryTree::update`] compares the
 /// new bytes with the last ones and rehashes only the leaves that changed (the machine's own
 /// chunked tree). For the fast path's boundary hashes.
@@ -191,5 +220,30 @@ impl MemoryTree {
         }
         mem.flush();
         mem.root()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn output_tracker_equals_the_whole_commitment_at_every_length() {
+        let output: Vec<u8> = (0..200u32).map(|i| (i * 7 + 1) as u8).collect();
+        let mut tracker = OutputTracker::default();
+        // Growing by 0, 1, 31, 32, 33… bytes between updates, across block edges.
+        let mut len = 0;
+        for step in [0, 1, 31, 32, 33, 0, 5, 64, 34] {
+            len += step;
+            assert_eq!(
+                tracker.update(&output[..len]),
+                output_commitment(&output[..len]),
+                "length {len}"
+            );
+        }
+        assert_eq!(
+            tracker.update(&output[..3]),
+            output_commitment(&output[..3])
+        );
     }
 }

@@ -24,6 +24,7 @@ pub struct FastInstance {
     pub(super) store: Store<HostState>,
     pub(super) instance: Instance,
     pub(super) memory_export: Option<Arc<str>>,
+    pub(super) state_exports: Option<Arc<super::instrument::StateExports>>,
 }
 
 impl std::fmt::Debug for FastInstance {

@@ -23,9 +23,11 @@
 //! reserves 4 GiB plus guard pages per memory, and the VM's page limit is enforced on
 //! `memory.grow`. Fuel metering costs a few percent (`cargo run --release -p opml-bench`).
 
+mod boundary;
 mod cache;
 mod host;
 mod instance;
+mod instrument;
 mod patch;
 mod stack;
 mod trap;
@@ -39,6 +41,7 @@ use wasmtime::{
     Config, InstancePre, Linker, Module, OperatorCost, OptLevel, Store, Val, WasmFeatures,
 };
 
+pub use boundary::BoundaryHasher;
 pub use cache::ModuleCache;
 pub use instance::{FastInstance, Invocation};
 pub use trap::trap_status;
@@ -129,10 +132,16 @@ impl FastEngine {
     /// instantiation then fails with [`Error::Link`].
     pub fn compile_unchecked(&self, wasm: &[u8]) -> Result<FastModule> {
         let patched = patch::export_memory(wasm);
+        // Exports for the boundary hashes (mutable globals, dropped segments); a module that
+        // cannot be instrumented still runs, without boundary hashes.
+        let (bytes, state_exports) = match instrument::instrument(&patched.bytes) {
+            Some(i) => (i.bytes, Some(Arc::new(i.exports))),
+            None => (patched.bytes, None),
+        };
         let entry = self
             .cache
             .as_ref()
-            .map(|c| (c, c.entry(&self.engine, &patched.bytes)));
+            .map(|c| (c, c.entry(&self.engine, &bytes)));
         let cached = entry
             .as_ref()
             .and_then(|(_, path)| ModuleCache::load(&self.engine, path));
@@ -140,7 +149,7 @@ impl FastEngine {
         let module = match cached {
             Some(m) => m,
             None => {
-                let m = Module::new(&self.engine, &patched.bytes)
+                let m = Module::new(&self.engine, &bytes)
                     .map_err(|e| Error::Compile(format!("{e:#}")))?;
                 if let Some((cache, path)) = &entry {
                     cache.store(&m, path);
@@ -157,6 +166,7 @@ impl FastEngine {
             module,
             pre: Arc::new(pre),
             memory_export: patched.memory_export.map(Arc::from),
+            state_exports,
             from_cache,
         })
     }
@@ -184,6 +194,8 @@ pub struct FastModule {
     /// The module linked against the `opml` host functions, or why it does not link.
     pre: Arc<std::result::Result<InstancePre<HostState>, String>>,
     memory_export: Option<Arc<str>>,
+    /// The instrumentation's exports, if the module could be instrumented.
+    state_exports: Option<Arc<instrument::StateExports>>,
     from_cache: bool,
 }
 
@@ -256,6 +268,7 @@ impl FastModule {
                 store,
                 instance,
                 memory_export: self.memory_export.clone(),
+                state_exports: self.state_exports.clone(),
             })),
             Err(e) => match trap_status(&e, fuel == 0) {
                 Some(status) => Ok(Instantiated::Trapped {

@@ -81,14 +81,14 @@ pub(crate) fn export_memory(wasm: &[u8]) -> Patched {
     }
 }
 
-struct Section {
-    id: u8,
-    start: usize,
-    body: usize,
-    end: usize,
+pub(super) struct Section {
+    pub(super) id: u8,
+    pub(super) start: usize,
+    pub(super) body: usize,
+    pub(super) end: usize,
 }
 
-fn sections(wasm: &[u8]) -> Option<Vec<Section>> {
+pub(super) fn sections(wasm: &[u8]) -> Option<Vec<Section>> {
     if wasm.len() < 8 || wasm[..4] != *b"\0asm" || wasm[4..8] != [1, 0, 0, 0] {
         return None;
     }
@@ -132,7 +132,7 @@ fn exported_memory0(body: &[u8]) -> Option<Option<String>> {
 }
 
 /// An unsigned LEB128 of at most 5 bytes at `pos`: (value, length).
-fn leb(bytes: &[u8], pos: usize) -> Option<(u64, usize)> {
+pub(super) fn leb(bytes: &[u8], pos: usize) -> Option<(u64, usize)> {
     let mut value = 0u64;
     for i in 0..5 {
         let b = *bytes.get(pos + i)?;
@@ -144,7 +144,7 @@ fn leb(bytes: &[u8], pos: usize) -> Option<(u64, usize)> {
     None
 }
 
-fn push_leb(out: &mut Vec<u8>, mut v: u64) {
+pub(super) fn push_leb(out: &mut Vec<u8>, mut v: u64) {
     loop {
         let b = (v & 0x7f) as u8;
         v >>= 7;
@@ -156,7 +156,7 @@ fn push_leb(out: &mut Vec<u8>, mut v: u64) {
     }
 }
 
-fn push_section(out: &mut Vec<u8>, id: u8, body: &[u8]) {
+pub(super) fn push_section(out: &mut Vec<u8>, id: u8, body: &[u8]) {
     out.push(id);
     push_leb(out, body.len() as u64);
     out.extend_from_slice(body);

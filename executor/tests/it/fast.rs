@@ -41,7 +41,17 @@ fn echo_through_host_interface() {
     assert_eq!(sub.status, RunStatus::Halted);
     assert_eq!(sub.output, input);
     assert!(sub.work > 0);
-    assert_eq!(sub.state_hash, None);
+    // The final halted state is a canonical boundary: the fast path gives the VM's hash.
+    let vm = run(
+        Engine::Vm,
+        &wat(ECHO),
+        &input,
+        &Entry::Main,
+        &RunOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(sub.state_hash, vm.state_hash);
+    assert!(sub.state_hash.is_some());
     let mem = sub.memory.expect("memory exported by the patch");
     assert_eq!(&mem[100..300], &input[..]);
 }

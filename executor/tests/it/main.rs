@@ -1,4 +1,6 @@
 //! Integration tests of the executor: one binary.
 
+mod boundaries;
 mod fast;
+mod segmod;
 mod vm;
