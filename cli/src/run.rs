@@ -150,6 +150,7 @@ fn print_program(sub: &Submission) {
     for v in &sub.results {
         println!("result: {}", opml_executor::format_value(*v));
     }
+    println!("segments: {}", sub.segments);
     println!("{}: {}", work_unit(sub), sub.work);
     if let Some(h) = sub.state_hash {
         println!("state hash: 0x{}", hex::encode(h));
