@@ -17,9 +17,9 @@ pub struct Layer<'a> {
 }
 
 impl Layer<'_> {
-    /// The weight from input `i` to output `j`.
-    pub fn weight(&self, j: usize, i: usize) -> f32 {
-        f32_at(self.weights, j * self.inputs + i)
+    /// Output `j`'s weights, one little-endian f32 per input.
+    pub fn row(&self, j: usize) -> &[u8] {
+        &self.weights[4 * j * self.inputs..4 * (j + 1) * self.inputs]
     }
 
     /// Output `j`'s bias.
