@@ -59,6 +59,7 @@ pub(crate) fn run(args: DemoArgs) -> anyhow::Result<()> {
         input,
         depth: args.depth,
         challenge_window: args.challenge_window,
+        lie_from_step: None,
     };
     let rt = tokio::runtime::Runtime::new()?;
     let figures = rt.block_on(demo::run(&setup, Arc::new(Shown), &mut say))?;

@@ -22,10 +22,18 @@ pub(super) struct Timeline {
 }
 
 impl Timeline {
-    /// The figures, with each side's moves read from its database.
-    pub(super) fn collect(self, sub: &Submitter, cha: &Challenger) -> Result<Figures> {
+    /// The figures of `model`'s story (a trace of `steps` VM steps), with each side's moves
+    /// read from its database.
+    pub(super) fn collect(
+        self,
+        model: &str,
+        steps: u64,
+        sub: &Submitter,
+        cha: &Challenger,
+    ) -> Result<Figures> {
         let mut sides = Vec::new();
         let mut query_secs = Vec::new();
+        let mut step_proof_gas = None;
         for (name, agent, side) in [
             ("submitter", sub.service(), Side::Submitter),
             ("challenger", cha.service(), Side::Challenger),
@@ -36,6 +44,9 @@ impl Timeline {
                 .filter(|g| g.side == side)
                 .flat_map(|g| g.moves.iter())
                 .collect();
+            if let Some(m) = moves.iter().find(|m| m.kind == "prove") {
+                step_proof_gas = Some(m.gas_used);
+            }
             query_secs.extend(
                 moves
                     .iter()
@@ -49,6 +60,9 @@ impl Timeline {
             });
         }
         Ok(Figures {
+            model: model.to_string(),
+            steps,
+            step_proof_gas,
             challenge_to_resolution: self.challenge_at.zip(self.resolved_at).map(|(a, b)| b - a),
             fast_forwarded: self.fast_forwarded,
             rounds: self.rounds,
@@ -62,6 +76,12 @@ impl Timeline {
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Figures {
+    /// The model's name (its file's stem).
+    pub model: String,
+    /// VM steps of the disputed run.
+    pub steps: u64,
+    /// Gas of the transaction that proved the one disputed step, when the game ended so.
+    pub step_proof_gas: Option<u64>,
     /// Wall time from the game's start to its resolution (when both were seen).
     pub challenge_to_resolution: Option<Duration>,
     /// Chain seconds fast-forwarded meanwhile (waiting out a clock).
@@ -88,7 +108,11 @@ pub struct SideFigures {
 
 impl fmt::Display for Figures {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "\nfigures (digits model, anvil):")?;
+        writeln!(
+            f,
+            "\nfigures ({} model, {} VM steps, anvil):",
+            self.model, self.steps
+        )?;
         if let Some(d) = self.challenge_to_resolution {
             let ff = if self.fast_forwarded > 0 {
                 format!(" ({} s of chain time fast-forwarded)", self.fast_forwarded)
@@ -112,6 +136,9 @@ impl fmt::Display for Figures {
                 s.moves.join(" ")
             )?;
         }
+        if let Some(g) = self.step_proof_gas {
+            writeln!(f, "  gas of the step proof: {g}")?;
+        }
         let q = &self.query_secs;
         if !q.is_empty() {
             let max = q.iter().copied().fold(0.0, f64::max);
@@ -133,6 +160,9 @@ mod tests {
     #[test]
     fn figures_print_as_the_demo_always_did() {
         let f = Figures {
+            model: "digits".into(),
+            steps: 35_149,
+            step_proof_gas: Some(200),
             challenge_to_resolution: Some(Duration::from_millis(12_340)),
             fast_forwarded: 0,
             rounds: 3,
@@ -152,7 +182,7 @@ mod tests {
         };
         assert_eq!(
             f.to_string(),
-            "\nfigures (digits model, anvil):\n  wall time challenge → resolution: 12.3 s\n  bisection rounds: 3\n  gas, submitter's game moves: 100 (1 txs: bisect)\n  gas, challenger's game moves: 250 (2 txs: challenge prove)\n  time to answer one bisection query: avg 0.250 s, max 0.500 s (3 moves)\n"
+            "\nfigures (digits model, 35149 VM steps, anvil):\n  wall time challenge → resolution: 12.3 s\n  bisection rounds: 3\n  gas, submitter's game moves: 100 (1 txs: bisect)\n  gas, challenger's game moves: 250 (2 txs: challenge prove)\n  gas of the step proof: 200\n  time to answer one bisection query: avg 0.250 s, max 0.500 s (3 moves)\n"
         );
     }
 }

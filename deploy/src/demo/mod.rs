@@ -43,6 +43,9 @@ pub struct Setup {
     pub depth: u8,
     /// Challenge window, seconds.
     pub challenge_window: u64,
+    /// The lying submitter's trace leaves the truth at this step, so its game ends with a step
+    /// proof there; `None`: it lies only about the final state (and loses on its clock).
+    pub lie_from_step: Option<u64>,
 }
 
 /// Narrates one step of the story.
@@ -65,7 +68,8 @@ pub async fn run(setup: &Setup, progress: Arc<dyn Progress>, say: Narrate<'_>) -
         path: setup.wasm.clone(),
         source: e,
     })?;
-    let prog = StoredProgram::from_wasm("digits", wasm.clone())?;
+    let name = crate::devnet::file_stem(&setup.wasm);
+    let prog = StoredProgram::from_wasm(&name, wasm.clone())?;
     let (steps, least) = deploy::depth_for_run(&prog, &setup.input);
     let depth = if setup.depth == 0 { least } else { setup.depth };
     let max_steps = 1u64.checked_shl(depth.into()).unwrap_or(u64::MAX);
@@ -85,7 +89,8 @@ pub async fn run(setup: &Setup, progress: Arc<dyn Progress>, say: Narrate<'_>) -
     cfg.challengeWindow = setup.challenge_window;
     cfg.revealWindow = cfg.revealWindow.min(cfg.challengeWindow);
     let d = deploy::deploy(&admin, cfg.clone()).await?;
-    let program_id = deploy::register(&admin, d.oracle, &prog, depth, "demo:digits").await?;
+    let program_id =
+        deploy::register(&admin, d.oracle, &prog, depth, &format!("demo:{name}")).await?;
     say(&format!(
         "deployed the step verifier {} and the oracle {}",
         d.verifier, d.oracle
@@ -118,7 +123,7 @@ pub async fn run(setup: &Setup, progress: Arc<dyn Progress>, say: Narrate<'_>) -
     // The liar is the demo's own, in this process: no flag of `opml submitter` makes one.
     let liar = Arc::new(Liar {
         output: Some(wrong_output(&truth)),
-        from_step: None,
+        from_step: setup.lie_from_step,
     });
     let submitter = role(2, "submitter")?
         .service(opml_submitter::DEFAULT_DB, Arc::clone(&progress), liar)
@@ -163,7 +168,7 @@ pub async fn run(setup: &Setup, progress: Arc<dyn Progress>, say: Narrate<'_>) -
     if out.as_ref() != truth.as_slice() {
         return Err(Error::Demo("the consumer received a wrong output".into()));
     }
-    let figures = figures.collect(&submitter, &challenger)?;
+    let figures = figures.collect(&name, steps, &submitter, &challenger)?;
     drop((submitter, challenger));
     let _ = std::fs::remove_dir_all(&dir);
     Ok(figures)
@@ -202,7 +207,8 @@ async fn ask(
         .ok_or_else(|| Error::Demo("ask: no Asked event".into()))?
         .requestId;
     say(&format!(
-        "consumer contract {addr} asks to classify an 8×8 image (request {request_id}, fee {})",
+        "consumer contract {addr} asks for the model's answer on a {}-byte input (request {request_id}, fee {})",
+        input.len(),
         eth(fee)
     ));
     Ok((consumer, request_id))
