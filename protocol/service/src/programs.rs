@@ -6,7 +6,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use alloy::primitives::B256;
-use opml_vm::{Limits, Machine, Program};
+use opml_executor::{DeclaredBounds, RunOptions};
+use opml_vm::{Machine, Program};
 
 use crate::{Error, Result};
 use opml_bindings::oracle::OpMLOracle::ProgramFields;
@@ -28,11 +29,15 @@ pub struct StoredProgram {
 }
 
 impl StoredProgram {
-    /// Loads `wasm` with the default limits (the ones every party uses).
+    /// Loads `wasm` with the limits every party uses: the defaults, but the memory maximum the
+    /// program itself declares (a model's weights may need more pages than the default).
     pub fn from_wasm(name: &str, wasm: Vec<u8>) -> Result<Self> {
+        let limits = DeclaredBounds::of(&wasm)
+            .map_err(|e| Error::Program(format!("{name}: {e}")))?
+            .options(RunOptions::default())
+            .limits;
         let program = Arc::new(
-            Program::load(&wasm, Limits::default())
-                .map_err(|e| Error::Program(format!("{name}: {e}")))?,
+            Program::load(&wasm, limits).map_err(|e| Error::Program(format!("{name}: {e}")))?,
         );
         let fields = program_fields(&mut Machine::new(&program, &[]));
         let hash = program_hash(&fields);
@@ -106,5 +111,18 @@ impl ProgramStore {
     /// Whether there are none.
     pub fn is_empty(&self) -> bool {
         self.by_hash.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_program_is_loaded_with_the_memory_maximum_it_declares() {
+        // More pages than the default limit (1024): a model's weights need this (MiniLM: 1,595).
+        let wasm = wat::parse_str(r#"(module (memory 1 1600) (func (export "main")))"#).unwrap();
+        let prog = StoredProgram::from_wasm("big", wasm).expect("loads with its own bound");
+        assert_eq!(prog.name, "big");
     }
 }
