@@ -205,11 +205,11 @@ fn main() -> Result<()> {
         .challenge_to_resolution
         .context("the game's start or end was not seen")?;
     println!(
-        "| wall time of the dispute on a local chain | {} s (the whole scripted challenge) | {:.1} s (challenge → resolution); the whole story {:.1} s ({}) | {:.1}× less |",
+        "| wall time of the dispute on a local chain | {} s (the whole scripted challenge) | {:.1} s (challenge → resolution); the whole story {:.1} s ({} s blocks) | {:.1}× less |",
         ora::WALL_SECS,
         resolution.as_secs_f64(),
         wall.as_secs_f64(),
-        format!("{} s blocks", args.block_time),
+        args.block_time,
         ora::WALL_SECS / wall.as_secs_f64()
     );
     Ok(())
