@@ -10,6 +10,7 @@ mod cmd {
     pub(crate) mod demo;
     pub(crate) mod deploy;
     pub(crate) mod devnet;
+    pub(crate) mod metrics;
     pub(crate) mod submitter;
 }
 

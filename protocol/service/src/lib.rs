@@ -3,6 +3,7 @@
 pub mod behaviour;
 pub mod chain;
 mod error;
+pub mod metrics;
 pub mod programs;
 pub mod progress;
 mod service;

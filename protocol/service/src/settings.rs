@@ -62,6 +62,10 @@ pub struct Settings {
     /// Challenger: submit the correct result after winning a game.
     #[arg(long)]
     pub submit_after_win: bool,
+    /// Serve Prometheus metrics at `/metrics`, and `/healthz`, on this address (e.g.
+    /// `127.0.0.1:9100`).
+    #[arg(long, value_name = "ADDR")]
+    pub metrics: Option<std::net::SocketAddr>,
 }
 
 impl Settings {

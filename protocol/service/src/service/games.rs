@@ -70,13 +70,18 @@ impl Service {
             rec.phase = Phase::Closed;
             return self.store.put_game(rec);
         }
+        let clocks = o
+            .clocks(id)
+            .call()
+            .await
+            .map_err(failed("reading the clocks"))?;
+        let (mine, theirs) = match rec.side {
+            Side::Challenger => (clocks.challenger, clocks.submitter),
+            Side::Submitter => (clocks.submitter, clocks.challenger),
+        };
+        self.metrics.set_clocks(rec.game_id, mine, theirs);
         let my_turn = g.challengerTurn == (rec.side == Side::Challenger);
         if !my_turn {
-            let clocks = o
-                .clocks(id)
-                .call()
-                .await
-                .map_err(failed("reading the clocks"))?;
             let left = if g.challengerTurn {
                 clocks.challenger
             } else {

@@ -19,6 +19,7 @@ use opml_bindings::oracle::IOpMLOracle;
 use crate::Result;
 use crate::behaviour::Behaviour;
 use crate::chain::{Chain, failed};
+use crate::metrics::{Counted, Metrics};
 use crate::programs::{ProgramStore, StoredProgram};
 use crate::progress::Progress;
 use crate::store::Store;
@@ -59,6 +60,7 @@ pub struct Service {
     start_block: u64,
     traces: Traces,
     behaviour: Arc<dyn Behaviour>,
+    metrics: Arc<Metrics>,
 }
 
 impl std::fmt::Debug for Service {
@@ -92,6 +94,11 @@ impl Service {
             .map_err(failed("reading the oracle config"))?;
         let head = chain.head().await?;
         let start_block = head.saturating_sub(FRESH_LOOKBACK);
+        let metrics = Arc::new(Metrics::new());
+        let progress = Arc::new(Counted {
+            inner: progress,
+            metrics: Arc::clone(&metrics),
+        });
         let traces = Traces::new(programs, cfg.checkpoint_interval, progress)?;
         Ok(Self {
             chain,
@@ -101,6 +108,7 @@ impl Service {
             start_block,
             traces,
             behaviour,
+            metrics,
         })
     }
 
@@ -112,6 +120,11 @@ impl Service {
     /// How the role behaves ([`crate::behaviour::Honest`] in every service command).
     pub fn behaviour(&self) -> &dyn Behaviour {
         &*self.behaviour
+    }
+
+    /// The role's metrics (served by [`crate::metrics::serve`] when the operator asks).
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
     }
 
     /// The first block the role reads events from.
@@ -184,7 +197,31 @@ impl Service {
         Fut: std::future::Future<Output = Result<bool>>,
     {
         tracing::info!(address = %self.me(), oracle = %self.chain.oracle.address(), "{role} started");
-        run_passes(poll, stop, pass).await
+        let mut pass = pass;
+        run_passes(poll, stop, || {
+            let this = pass();
+            async move {
+                let r = this.await;
+                self.observe(&r).await;
+                r
+            }
+        })
+        .await
+    }
+
+    /// Records a pass's outcome, the database's counts and the balance in the metrics.
+    async fn observe(&self, r: &Result<bool>) {
+        self.metrics.observe_pass(r);
+        if let Err(e) = self.metrics.observe_store(&self.store) {
+            tracing::warn!(error = %e, "metrics: cannot read the database");
+        }
+        if !self.cfg.auto_withdraw {
+            // With auto-withdraw, `withdraw` reads the balance on every pass.
+            match self.chain.oracle.balanceOf(self.me()).call().await {
+                Ok(bal) => self.metrics.set_balance(bal),
+                Err(e) => tracing::debug!(error = %e, "metrics: cannot read the balance"),
+            }
+        }
     }
 
     /// Withdraws the role's credit, if any.
@@ -196,12 +233,15 @@ impl Service {
             .call()
             .await
             .map_err(failed("reading the balance"))?;
+        self.metrics.set_balance(bal);
         if bal.is_zero() {
             return Ok(bal);
         }
         self.chain
             .send("withdraw", self.chain.oracle.withdraw(self.me()))
             .await?;
+        self.metrics.add_withdrawn(bal);
+        self.metrics.set_balance(U256::ZERO);
         tracing::info!(amount = %bal, "withdrew bonds and fees");
         Ok(bal)
     }
