@@ -1,16 +1,22 @@
 //! `opml`: the command-line tool. Thin: parses arguments, calls the library crates, prints.
 
+mod output;
 mod progress;
 mod prove;
 mod run;
 
 /// The role services and the chain commands.
 mod cmd {
+    pub(crate) mod account;
+    pub(crate) mod chain;
     pub(crate) mod challenger;
     pub(crate) mod demo;
     pub(crate) mod deploy;
     pub(crate) mod devnet;
     pub(crate) mod metrics;
+    pub(crate) mod program;
+    pub(crate) mod request;
+    pub(crate) mod status;
     pub(crate) mod submitter;
 }
 
@@ -47,6 +53,19 @@ enum Command {
     /// The whole story on a local anvil: a lying submitter, a challenger that wins, the right
     /// result delivered to the consumer.
     Demo(cmd::demo::DemoArgs),
+    /// Print a program's id (no chain needed).
+    ProgramId(cmd::program::ProgramArgs),
+    /// Register a program (or find it registered) and print its id.
+    Register(cmd::program::RegisterArgs),
+    /// Request an inference, paying the fee; --wait follows it to its final output.
+    Request(cmd::request::RequestArgs),
+    /// Where a request, result, game or program stands.
+    Status(cmd::status::StatusArgs),
+    /// Cancel a stale request (no revealed result within the request timeout): its fee is
+    /// credited back to the requester.
+    Cancel(cmd::account::CancelArgs),
+    /// Withdraw the signer's credit (fees, bonds, refunds) from the oracle.
+    Withdraw(cmd::account::WithdrawArgs),
 }
 
 fn main() -> ExitCode {
@@ -82,6 +101,12 @@ fn main() -> ExitCode {
         Command::Deploy(args) => ok(cmd::deploy::run(args)),
         Command::Devnet(args) => ok(cmd::devnet::run(args)),
         Command::Demo(args) => ok(cmd::demo::run(args)),
+        Command::ProgramId(args) => ok(cmd::program::program_id_cmd(args)),
+        Command::Register(args) => ok(cmd::program::register(args)),
+        Command::Request(args) => ok(cmd::request::run(args)),
+        Command::Status(args) => ok(cmd::status::run(args)),
+        Command::Cancel(args) => ok(cmd::account::cancel(args)),
+        Command::Withdraw(args) => ok(cmd::account::withdraw(args)),
     };
     match result {
         Ok(code) => code,

@@ -135,17 +135,8 @@ fn print_program(sub: &Submission) {
     if let RunStatus::Trapped(code) = sub.status {
         println!("trap: {}", code.spec_message());
     }
-    println!(
-        "output ({} bytes): {}",
-        sub.output.len(),
-        hex::encode(&sub.output)
-    );
-    if let Ok(text) = std::str::from_utf8(&sub.output) {
-        match serde_json::from_str::<serde_json::Value>(text) {
-            Ok(json) if !text.trim().is_empty() => println!("output (json): {json}"),
-            _ if !text.is_empty() => println!("output (utf-8): {text}"),
-            _ => {}
-        }
+    for line in crate::output::output_lines(&sub.output) {
+        println!("{line}");
     }
     for v in &sub.results {
         println!("result: {}", opml_executor::format_value(*v));

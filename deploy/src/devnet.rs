@@ -110,15 +110,18 @@ pub struct Registered {
     pub depth: u8,
 }
 
-/// Deploys to `anvil` with the devnet profile (`params` applied) as account 0, and registers
-/// each program with the least depth covering twice its sample run.
+/// Deploys to `anvil` with the devnet profile (`params` applied) as account 0, tells
+/// `on_deployed` (before the registrations, which run each program), and registers each
+/// program with the least depth covering twice its sample run.
 pub async fn deploy_and_register(
     anvil: &AnvilInstance,
     params: IOpMLOracle::Config,
     programs: &[PathBuf],
+    on_deployed: impl FnOnce(&Deployment),
 ) -> Result<(DynProvider, Deployment, Vec<Registered>)> {
     let p = provider(&anvil.endpoint(), signer_from_key(&anvil_key(anvil, 0))?)?;
     let d = contracts::deploy(&p, params).await?;
+    on_deployed(&d);
     let mut out = Vec::new();
     for path in programs {
         let prog = load_program(path)?;

@@ -191,6 +191,18 @@ impl Net {
             .expect("spawn opml")
     }
 
+    /// `opml` with this devnet's endpoint and oracle in its environment (`ETH_RPC_URL`,
+    /// `OPML_ORACLE`) and account `i`'s key (`OPML_PRIVATE_KEY`): the requester and observer
+    /// commands as a user runs them.
+    pub fn opml(&self, i: usize) -> Command {
+        let mut c = Command::new(&self.bin);
+        c.env("ETH_RPC_URL", self.anvil.endpoint())
+            .env("OPML_ORACLE", self.oracle.address().to_string())
+            .env("OPML_PRIVATE_KEY", self.key(i))
+            .current_dir(root());
+        c
+    }
+
     /// A role's log so far.
     pub fn log(&self, db: &str) -> String {
         std::fs::read_to_string(self.dir.join(format!("{db}.log"))).unwrap_or_default()
@@ -384,6 +396,20 @@ where
 /// Runs `cmd` to completion, killing it after `secs`; panics unless it exits with status 0.
 /// Its output is drained by threads, so a chatty child cannot block on a full pipe.
 pub fn run_bounded(cmd: &mut Command, secs: u64) -> std::process::Output {
+    let what = format!("{cmd:?}");
+    let out = run_capture(cmd, secs);
+    assert!(
+        out.status.success(),
+        "{what}: {}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// Runs `cmd` to completion whatever its exit status, killing it and panicking after `secs`
+/// (a command that hangs is a failure); its output is drained by threads.
+pub fn run_capture(cmd: &mut Command, secs: u64) -> std::process::Output {
     use std::io::Read;
     let what = format!("{cmd:?}");
     let mut child = cmd
@@ -413,18 +439,11 @@ pub fn run_bounded(cmd: &mut Command, secs: u64) -> std::process::Output {
         }
         std::thread::sleep(Duration::from_millis(20));
     };
-    let out = std::process::Output {
+    std::process::Output {
         status,
         stdout: out.join().expect("stdout reader"),
         stderr: err.join().expect("stderr reader"),
-    };
-    assert!(
-        out.status.success(),
-        "{what}: {}\n{}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
+    }
 }
 
 /// Kills a child on drop.

@@ -4,6 +4,8 @@
 
 #[path = "e2e/cast_integrator.rs"]
 mod cast_integrator;
+#[path = "e2e/commands.rs"]
+mod commands;
 #[path = "e2e/reorg.rs"]
 mod reorg;
 

@@ -35,10 +35,15 @@ pub(crate) fn run(args: DevnetArgs) -> anyhow::Result<()> {
     };
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async {
+        let endpoint = anvil.endpoint();
         let (_, d, registered) =
-            deploy_and_register(&anvil, args.params.config("devnet")?, &programs).await?;
-        println!("anvil:           {}", anvil.endpoint());
-        super::deploy::print(&d);
+            deploy_and_register(&anvil, args.params.config("devnet")?, &programs, |d| {
+                // For scripts: these two lines as soon as the contracts are deployed.
+                println!("rpc: {endpoint}");
+                println!("oracle: {}", d.oracle);
+                super::deploy::print(d);
+            })
+            .await?;
         for r in &registered {
             println!(
                 "program {}: {} (sample run {} steps, D = {})",

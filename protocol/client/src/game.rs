@@ -1,0 +1,131 @@
+//! A game, move by move: the bisections from the `Bisected` events (each narrowing the
+//! disputed range), the step proof and the verdict, both clocks and the bonds.
+
+use alloy::primitives::U256;
+use opml_bindings::oracle::GameStatus;
+use opml_service::chain::failed;
+
+use crate::read::{enum_name, topic, turn};
+use crate::views::{Bonds, Clocks, GameView, Round, StepView};
+use crate::{Client, Result};
+
+impl Client {
+    /// The game `id`, with every move so far.
+    pub async fn game(&self, id: u64) -> Result<GameView> {
+        let cfg = self.config().await?;
+        let g = self.game_raw(id).await?;
+        let r = self
+            .oracle
+            .result(U256::from(g.resultId))
+            .call()
+            .await
+            .map_err(failed("reading the result"))?;
+        let q = self.request_raw(r.requestId).await?;
+        let clocks = self
+            .oracle
+            .clocks(U256::from(id))
+            .call()
+            .await
+            .map_err(failed("reading the clocks"))?;
+        let now = self.now().await?;
+        let side = |who| {
+            if who == g.challenger {
+                "challenger"
+            } else {
+                "submitter"
+            }
+            .to_string()
+        };
+        let mut rounds: Vec<Round> = self
+            .oracle
+            .Bisected_filter()
+            .topic1(topic(id))
+            .from_block(self.from_block)
+            .query()
+            .await
+            .map_err(failed("reading Bisected"))?
+            .into_iter()
+            .enumerate()
+            .map(|(i, (ev, log))| Round {
+                n: i + 1,
+                mover: side(ev.mover),
+                start: ev.start,
+                len_log: ev.lenLog,
+                start_hash: ev.startHash,
+                hashes: ev.hashes,
+                disputed: None,
+                block: log.block_number,
+                tx: log.transaction_hash,
+            })
+            .collect();
+        let step = self
+            .oracle
+            .StepProved_filter()
+            .topic1(topic(id))
+            .from_block(self.from_block)
+            .query()
+            .await
+            .map_err(failed("reading StepProved"))?
+            .into_iter()
+            .next()
+            .map(|(ev, _)| StepView {
+                step: ev.step,
+                pre: ev.pre,
+                post: ev.post,
+                mover: side(ev.mover),
+            });
+        // Each round's disputed sub-range: where the next round starts (or the proved step).
+        let next_starts: Vec<Option<u64>> = rounds
+            .iter()
+            .skip(1)
+            .map(|r| Some(r.start))
+            .chain(std::iter::once(step.as_ref().map(|s| s.step)))
+            .collect();
+        for (r, next) in rounds.iter_mut().zip(next_starts) {
+            let sub_log = r.len_log - r.len_log.min(cfg.kLog);
+            r.disputed = next
+                .filter(|&s| s >= r.start)
+                .map(|s| ((s - r.start) >> sub_log) as usize);
+        }
+        let by_timeout = self
+            .oracle
+            .GameResolved_filter()
+            .topic1(topic(id))
+            .from_block(self.from_block)
+            .query()
+            .await
+            .map_err(failed("reading GameResolved"))?
+            .into_iter()
+            .next()
+            .is_some_and(|(ev, _)| ev.byTimeout);
+        Ok(GameView {
+            id,
+            result_id: g.resultId,
+            request_id: r.requestId,
+            submitter: r.submitter,
+            challenger: g.challenger,
+            status: enum_name::<GameStatus>(g.status),
+            turn: turn(g.challengerTurn).into(),
+            by_timeout,
+            trace_depth: q.traceDepth,
+            k_log: cfg.kLog,
+            start: g.start,
+            len_log: g.lenLog,
+            clocks: Clocks {
+                total: cfg.clock,
+                submitter_left: u64::try_from(clocks.submitter).unwrap_or(u64::MAX),
+                challenger_left: u64::try_from(clocks.challenger).unwrap_or(u64::MAX),
+            },
+            last_move_at: g.lastMoveAt,
+            bonds: Bonds {
+                result_bond_wei: cfg.resultBond.to_string(),
+                challenge_bond_wei: cfg.challengeBond.to_string(),
+                match_escrowed: g.funded,
+                burn_bps: cfg.burnBps,
+            },
+            rounds,
+            step,
+            now,
+        })
+    }
+}

@@ -1,0 +1,14 @@
+#![doc = include_str!("../README.md")]
+
+mod actions;
+mod client;
+mod error;
+mod follow;
+mod game;
+mod read;
+pub mod views;
+
+pub use actions::NewRequest;
+pub use client::Client;
+pub use error::{Error, Result};
+pub use follow::Stage;
