@@ -7,7 +7,8 @@ use anyhow::{Context, bail};
 use clap::Args;
 use opml_bindings::oracle::OpMLOracle::ProgramFields;
 use opml_bindings::state::{program_fields, program_hash, program_id};
-use opml_vm::{Limits, Machine, Program};
+use opml_executor::{DeclaredBounds, RunOptions};
+use opml_vm::{Machine, Program};
 
 use super::chain::{ChainArgs, ONE_SHOT, block_on, print_json};
 
@@ -37,15 +38,20 @@ impl ProgramArgs {
         if !(1..=63).contains(&self.depth) {
             bail!("--depth {} outside 1..=63", self.depth);
         }
-        let mut limits = Limits::default();
+        let wasm = opml_executor::read_module(&self.file)
+            .with_context(|| format!("reading {}", self.file.display()))?;
+        // The limits every party loads a program with (`StoredProgram::from_wasm`): the
+        // defaults, with the memory maximum the program declares.
+        let mut limits = DeclaredBounds::of(&wasm)
+            .with_context(|| format!("loading {}", self.file.display()))?
+            .options(RunOptions::default())
+            .limits;
         if let Some(d2) = self.segment_depth {
             if !(1..=63).contains(&d2) {
                 bail!("--segment-depth {d2} outside 1..=63");
             }
             limits.segment_depth = d2;
         }
-        let wasm = opml_executor::read_module(&self.file)
-            .with_context(|| format!("reading {}", self.file.display()))?;
         let program = Program::load(&wasm, limits)
             .with_context(|| format!("loading {}", self.file.display()))?;
         Ok(program_fields(&mut Machine::new(&Arc::new(program), &[])))

@@ -400,12 +400,36 @@ async fn devnet_prints_rpc_and_oracle_for_scripts() {
         .unwrap_or_else(|| panic!("{oracle}"))
         .to_owned();
     assert!(rpc.ends_with(&port), "{rpc}");
-    let program = loop {
+    let (program, depth) = loop {
         let l = next();
         if let Some(rest) = l.strip_prefix("program digits: ") {
-            break rest.split_whitespace().next().expect("id").to_owned();
+            let depth = rest
+                .rsplit("D = ")
+                .next()
+                .expect("depth")
+                .trim_end_matches(')');
+            break (
+                rest.split_whitespace().next().expect("id").to_owned(),
+                depth.to_owned(),
+            );
         }
     };
+    // `opml program-id` computes the id the devnet registered (as the roles load programs).
+    let uri = format!("file:{DIGITS}");
+    let local = run_bounded(
+        std::process::Command::new(opml_e2e::role_bins().0)
+            .args([
+                "program-id",
+                DIGITS,
+                "--depth",
+                &depth,
+                "--metadata-uri",
+                &uri,
+            ])
+            .current_dir(opml_e2e::root()),
+        60,
+    );
+    assert_eq!(text(&local.stdout).trim(), program);
     // What a script does with them.
     let shown = text(
         &run_bounded(
