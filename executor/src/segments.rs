@@ -94,8 +94,9 @@ impl FastProgram {
         };
         if boundaries == Boundaries::Every {
             let t = Instant::now();
-            run.boundaries
-                .push(opml_vm::initial_state_hash(program, input));
+            // The program's own `Arc`: its cached roots (code, table, segments) are reused.
+            let s0 = opml_vm::Machine::new(program, input).state_hash();
+            run.boundaries.push(s0);
             run.hashing += t.elapsed();
         }
         let mut instance = match self.module.instantiate(input, self.limits, max_steps)? {
