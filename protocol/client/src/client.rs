@@ -1,9 +1,12 @@
 //! A connection to an oracle: read-only (`opml status`) or with a signer (register, request,
 //! cancel, withdraw).
 
+use alloy::contract::Event;
 use alloy::primitives::Address;
 use alloy::providers::{DynProvider, Provider, ProviderBuilder};
+use alloy::rpc::types::Log;
 use alloy::signers::local::PrivateKeySigner;
+use alloy::sol_types::SolEvent;
 use opml_bindings::oracle::IOpMLOracle;
 use opml_bindings::oracle::OpMLOracle::{self, OpMLOracleInstance};
 use opml_service::chain::{Chain, failed};
@@ -11,7 +14,7 @@ use opml_service::chain::{Chain, failed};
 use crate::{Error, Result};
 
 /// An oracle on one chain, seen by a requester or an observer.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Client {
     /// The provider (signing when built with [`Client::signing`]).
     pub provider: DynProvider,
@@ -24,15 +27,6 @@ pub struct Client {
     chain: Option<Chain>,
     /// First block to read events from (the oracle's deployment block, when known).
     pub from_block: u64,
-}
-
-impl std::fmt::Debug for Client {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client")
-            .field("oracle", self.oracle.address())
-            .field("me", &self.me)
-            .finish_non_exhaustive()
-    }
 }
 
 impl Client {
@@ -108,5 +102,28 @@ impl Client {
                 detail: "the node has none".into(),
             })
         })
+    }
+
+    /// Every event `filter` matches from [`Client::from_block`] on, oldest first; `what`
+    /// names the query in errors ("reading Bisected").
+    pub(crate) async fn events<E: SolEvent>(
+        &self,
+        filter: Event<&DynProvider, E>,
+        what: &str,
+    ) -> Result<Vec<(E, Log)>> {
+        Ok(filter
+            .from_block(self.from_block)
+            .query()
+            .await
+            .map_err(failed(what))?)
+    }
+
+    /// The first event `filter` matches (see [`Client::events`]), if any.
+    pub(crate) async fn first_event<E: SolEvent>(
+        &self,
+        filter: Event<&DynProvider, E>,
+        what: &str,
+    ) -> Result<Option<(E, Log)>> {
+        Ok(self.events(filter, what).await?.into_iter().next())
     }
 }

@@ -232,31 +232,23 @@ impl Client {
 
     /// The output of result `id`, from its `ResultRevealed` event.
     pub async fn output_of(&self, result: u64) -> Result<Bytes> {
-        self.oracle
-            .ResultRevealed_filter()
-            .topic1(topic(result))
-            .from_block(self.from_block)
-            .query()
-            .await
-            .map_err(failed("reading ResultRevealed"))?
-            .into_iter()
-            .next()
-            .map(|(e, _)| e.output)
-            .ok_or_else(|| Error::NotFound(format!("result {result} has not been revealed")))
+        self.first_event(
+            self.oracle.ResultRevealed_filter().topic1(topic(result)),
+            "reading ResultRevealed",
+        )
+        .await?
+        .map(|(e, _)| e.output)
+        .ok_or_else(|| Error::NotFound(format!("result {result} has not been revealed")))
     }
 
     /// The output request `id` was finalized with.
     pub async fn final_output(&self, id: u64) -> Result<Bytes> {
         let (ev, _) = self
-            .oracle
-            .ResultFinalized_filter()
-            .topic2(topic(id))
-            .from_block(self.from_block)
-            .query()
-            .await
-            .map_err(failed("reading ResultFinalized"))?
-            .into_iter()
-            .next()
+            .first_event(
+                self.oracle.ResultFinalized_filter().topic2(topic(id)),
+                "reading ResultFinalized",
+            )
+            .await?
             .ok_or_else(|| Error::NotFound(format!("no ResultFinalized event for request {id}")))?;
         self.output_of(u64_of(ev.resultId)?).await
     }

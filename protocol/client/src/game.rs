@@ -37,13 +37,11 @@ impl Client {
             .to_string()
         };
         let mut rounds: Vec<Round> = self
-            .oracle
-            .Bisected_filter()
-            .topic1(topic(id))
-            .from_block(self.from_block)
-            .query()
-            .await
-            .map_err(failed("reading Bisected"))?
+            .events(
+                self.oracle.Bisected_filter().topic1(topic(id)),
+                "reading Bisected",
+            )
+            .await?
             .into_iter()
             .enumerate()
             .map(|(i, (ev, log))| Round {
@@ -59,15 +57,11 @@ impl Client {
             })
             .collect();
         let step = self
-            .oracle
-            .StepProved_filter()
-            .topic1(topic(id))
-            .from_block(self.from_block)
-            .query()
-            .await
-            .map_err(failed("reading StepProved"))?
-            .into_iter()
-            .next()
+            .first_event(
+                self.oracle.StepProved_filter().topic1(topic(id)),
+                "reading StepProved",
+            )
+            .await?
             .map(|(ev, _)| StepView {
                 step: ev.step,
                 pre: ev.pre,
@@ -88,15 +82,11 @@ impl Client {
                 .map(|s| ((s - r.start) >> sub_log) as usize);
         }
         let by_timeout = self
-            .oracle
-            .GameResolved_filter()
-            .topic1(topic(id))
-            .from_block(self.from_block)
-            .query()
-            .await
-            .map_err(failed("reading GameResolved"))?
-            .into_iter()
-            .next()
+            .first_event(
+                self.oracle.GameResolved_filter().topic1(topic(id)),
+                "reading GameResolved",
+            )
+            .await?
             .is_some_and(|(ev, _)| ev.byTimeout);
         Ok(GameView {
             id,

@@ -55,15 +55,11 @@ impl Client {
             return Err(Error::NotFound(format!("no program {id} on this oracle")));
         }
         let ev = self
-            .oracle
-            .ProgramRegistered_filter()
-            .topic1(id)
-            .from_block(self.from_block)
-            .query()
-            .await
-            .map_err(failed("reading ProgramRegistered"))?
-            .into_iter()
-            .next();
+            .first_event(
+                self.oracle.ProgramRegistered_filter().topic1(id),
+                "reading ProgramRegistered",
+            )
+            .await?;
         Ok(ProgramView {
             id,
             trace_depth: p.traceDepth,
@@ -95,26 +91,20 @@ impl Client {
         let q = self.request_raw(id).await?;
         let now = self.now().await?;
         let input = self
-            .oracle
-            .InferenceRequested_filter()
-            .topic1(topic(id))
-            .from_block(self.from_block)
-            .query()
-            .await
-            .map_err(failed("reading InferenceRequested"))?
-            .into_iter()
-            .next()
+            .first_event(
+                self.oracle.InferenceRequested_filter().topic1(topic(id)),
+                "reading InferenceRequested",
+            )
+            .await?
             .map(|(e, _)| e.input)
             .unwrap_or_default();
         let mut results = Vec::new();
         for (ev, _) in self
-            .oracle
-            .ResultCommitted_filter()
-            .topic2(topic(id))
-            .from_block(self.from_block)
-            .query()
-            .await
-            .map_err(failed("reading ResultCommitted"))?
+            .events(
+                self.oracle.ResultCommitted_filter().topic2(topic(id)),
+                "reading ResultCommitted",
+            )
+            .await?
         {
             results.push(self.result(u64_of(ev.resultId)?).await?);
         }
@@ -165,26 +155,20 @@ impl Client {
             None
         };
         let output = self
-            .oracle
-            .ResultRevealed_filter()
-            .topic1(topic(id))
-            .from_block(self.from_block)
-            .query()
-            .await
-            .map_err(failed("reading ResultRevealed"))?
-            .into_iter()
-            .next()
+            .first_event(
+                self.oracle.ResultRevealed_filter().topic1(topic(id)),
+                "reading ResultRevealed",
+            )
+            .await?
             .map(|(e, _)| e.output);
         let revealed = output.is_some();
         let mut games = Vec::new();
         for (ev, _) in self
-            .oracle
-            .GameStarted_filter()
-            .topic2(topic(id))
-            .from_block(self.from_block)
-            .query()
-            .await
-            .map_err(failed("reading GameStarted"))?
+            .events(
+                self.oracle.GameStarted_filter().topic2(topic(id)),
+                "reading GameStarted",
+            )
+            .await?
         {
             games.push(self.game_summary(u64_of(ev.gameId)?).await?);
         }

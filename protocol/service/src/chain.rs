@@ -31,7 +31,7 @@ pub fn signer_from_keystore(path: &Path, password: &str) -> Result<PrivateKeySig
 }
 
 /// A connection with a signer: what a role acts through.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub struct Chain {
     /// The signing provider.
     pub provider: DynProvider,
@@ -41,15 +41,6 @@ pub struct Chain {
     pub me: Address,
     /// Blocks an event or a transaction must be deep before the role acts on it.
     pub confirmations: u64,
-}
-
-impl std::fmt::Debug for Chain {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Chain")
-            .field("oracle", self.oracle.address())
-            .field("me", &self.me)
-            .finish()
-    }
 }
 
 /// A signing provider for `url`. Nonces come from the node's pending count at each send,
