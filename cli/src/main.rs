@@ -13,7 +13,6 @@ mod cmd {
     pub(crate) mod demo;
     pub(crate) mod deploy;
     pub(crate) mod devnet;
-    pub(crate) mod metrics;
     pub(crate) mod program;
     pub(crate) mod request;
     pub(crate) mod status;

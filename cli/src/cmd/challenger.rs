@@ -13,7 +13,7 @@ pub(crate) fn run(settings: Settings) -> anyhow::Result<()> {
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async {
         let challenger = Challenger::connect(&cfg, Arc::new(Shown)).await?;
-        super::metrics::serve(&cfg, challenger.service()).await?;
+        opml_service::metrics::serve_configured(&cfg, challenger.service()).await?;
         challenger
             .run(cfg.poll(), opml_service::shutdown_signal())
             .await?;

@@ -14,7 +14,7 @@ pub(crate) fn run(settings: Settings) -> anyhow::Result<()> {
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async {
         let submitter = Submitter::connect(&cfg, Arc::new(Shown)).await?;
-        super::metrics::serve(&cfg, submitter.service()).await?;
+        opml_service::metrics::serve_configured(&cfg, submitter.service()).await?;
         submitter
             .run(cfg.poll(), opml_service::shutdown_signal())
             .await?;

@@ -384,6 +384,33 @@ pub async fn serve(
         .await
 }
 
+/// Serves `svc`'s metrics on `--metrics` (`settings.metrics`), when set, in the background
+/// until the process ends. It binds first, so a taken port is an error at start. `/healthz`
+/// turns unhealthy once no pass completed for five poll intervals (at least 90 s: the back-off
+/// after transport failures reaches a minute).
+pub async fn serve_configured(
+    settings: &crate::settings::Settings,
+    svc: &crate::Service,
+) -> Result<Option<std::net::SocketAddr>> {
+    let Some(addr) = settings.metrics else {
+        return Ok(None);
+    };
+    let bind_error = |e: std::io::Error| Error::Config(format!("--metrics {addr}: {e}"));
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(bind_error)?;
+    let bound = listener.local_addr().map_err(bind_error)?;
+    tracing::info!(addr = %bound, "serving /metrics and /healthz");
+    let max_age = (settings.poll() * 5).max(Duration::from_secs(90));
+    let metrics = Arc::clone(svc.metrics());
+    tokio::spawn(async move {
+        if let Err(e) = serve(listener, metrics, max_age, std::future::pending()).await {
+            tracing::error!(error = %e, "metrics server stopped");
+        }
+    });
+    Ok(Some(bound))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -82,6 +82,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 let svc = cfg
                     .service(opml_submitter::DEFAULT_DB, Arc::new(Silent), liar)
                     .await?;
+                opml_service::metrics::serve_configured(&cfg, &svc).await?;
                 Submitter::new(svc).run(cfg.poll(), stop).await?;
             }
             Role::Challenger(args) => {
@@ -90,6 +91,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 let svc = cfg
                     .service(opml_challenger::DEFAULT_DB, Arc::new(Silent), liar)
                     .await?;
+                opml_service::metrics::serve_configured(&cfg, &svc).await?;
                 let own = ChallengerConfig {
                     submit_after_win: cfg.submit_after_win,
                 };
