@@ -11,7 +11,6 @@
 mod unmetered;
 mod wasmi_host;
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -20,6 +19,7 @@ use opml_executor::RunStatus;
 use opml_executor::fast::{FastEngine, FastInstance, FastModule, Instantiated};
 use opml_vm::{Checkpoints, Entry, Limits, Machine, Program, Status, Value};
 
+use opml_bench::{median_time, ms, repo_root, run_vm};
 use unmetered::Unmetered;
 use wasmi_host::WasmiProgram;
 
@@ -41,10 +41,6 @@ impl Case {
     }
 }
 
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
 fn load_cases(kernel_rounds: u32) -> Result<Vec<Case>> {
     let root = repo_root();
     let read = |p: &str| std::fs::read(root.join(p)).with_context(|| format!("reading {p}"));
@@ -62,28 +58,6 @@ fn load_cases(kernel_rounds: u32) -> Result<Vec<Case>> {
             note: Some(format!("{kernel_rounds} rounds")),
         },
     ])
-}
-
-/// Median of `reps` timings of `f`, after one warm-up call.
-fn median_time<T>(reps: usize, mut f: impl FnMut() -> Result<T>) -> Result<Duration> {
-    f()?;
-    let mut times = Vec::with_capacity(reps);
-    for _ in 0..reps {
-        let t = Instant::now();
-        std::hint::black_box(f()?);
-        times.push(t.elapsed());
-    }
-    times.sort();
-    Ok(times[reps / 2])
-}
-
-fn run_vm(program: &Arc<Program>, input: &[u8]) -> Result<(u64, Vec<u8>)> {
-    let mut m = Machine::new(program, input);
-    let steps = m.run(u64::MAX);
-    if m.status() != Status::Halted {
-        bail!("VM did not halt: {:?} {:?}", m.status(), m.trap_code());
-    }
-    Ok((steps, m.output().to_vec()))
 }
 
 fn fmt_rate(per_sec: f64) -> String {
@@ -183,16 +157,6 @@ impl Columns {
         let v = &mut self.0[col];
         v.sort();
         v[v.len() / 2]
-    }
-}
-
-/// Milliseconds, or microseconds below 0.1 ms so that small figures keep their digits.
-fn ms(d: Duration) -> String {
-    let ms = d.as_secs_f64() * 1e3;
-    if ms < 0.1 {
-        format!("{:.1} µs", ms * 1e3)
-    } else {
-        format!("{ms:.3} ms")
     }
 }
 

@@ -13,9 +13,9 @@
 //! three kinds of run interleaved.
 
 use anyhow::{Context, Result, bail};
+use opml_bench::{median, ms, repo_root};
 use opml_executor::fast::FastEngine;
 use opml_executor::{Boundaries, FastProgram, Limits, RunStatus};
-use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 fn main() -> Result<()> {
@@ -27,7 +27,7 @@ fn main() -> Result<()> {
             other => bail!("unknown argument `{other}` (expected --reps N)"),
         }
     }
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let root = repo_root();
     let read = |p: &str| std::fs::read(root.join(p)).with_context(|| format!("reading {p}"));
     let cases = [
         (
@@ -103,13 +103,4 @@ fn timed(
         bail!("the program did not halt: {}", run.submission.status);
     }
     Ok((elapsed, run))
-}
-
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1e3)
 }

@@ -9,17 +9,17 @@
 //! then through `opml demo`'s story on a local anvil it starts: a lying submitter, a challenger
 //! that disputes and wins by a step proof. Every figure of ours is measured in this run.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use alloy::eips::BlockNumberOrTag;
 use alloy::providers::{Provider, ProviderBuilder};
 use anyhow::{Context, Result, bail};
+use opml_bench::{median_time, repo_root, run_vm};
 use opml_deploy::demo::{self, Setup};
 use opml_deploy::devnet::{anvil_key, start_anvil};
 use opml_service::progress::Silent;
-use opml_vm::{Limits, Machine, Program, Status};
+use opml_vm::{Limits, Program};
 
 /// ORA opML's figures for one MNIST inference and one dispute over it (`SOURCE.md`).
 mod ora {
@@ -68,27 +68,12 @@ fn args() -> Result<Args> {
     Ok(a)
 }
 
-fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// VM steps and the median wall time of `reps` runs to completion.
+/// VM steps, output and the median wall time of `reps` runs to completion.
 fn vm_run(wasm: &[u8], input: &[u8], reps: usize) -> Result<(u64, Vec<u8>, Duration)> {
     let program = Arc::new(Program::load(wasm, Limits::default())?);
-    let mut times = Vec::with_capacity(reps);
-    let mut last = (0, Vec::new());
-    for _ in 0..reps {
-        let t = Instant::now();
-        let mut m = Machine::new(&program, input);
-        let steps = m.run(u64::MAX);
-        times.push(t.elapsed());
-        if m.status() != Status::Halted {
-            bail!("the VM did not halt: {:?} {:?}", m.status(), m.trap_code());
-        }
-        last = (steps, m.output().to_vec());
-    }
-    times.sort();
-    Ok((last.0, last.1, times[reps / 2]))
+    let (steps, output) = run_vm(&program, input)?;
+    let time = median_time(reps, || run_vm(&program, input))?;
+    Ok((steps, output, time))
 }
 
 /// Gas of every transaction on the chain at `url` (the whole story, deployments included).

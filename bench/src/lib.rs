@@ -1,0 +1,53 @@
+//! What the bench binaries share: where the repository is, median timings, a VM run to
+//! completion, durations printed alike.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Result, bail};
+use opml_vm::{Machine, Program, Status};
+
+/// The repository's root (committed guests and inputs are read from there).
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The median of `times` (the upper one of an even count). Panics on an empty list.
+pub fn median(mut times: Vec<Duration>) -> Duration {
+    times.sort();
+    times[times.len() / 2]
+}
+
+/// Median of `reps` timings of `f` (at least one), after one warm-up call.
+pub fn median_time<T>(reps: usize, mut f: impl FnMut() -> Result<T>) -> Result<Duration> {
+    f()?;
+    let mut times = Vec::with_capacity(reps.max(1));
+    for _ in 0..reps.max(1) {
+        let t = Instant::now();
+        std::hint::black_box(f()?);
+        times.push(t.elapsed());
+    }
+    Ok(median(times))
+}
+
+/// Runs `program` on `input` in the VM until it stops: its step count and output, or an error
+/// when it did not halt.
+pub fn run_vm(program: &Arc<Program>, input: &[u8]) -> Result<(u64, Vec<u8>)> {
+    let mut m = Machine::new(program, input);
+    let steps = m.run(u64::MAX);
+    if m.status() != Status::Halted {
+        bail!("the VM did not halt: {:?} {:?}", m.status(), m.trap_code());
+    }
+    Ok((steps, m.output().to_vec()))
+}
+
+/// Milliseconds, or microseconds below 0.1 ms so that small figures keep their digits.
+pub fn ms(d: Duration) -> String {
+    let ms = d.as_secs_f64() * 1e3;
+    if ms < 0.1 {
+        format!("{:.1} µs", ms * 1e3)
+    } else {
+        format!("{ms:.3} ms")
+    }
+}
