@@ -51,8 +51,15 @@ async fn lying_submitter_loses_and_the_correct_result_finalizes() {
     };
     let before = net.balance(net.addr(3)).await;
     let _s = Guard(net.spawn("submitter", 2, "submitter", &["--lie-output", &lie()]));
-    let _c = Guard(net.spawn("challenger", 3, "challenger", &["--submit-after-win"]));
+    let _c = Guard(net.spawn("challenger", 3, "challenger", &[]));
     let req = net.ask().await;
+    // An honest submitter that comes once the lie took the request: it must serve the request
+    // when the rejection reopens it (the challenger does not resubmit here).
+    wait(120, "the lie revealed", || async {
+        (net.result_status(1).await == RESULT_REVEALED).then_some(())
+    })
+    .await;
+    let _h = Guard(net.spawn("submitter", 4, "honest-submitter", &[]));
     wait(180, "the challenger's win", || async {
         (net.game_status(1).await == GAME_CHALLENGER_WON).then_some(())
     })

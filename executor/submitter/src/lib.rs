@@ -95,6 +95,23 @@ impl Submitter {
                 phase: Phase::Open,
             })?;
         }
+        // A rejected result reopens its request: serve it again, unless the result was this
+        // submitter's own (the oracle bars it from the request).
+        for (ev, _) in self
+            .svc
+            .chain
+            .oracle
+            .ResultRejected_filter()
+            .from_block(from)
+            .to_block(to)
+            .query()
+            .await
+            .map_err(failed("reading ResultRejected events"))?
+        {
+            if self.svc.store.claim(u64_of(ev.resultId)?)?.is_none() {
+                self.svc.reopen_request(u64_of(ev.requestId)?)?;
+            }
+        }
         Ok(())
     }
 

@@ -168,6 +168,8 @@ impl Service {
                     "commitment not revealed in time; bond forfeited"
                 );
                 c.phase = Phase::Lost;
+                // A forfeit bars nobody and the request may still be open: serve it again.
+                self.reopen_request(request)?;
             }
             RESULT_COMMITTED => {
                 let now = self.chain.now().await?;
@@ -208,6 +210,20 @@ impl Service {
                 }
             }
             _ => {}
+        }
+        Ok(())
+    }
+
+    /// Serves request `id` again in the next pass, if this role recorded it (a submitter does)
+    /// and closed it: a result on it was rejected, or the role's own commitment forfeited. The
+    /// pass reads the request first, and serves it only if it is open with no result.
+    pub fn reopen_request(&self, id: u64) -> Result<()> {
+        if let Some(mut r) = self.store.request(id)?
+            && r.phase != Phase::Open
+        {
+            tracing::info!(request = id, "request open again; serving it");
+            r.phase = Phase::Open;
+            self.store.put_request(&r)?;
         }
         Ok(())
     }
