@@ -48,6 +48,8 @@ contract Deploy {
         c.revealWindow = uint64(vm.envOr("OPML_REVEAL_WINDOW", uint256(c.revealWindow)));
         c.clock = uint64(vm.envOr("OPML_CLOCK", uint256(c.clock)));
         c.kLog = uint8(vm.envOr("OPML_K_LOG", uint256(c.kLog)));
+        c.maxSegmentDepth = uint8(vm.envOr("OPML_MAX_SEGMENT_DEPTH", uint256(c.maxSegmentDepth)));
+        c.maxTraceDepth = uint8(vm.envOr("OPML_MAX_TRACE_DEPTH", uint256(c.maxTraceDepth)));
         c.resultBond = vm.envOr("OPML_RESULT_BOND", c.resultBond);
         c.challengeBond = vm.envOr("OPML_CHALLENGE_BOND", c.challengeBond);
         c.burnBps = uint16(vm.envOr("OPML_BURN_BPS", uint256(c.burnBps)));

@@ -15,6 +15,8 @@ library DeployDefaults {
             c.revealWindow = 43_200;
             c.clock = 302_400;
             c.kLog = 4;
+            c.maxSegmentDepth = 42;
+            c.maxTraceDepth = 45;
             c.resultBond = 1_000_000_000_000_000_000;
             c.challengeBond = 1_000_000_000_000_000_000;
             c.burnBps = 2000;
@@ -29,6 +31,8 @@ library DeployDefaults {
             c.revealWindow = 60;
             c.clock = 600;
             c.kLog = 4;
+            c.maxSegmentDepth = 33;
+            c.maxTraceDepth = 36;
             c.resultBond = 100_000_000_000_000_000;
             c.challengeBond = 100_000_000_000_000_000;
             c.burnBps = 2000;

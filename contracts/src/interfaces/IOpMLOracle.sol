@@ -23,6 +23,12 @@ interface IOpMLOracle {
         uint64 clock;
         /// log2 of the bisection arity k (k sub-ranges per move), 1..8.
         uint8 kLog;
+        /// Deepest phase-2 game a registration may ask for: `min(D, segmentDepth) ≤ this`, so
+        /// that one segment replays in the VM within `clock` (`docs/protocol.md` §10).
+        uint8 maxSegmentDepth;
+        /// Deepest trace a registration may ask for: `D ≤ this`, so that the fast path covers
+        /// the whole trace within `challengeWindow` (1..63, at least `maxSegmentDepth`).
+        uint8 maxTraceDepth;
         /// Wei a result's submitter bonds with its commitment (> 0).
         uint256 resultBond;
         /// Wei a challenger bonds per game, and the match the submitter escrows in it (> 0).
@@ -66,6 +72,10 @@ interface IOpMLOracle {
         address requester;
         uint64 createdAt;
         uint8 traceDepth;
+        /// `D2 = min(D, the program's segment depth)`: the depth of phase 2. The trace is
+        /// `2^(traceDepth - segmentDepth)` segments of `2^segmentDepth` steps (one segment when
+        /// they are equal: a single-phase game).
+        uint8 segmentDepth;
         RequestStatus status;
         /// The consumer's callback ran (or there is none); only meaningful once finalized.
         bool delivered;
@@ -139,7 +149,9 @@ interface IOpMLOracle {
     /// @notice One dispute between a result's submitter and one challenger.
     /// @dev The last move bisected the range `[start, start + 2^lenLog]` into
     ///      `m = 2^min(kLog, lenLog)` sub-ranges; `root` commits to the mover's hashes at
-    ///      `start + (j+1)·2^lenLog/m`, j = 0..m-1. Both sides agree on `startHash`.
+    ///      `start + (j+1)·2^lenLog/m`, j = 0..m-1. Both sides agree on `startHash`. The units
+    ///      are steps from `S_0` (`phase` 0), segments (`phase` 1: the hashes are boundaries
+    ///      `B_j`), or steps of segment `segment` from its resumed boundary (`phase` 2).
     struct Game {
         uint64 resultId;
         address challenger;
@@ -155,6 +167,13 @@ interface IOpMLOracle {
         uint64 challengerClock;
         bytes32 startHash;
         bytes32 root;
+        /// 0: a single-phase game (`D1 = 0`); 1: phase 1, bisecting segments; 2: phase 2,
+        /// bisecting the steps of one segment (`docs/protocol.md` §5.3).
+        uint8 phase;
+        /// `D2` of a two-phase game (0 in a single-phase game).
+        uint8 segmentDepth;
+        /// Phase 2: the index `j` of the disputed segment, from `B_j` to `B_{j+1}`.
+        uint64 segment;
     }
 
     /// @notice The sub-range of the opponent's last bisection a move disputes.
@@ -231,6 +250,12 @@ interface IOpMLOracle {
         bytes32 root,
         bytes32[] hashes
     );
+    /// @notice Phase 1 ended: the mover revealed the boundary `B_segment` (`boundary`, the
+    ///         agreed hash), and phase 2 bisects the steps of segment `segment` from `resumed`,
+    ///         the hash of `resume(B_segment)` (followed by the mover's `Bisected` of it).
+    event SegmentOpened(
+        uint256 indexed gameId, address indexed mover, uint64 segment, bytes32 boundary, bytes32 resumed
+    );
     /// @notice The mover proved that step `step` from `pre` gives `post`, not the opponent's hash.
     event StepProved(uint256 indexed gameId, address indexed mover, uint64 step, bytes32 pre, bytes32 post);
     /// @notice A game was decided, by a step proof or (`byTimeout`) by a clock running out.
@@ -250,6 +275,9 @@ interface IOpMLOracle {
     error InvalidConfig();
     /// @notice `traceDepth` outside 1..63, a status above 2, or a zero code depth.
     error InvalidProgram();
+    /// @notice The trace depth `D`, or the phase-2 depth `min(D, segmentDepth)`, exceeds what an
+    ///         honest player can defend within the deployment's clock and window.
+    error DepthBeyondClock(uint8 traceDepth, uint8 segmentDepth, uint8 maxTraceDepth, uint8 maxSegmentDepth);
     /// @notice The program id is already registered.
     error ProgramExists(bytes32 programId);
     /// @notice No program has this id.
@@ -320,8 +348,14 @@ interface IOpMLOracle {
     error BadSelection();
     /// @notice The opponent's sub-ranges are single steps: use `proveStep`.
     error MustProveStep();
-    /// @notice The opponent's sub-ranges are longer than one step: use `bisect`.
+    /// @notice The opponent's sub-ranges are longer than one step (or one segment): use `bisect`.
     error MustBisect();
+    /// @notice Phase 1 and the opponent's sub-ranges are single segments: use `openSegment`.
+    error MustOpenSegment();
+    /// @notice The game is not in phase 1: there is no segment to open.
+    error NoSegmentToOpen(uint256 gameId);
+    /// @notice The revealed boundary is not a packed state whose hash is the agreed one.
+    error BadBoundary();
     /// @notice The step from `agreed` gives the opponent's `disputed` hash: nothing to prove.
     error StepAgrees();
     /// @notice Only an active game of a rejected result can be voided.
@@ -337,7 +371,9 @@ interface IOpMLOracle {
 
     /// @notice Registers a program permissionlessly.
     /// @param fields The input-independent initial-state fields (`docs/machine.md` §7).
-    /// @param traceDepth `D`: results claim the state after `2^D` steps (1..63).
+    /// @param traceDepth `D`: results claim the state after `2^D` steps (1..`maxTraceDepth`);
+    ///        with `D2 = min(D, fields.segmentDepth)` (at most `maxSegmentDepth`), the trace is
+    ///        `2^(D - D2)` segments of `2^D2` steps.
     /// @param metadataURI Where the weights and the wasm are published (not verified).
     /// @return programId `H("opml/program-id/v2:" ‖ program_hash ‖ D ‖ H(metadataURI))`.
     function registerProgram(ProgramFields calldata fields, uint8 traceDepth, string calldata metadataURI)
@@ -418,8 +454,11 @@ interface IOpMLOracle {
     // ------------------------------------------------------------------ games
 
     /// @notice Opens a game against a pending result with `challengeBond`, as the first move:
-    ///         a bisection of `[0, 2^D]` from `S_0` whose last hash differs from the claim.
-    /// @param hashes The challenger's states at the `min(k, 2^D)` sub-range ends.
+    ///         a bisection of `[0, 2^D]` steps from `S_0` whose last hash differs from the
+    ///         claim, or, when `D1 = D - D2 > 0`, of the `2^D1` segments (boundary hashes
+    ///         `B_1 … B_{2^D1}`; phase 1).
+    /// @param hashes The challenger's states at the `min(k, 2^D)` (or `min(k, 2^D1)`)
+    ///        sub-range ends.
     function challenge(uint256 resultId, bytes32[] calldata hashes) external payable returns (uint256 gameId);
 
     /// @notice Disputes a sub-range of the opponent's last bisection and bisects it. The
@@ -427,6 +466,17 @@ interface IOpMLOracle {
     /// @param hashes The mover's states at the new sub-range ends; the last must differ from
     ///        `sel.disputed`.
     function bisect(uint256 gameId, Selection calldata sel, bytes32[] calldata hashes) external payable;
+
+    /// @notice Ends phase 1 when the opponent's sub-ranges are single segments: reveals the
+    ///         packed state `agreedState` whose hash is `sel.agreed` (the boundary `B_j`),
+    ///         resumes it, and bisects the steps of segment `j` from the resumed state to
+    ///         `sel.disputed` (`docs/protocol.md` §5.3). Escrows the submitter's match like
+    ///         `bisect` when it is its first move.
+    /// @param hashes The mover's states at the `min(k, 2^D2)` sub-range ends of the segment;
+    ///        the last must differ from `sel.disputed`.
+    function openSegment(uint256 gameId, Selection calldata sel, bytes calldata agreedState, bytes32[] calldata hashes)
+        external
+        payable;
 
     /// @notice Wins the game by proving that one step from `sel.agreed` does not give the
     ///         opponent's `sel.disputed` (only when the opponent's sub-ranges are single steps).

@@ -23,12 +23,18 @@ contract OpMLOracle is IOpMLOracle {
     uint256 private constant CALLBACK_RESERVE = 10_000;
     bytes19 private constant P_PROGRAM_ID = "opml/program-id/v2:";
     bytes14 private constant P_COMMIT = "opml/commit/v1";
+    /// `Game.phase`: a single-phase game, phase 1 (segments), phase 2 (steps of one segment).
+    uint8 private constant SINGLE_PHASE = 0;
+    uint8 private constant PHASE_SEGMENTS = 1;
+    uint8 private constant PHASE_STEPS = 2;
 
     IStepVerifier internal immutable VERIFIER;
     uint64 internal immutable WINDOW;
     uint64 internal immutable REVEAL_WINDOW;
     uint64 internal immutable CLOCK;
     uint8 internal immutable K_LOG;
+    uint8 internal immutable MAX_SEGMENT_DEPTH;
+    uint8 internal immutable MAX_TRACE_DEPTH;
     uint256 internal immutable RESULT_BOND;
     uint256 internal immutable CHALLENGE_BOND;
     uint16 internal immutable BURN_BPS;
@@ -57,13 +63,16 @@ contract OpMLOracle is IOpMLOracle {
             address(c.verifier) == address(0) || c.challengeWindow == 0 || c.revealWindow == 0
                 || c.revealWindow > c.challengeWindow || c.clock == 0 || c.kLog == 0 || c.kLog > 8 || c.resultBond == 0
                 || c.challengeBond == 0 || c.burnBps < MIN_BURN_BPS || c.burnBps > MAX_BURN_BPS || c.maxOutputBytes == 0
-                || c.requestTimeout < c.challengeWindow
+                || c.requestTimeout < c.challengeWindow || c.maxSegmentDepth == 0 || c.maxSegmentDepth > c.maxTraceDepth
+                || c.maxTraceDepth > 63
         ) revert InvalidConfig();
         VERIFIER = c.verifier;
         WINDOW = c.challengeWindow;
         REVEAL_WINDOW = c.revealWindow;
         CLOCK = c.clock;
         K_LOG = c.kLog;
+        MAX_SEGMENT_DEPTH = c.maxSegmentDepth;
+        MAX_TRACE_DEPTH = c.maxTraceDepth;
         RESULT_BOND = c.resultBond;
         CHALLENGE_BOND = c.challengeBond;
         BURN_BPS = c.burnBps;
@@ -87,6 +96,11 @@ contract OpMLOracle is IOpMLOracle {
         }
         // Machine v2: a segment is 2^segmentDepth steps, 1 to 63 (`docs/machine.md` §7).
         if (fields.segmentDepth == 0 || fields.segmentDepth > 63) revert InvalidProgram();
+        // Bounded by what an honest player computes within a clock (`docs/protocol.md` §10).
+        uint8 segmentDepth = _segmentDepth(traceDepth, fields.segmentDepth);
+        if (segmentDepth > MAX_SEGMENT_DEPTH || traceDepth > MAX_TRACE_DEPTH) {
+            revert DepthBeyondClock(traceDepth, segmentDepth, MAX_TRACE_DEPTH, MAX_SEGMENT_DEPTH);
+        }
         bytes32 programHash = MachineState.programHash(fields);
         programId = keccak256(abi.encodePacked(P_PROGRAM_ID, programHash, traceDepth, keccak256(bytes(metadataURI))));
         Program storage p = _programs[programId];
@@ -95,6 +109,12 @@ contract OpMLOracle is IOpMLOracle {
         p.traceDepth = traceDepth;
         p.registrant = msg.sender;
         emit ProgramRegistered(programId, programHash, msg.sender, traceDepth, metadataURI, fields);
+    }
+
+    /// `D2`, the depth of phase 2: the program's segment depth, or `D` if that is less (then
+    /// the whole trace is one segment and the game has a single phase).
+    function _segmentDepth(uint8 traceDepth, uint8 programSegmentDepth) internal pure returns (uint8) {
+        return programSegmentDepth < traceDepth ? programSegmentDepth : traceDepth;
     }
 
     /// @inheritdoc IOpMLOracle
@@ -136,6 +156,7 @@ contract OpMLOracle is IOpMLOracle {
         r.requester = msg.sender;
         r.createdAt = uint64(block.timestamp);
         r.traceDepth = depth;
+        r.segmentDepth = _segmentDepth(depth, p.fields.segmentDepth);
         r.status = RequestStatus.Open;
         r.callback = callback;
         r.callbackGasLimit = callbackGasLimit;
@@ -370,7 +391,7 @@ contract OpMLOracle is IOpMLOracle {
         if (msg.sender == res.submitter) revert OwnResult();
         if (_gameOf[resultId][msg.sender] != 0) revert AlreadyChallenged(resultId, msg.sender);
         if (msg.value != CHALLENGE_BOND) revert WrongBond(msg.value, CHALLENGE_BOND);
-        uint8 depth = q.traceDepth;
+        uint8 depth = _openingDepth(q);
         _checkBisection(depth, hashes, res.finalState);
 
         gameId = ++gameCount;
@@ -388,8 +409,20 @@ contract OpMLOracle is IOpMLOracle {
         g.startHash = q.startState;
         bytes32 root = SegmentTree.root(hashes);
         g.root = root;
+        if (depth != q.traceDepth) {
+            g.phase = PHASE_SEGMENTS;
+            g.segmentDepth = q.segmentDepth;
+        }
         emit GameStarted(gameId, resultId, msg.sender);
         emit Bisected(gameId, msg.sender, 0, depth, q.startState, root, hashes);
+    }
+
+    /// What the opening move bisects: the `2^D1` segments when `D1 = D - D2 > 0` (phase 1),
+    /// else the `2^D` steps (a single-phase game).
+    function _openingDepth(Request storage q) internal view returns (uint8) {
+        uint8 d = q.traceDepth;
+        uint8 d2 = q.segmentDepth;
+        return d == d2 ? d : d - d2;
     }
 
     /// @inheritdoc IOpMLOracle
@@ -397,7 +430,10 @@ contract OpMLOracle is IOpMLOracle {
         Game storage g = _games[gameId];
         _startMove(g, gameId);
         uint256 subLog = _select(g, sel);
-        if (subLog == 0) revert MustProveStep();
+        if (subLog == 0) {
+            if (g.phase == PHASE_SEGMENTS) revert MustOpenSegment();
+            revert MustProveStep();
+        }
         _checkBisection(subLog, hashes, sel.disputed);
 
         // casting to 'uint64' is safe because index < 2^(lenLog - subLog) and lenLog <= 63
@@ -419,12 +455,50 @@ contract OpMLOracle is IOpMLOracle {
         Game storage g = _games[gameId];
         _startMove(g, gameId);
         if (_select(g, sel) != 0) revert MustBisect();
+        if (g.phase == PHASE_SEGMENTS) revert MustOpenSegment();
         bytes32 post = VERIFIER.step(sel.agreed, proof);
         if (post == sel.disputed) revert StepAgrees();
         // casting to 'uint64' is safe because index < k <= 256
         // forge-lint: disable-next-line(unsafe-typecast)
         emit StepProved(gameId, msg.sender, g.start + uint64(sel.index), sel.agreed, post);
         _resolve(g, gameId, g.challengerTurn, false);
+    }
+
+    /// @inheritdoc IOpMLOracle
+    function openSegment(uint256 gameId, Selection calldata sel, bytes calldata agreedState, bytes32[] calldata hashes)
+        external
+        payable
+    {
+        Game storage g = _games[gameId];
+        _startMove(g, gameId);
+        if (g.phase != PHASE_SEGMENTS) revert NoSegmentToOpen(gameId);
+        if (_select(g, sel) != 0) revert MustBisect();
+        bytes32 resumed = _resumed(agreedState, sel.agreed);
+        uint8 segmentDepth = g.segmentDepth;
+        _checkBisection(segmentDepth, hashes, sel.disputed);
+
+        // casting to 'uint64' is safe because index < k <= 256 and start + index < 2^D1 <= 2^62
+        // forge-lint: disable-next-line(unsafe-typecast)
+        uint64 segment = g.start + uint64(sel.index);
+        bytes32 root = SegmentTree.root(hashes);
+        g.phase = PHASE_STEPS;
+        g.segment = segment;
+        g.start = 0;
+        g.lenLog = segmentDepth;
+        g.startHash = resumed;
+        g.root = root;
+        g.challengerTurn = !g.challengerTurn;
+        emit SegmentOpened(gameId, msg.sender, segment, sel.agreed, resumed);
+        emit Bisected(gameId, msg.sender, 0, segmentDepth, resumed, root, hashes);
+    }
+
+    /// The hash of `resume(B)` for the packed boundary `B` whose hash must be `boundary`.
+    function _resumed(bytes calldata packed, bytes32 boundary) internal pure returns (bytes32) {
+        if (packed.length != MachineState.PACKED_LEN) revert BadBoundary();
+        State memory s = MachineState.decode(packed);
+        if (MachineState.hash(s) != boundary) revert BadBoundary();
+        MachineState.resume(s);
+        return MachineState.hash(s);
     }
 
     /// @inheritdoc IOpMLOracle
@@ -596,6 +670,8 @@ contract OpMLOracle is IOpMLOracle {
             revealWindow: REVEAL_WINDOW,
             clock: CLOCK,
             kLog: K_LOG,
+            maxSegmentDepth: MAX_SEGMENT_DEPTH,
+            maxTraceDepth: MAX_TRACE_DEPTH,
             resultBond: RESULT_BOND,
             challengeBond: CHALLENGE_BOND,
             burnBps: BURN_BPS,

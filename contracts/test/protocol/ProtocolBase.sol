@@ -65,6 +65,8 @@ abstract contract ProtocolBase is Test {
             revealWindow: REVEAL,
             clock: CLOCK,
             kLog: kLog,
+            maxSegmentDepth: 63,
+            maxTraceDepth: 63,
             resultBond: RESULT_BOND,
             challengeBond: CHALLENGE_BOND,
             burnBps: BURN_BPS,
@@ -97,7 +99,9 @@ abstract contract ProtocolBase is Test {
         f.memoryPages = 2;
         f.maxPages = 16;
         f.segments = keccak256("segments");
-        f.segmentDepth = 32;
+        // One segment of up to 2^63 steps: a single-phase game (D1 = 0) at every D. Two-phase
+        // tests (`TwoPhase.t.sol`) register their own segment depth.
+        f.segmentDepth = 63;
     }
 
     function register(uint8 depth) internal returns (bytes32) {
