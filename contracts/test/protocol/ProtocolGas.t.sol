@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 pragma solidity ^0.8.20;
 
-import {ProtocolBase, Trace} from "./ProtocolBase.sol";
+import {Trace} from "./ProtocolBase.sol";
+import {SegTrace, TwoPhaseBase} from "./TwoPhaseBase.sol";
+import {ProgramFields} from "../../src/lib/MachineState.sol";
 import {IOpMLOracle} from "../../src/interfaces/IOpMLOracle.sol";
 import {console} from "../utils/console.sol";
 import {RecordingConsumer} from "./Mocks.sol";
 
-/// Prints gas per move and per whole game for D = 20, 32, 48 with k = 16 (run through
+/// Prints gas per move and per whole game for D = 20, 32, 48 with k = 16, and for a two-phase
+/// game of D = 48 = 16 + 32 (run through
 /// `scripts/protocol-gas.sh`, which passes `--isolate` so every call is its own transaction
 /// with cold storage). "tx" adds the 21000 base and the calldata cost (4/16 per zero/non-zero
 /// byte) to the measured execution gas. The step proof runs the toy verifier; the real
 /// `StepVerifier`'s cost per opcode comes on top.
-contract ProtocolGasTest is ProtocolBase {
+contract ProtocolGasTest is TwoPhaseBase {
     struct Stats {
         uint256 requestTx;
         uint256 commitTx;
@@ -26,6 +29,8 @@ contract ProtocolGasTest is ProtocolBase {
         uint256 gameTx;
         uint256 gameExec;
         bool honestSubmits;
+        uint256 openTx;
+        uint256 phase1;
     }
 
     function _calldataGas(bytes memory data) internal pure returns (uint256 g) {
@@ -67,6 +72,75 @@ contract ProtocolGasTest is ProtocolBase {
         _report(20);
         _report(32);
         _report(48);
+        _reportTwoPhase(16, 32);
+    }
+
+    /// A lying submitter against an honest challenger in a game of `2^d1` segments of `2^d2`
+    /// steps: with `d1 = 16`, `k = 16` the challenger opens the segment (move 5) and proves the
+    /// step (move 13). The liar bisects the first sub-range, wrong only at its end.
+    function _reportTwoPhase(uint8 d1, uint8 d2) internal {
+        deploy(4);
+        (bytes32 pid, ProgramFields memory f) = registerSegmented(d1 + d2, d2, "gas");
+        bytes memory input = new bytes(1024);
+        uint256 req = newRequest(pid, input);
+        SegTrace t = segTrace(req, f, input, lengths(40, 6, 1), "the true output");
+        Stats memory st;
+        uint256 rid = _submit(st, req, "a wrong output");
+        bytes32[] memory h = segBisection(t, true, 0, 0, d1);
+        (st.gameExec, st.challengeTx) = _send(alice, CHALLENGE_BOND, abi.encodeCall(IOpMLOracle.challenge, (rid, h)));
+        st.gameTx = st.challengeTx;
+        st.rounds = 1;
+        uint256 gid = oracle.gameCount();
+        lastHashes[gid] = h;
+        while (oracle.game(gid).status == IOpMLOracle.GameStatus.Active) {
+            _moveTwoPhase(gid, t, st);
+        }
+        require(oracle.game(gid).status == IOpMLOracle.GameStatus.ChallengerWon, "honest lost");
+        console.log("two phases: D1, D2 =", d1, d2);
+        console.log("  (lying submitter vs honest challenger: the challenger opens the segment and proves the step)");
+        console.log("  phase-1 moves (incl. the opening challenge), transition, phase-2 moves after it, step:");
+        console.log("   ", st.phase1, 1, st.rounds - st.phase1 - 1);
+        console.log("  challenge (opening move) tx gas:", st.challengeTx);
+        console.log("  openSegment (transition + first phase-2 bisection) tx gas:", st.openTx);
+        console.log("  bisect tx gas avg / max:", st.bisectSum / (st.bisects == 0 ? 1 : st.bisects), st.bisectMax);
+        console.log("  proveStep tx gas (toy verifier):", st.stepTx);
+        console.log("  whole game tx gas / exec gas:", st.gameTx, st.gameExec);
+    }
+
+    function _moveTwoPhase(uint256 gid, SegTrace t, Stats memory st) internal {
+        IOpMLOracle.Game memory g = oracle.game(gid);
+        (, uint256 subLog) = split(g.lenLog);
+        bool honest = g.challengerTurn;
+        uint256 j = honest ? firstWrong(gid, t) : 0;
+        IOpMLOracle.Selection memory s = selection(gid, j);
+        uint256 e;
+        uint256 x;
+        bytes32[] memory h;
+        if (g.phase == 1 && subLog == 0) {
+            require(honest, "liar to open");
+            h = segBisection(t, false, g.start + j, 0, g.segmentDepth);
+            bytes memory b = t.packed(g.start + j);
+            (e, x) = _send(alice, 0, abi.encodeCall(IOpMLOracle.openSegment, (gid, s, b, h)));
+            st.openTx = x;
+            st.phase1 = st.rounds;
+            lastHashes[gid] = h;
+            st.rounds++;
+        } else if (subLog == 0) {
+            require(honest, "liar to prove");
+            (e, x) = _send(alice, 0, abi.encodeCall(IOpMLOracle.proveStep, (gid, s, abi.encodePacked(s.agreed))));
+            st.stepTx = x;
+        } else {
+            h = segBisection(t, g.phase == 1, g.segment, g.start + (j << subLog), subLog);
+            if (!honest) h[h.length - 1] = keccak256(abi.encode("liar", st.rounds));
+            (e, x) = _send(honest ? alice : bob, due(gid), abi.encodeCall(IOpMLOracle.bisect, (gid, s, h)));
+            lastHashes[gid] = h;
+            st.rounds++;
+            st.bisects++;
+            st.bisectSum += x;
+            if (x > st.bisectMax) st.bisectMax = x;
+        }
+        st.gameExec += e;
+        st.gameTx += x;
     }
 
     function _report(uint8 depth) internal {
