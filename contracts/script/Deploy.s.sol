@@ -71,6 +71,8 @@ contract Deploy {
         console.log("StepVerifier:", verifier);
         console.log("OpMLOracle:", address(oracle));
         console.log("AIOracleAdapter:", address(adapter));
+        IOpMLOracle.Config memory c = oracle.config();
+        console.log("maxSegmentDepth, maxTraceDepth:", c.maxSegmentDepth, c.maxTraceDepth);
     }
 
     /// The dispatcher and its eight instruction-group contracts, in opcode order.

@@ -39,12 +39,17 @@ pub fn default_config(profile: &str) -> Result<IOpMLOracle::Config> {
     } else {
         (300, 60, 600, ETHER / 10, GWEI, 3_600)
     };
+    // What an honest player computes within a clock (`docs/protocol.md` §10): one segment in
+    // the VM at 10^8 steps/s, the whole trace on the fast path at 10^9 steps/s, 4x margin.
+    let (max_segment_depth, max_trace_depth) = if mainnet { (42, 45) } else { (33, 36) };
     Ok(IOpMLOracle::Config {
         verifier: Address::ZERO,
         challengeWindow: window,
         revealWindow: reveal,
         clock,
         kLog: 4, // k = 16: 2^32 steps in 8 bisection moves
+        maxSegmentDepth: max_segment_depth,
+        maxTraceDepth: max_trace_depth,
         resultBond: U256::from(bond),
         challengeBond: U256::from(bond),
         burnBps: 2000, // 20 % of a losing bond is burned
@@ -205,6 +210,11 @@ mod tests {
     fn profiles() {
         assert_eq!(default_config("devnet").unwrap().challengeWindow, 300);
         assert_eq!(default_config("mainnet").unwrap().kLog, 4);
+        // docs/protocol.md §10's table.
+        let dev = default_config("devnet").unwrap();
+        assert_eq!((dev.maxSegmentDepth, dev.maxTraceDepth), (33, 36));
+        let main = default_config("mainnet").unwrap();
+        assert_eq!((main.maxSegmentDepth, main.maxTraceDepth), (42, 45));
         assert!(default_config("x").is_err());
     }
 }

@@ -52,6 +52,12 @@ pub(crate) struct Params {
     /// log2 of the bisection arity k.
     #[arg(long, env = "OPML_K_LOG")]
     pub(crate) k_log: Option<u8>,
+    /// Deepest segment a registration may ask for (`D2`; `docs/protocol.md` §10).
+    #[arg(long, env = "OPML_MAX_SEGMENT_DEPTH")]
+    pub(crate) max_segment_depth: Option<u8>,
+    /// Deepest trace a registration may ask for (`D`; `docs/protocol.md` §10).
+    #[arg(long, env = "OPML_MAX_TRACE_DEPTH")]
+    pub(crate) max_trace_depth: Option<u8>,
     /// Result bond, wei.
     #[arg(long, env = "OPML_RESULT_BOND")]
     pub(crate) result_bond: Option<u128>,
@@ -91,6 +97,8 @@ impl Params {
         c.revealWindow = self.reveal_window.unwrap_or(c.revealWindow);
         c.clock = self.clock.unwrap_or(c.clock);
         c.kLog = self.k_log.unwrap_or(c.kLog);
+        c.maxSegmentDepth = self.max_segment_depth.unwrap_or(c.maxSegmentDepth);
+        c.maxTraceDepth = self.max_trace_depth.unwrap_or(c.maxTraceDepth);
         c.resultBond = wei(self.result_bond, c.resultBond);
         c.challengeBond = wei(self.challenge_bond, c.challengeBond);
         c.burnBps = self.burn_bps.unwrap_or(c.burnBps);
@@ -117,8 +125,13 @@ pub(crate) fn run(args: DeployArgs) -> anyhow::Result<()> {
     rt.block_on(async {
         let signer = opml_service::chain::signer_from_key(&args.private_key)?;
         let p = opml_service::chain::provider(&args.rpc_url, signer)?;
+        let bounds = (cfg.maxSegmentDepth, cfg.maxTraceDepth);
         let d = opml_deploy::deploy(&p, cfg).await?;
         print(&d);
+        println!(
+            "depth bounds: D2 <= {}, D <= {} (registrations beyond revert DepthBeyondClock)",
+            bounds.0, bounds.1
+        );
         for path in &args.register {
             let prog = load_program(path)?;
             let id =

@@ -196,6 +196,17 @@ fn print_game(g: &GameView) {
         }
     );
     println!("trace: [0, 2^{}], k = {}", g.trace_depth, 1u64 << g.k_log);
+    if g.segment_depth < g.trace_depth {
+        let segments = g.trace_depth - g.segment_depth;
+        println!(
+            "two phases: 2^{segments} segments of 2^{} steps; {}",
+            g.segment_depth,
+            match g.phase {
+                1 => "phase 1 (bisecting segments)".to_string(),
+                _ => format!("phase 2 (steps of segment {})", g.segment),
+            }
+        );
+    }
     for r in &g.rounds {
         let end = r
             .start
@@ -205,12 +216,13 @@ fn print_game(g: &GameView) {
             .map(|j| format!(", sub-range {j} disputed"))
             .unwrap_or_default();
         println!(
-            "round {:>2} {:<10} [{}, {}] 2^{} steps, {} hashes{disputed}",
+            "round {:>2} {:<10} [{}, {}] 2^{} {}, {} hashes{disputed}",
             r.n,
             r.mover,
             r.start,
             end,
             r.len_log,
+            if r.phase == 1 { "segments" } else { "steps" },
             r.hashes.len()
         );
     }

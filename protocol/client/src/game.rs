@@ -47,6 +47,7 @@ impl Client {
             .map(|(i, (ev, log))| Round {
                 n: i + 1,
                 mover: side(ev.mover),
+                phase: phase_of(i, q.traceDepth, q.segmentDepth, cfg.kLog),
                 start: ev.start,
                 len_log: ev.lenLog,
                 start_hash: ev.startHash,
@@ -68,11 +69,18 @@ impl Client {
                 post: ev.post,
                 mover: side(ev.mover),
             });
-        // Each round's disputed sub-range: where the next round starts (or the proved step).
+        // Each round's disputed sub-range: where the next round starts (or the proved step);
+        // the last phase-1 round's is the segment the transition opened.
         let next_starts: Vec<Option<u64>> = rounds
             .iter()
-            .skip(1)
-            .map(|r| Some(r.start))
+            .zip(rounds.iter().skip(1))
+            .map(|(r, next)| {
+                Some(if r.phase == 1 && next.phase == 2 {
+                    g.segment
+                } else {
+                    next.start
+                })
+            })
             .chain(std::iter::once(step.as_ref().map(|s| s.step)))
             .collect();
         for (r, next) in rounds.iter_mut().zip(next_starts) {
@@ -99,6 +107,9 @@ impl Client {
             by_timeout,
             trace_depth: q.traceDepth,
             k_log: cfg.kLog,
+            segment_depth: q.segmentDepth,
+            phase: g.phase,
+            segment: g.segment,
             start: g.start,
             len_log: g.lenLog,
             clocks: Clocks {
@@ -117,5 +128,35 @@ impl Client {
             step,
             now,
         })
+    }
+}
+
+/// The phase of round `i` (0-based): a two-phase game's first `⌈D1 / kLog⌉` rounds bisect
+/// segments, the rest (from the transition on) one segment's steps.
+fn phase_of(i: usize, trace_depth: u8, segment_depth: u8, k_log: u8) -> u8 {
+    let d1 = trace_depth.saturating_sub(segment_depth);
+    if d1 == 0 {
+        0
+    } else if i < usize::from(d1.div_ceil(k_log.max(1))) {
+        1
+    } else {
+        2
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::phase_of;
+
+    #[test]
+    fn rounds_of_two_phases() {
+        // D = 48 = 16 + 32, k = 16: four phase-1 rounds, then phase 2.
+        let phases: Vec<u8> = (0..6).map(|i| phase_of(i, 48, 32, 4)).collect();
+        assert_eq!(phases, [1, 1, 1, 1, 2, 2]);
+        assert_eq!(phase_of(0, 20, 20, 4), 0);
+        assert_eq!(phase_of(7, 20, 20, 4), 0);
+        // D1 = 1: one phase-1 round.
+        assert_eq!(phase_of(0, 10, 9, 4), 1);
+        assert_eq!(phase_of(1, 10, 9, 4), 2);
     }
 }

@@ -125,6 +125,9 @@ pub struct Round {
     pub n: usize,
     /// `submitter` or `challenger`.
     pub mover: String,
+    /// 0 in a single-phase game; 1: the range counts segments (the hashes are boundaries);
+    /// 2: steps of the game's disputed segment.
+    pub phase: u8,
     /// The range bisected: `[start, start + 2^len_log]`.
     pub start: u64,
     /// log2 of its length.
@@ -201,6 +204,13 @@ pub struct GameView {
     pub trace_depth: u8,
     /// log2 of the arity k.
     pub k_log: u8,
+    /// `D2`, the depth of one segment: `D2 = D` in a single-phase game, else the trace is
+    /// `2^(D - D2)` segments (`docs/protocol.md` §5.3).
+    pub segment_depth: u8,
+    /// 0: a single-phase game; 1: bisecting segments; 2: bisecting the steps of `segment`.
+    pub phase: u8,
+    /// In phase 2, the disputed segment.
+    pub segment: u64,
     /// The range the last move bisected: `[start, start + 2^len_log]`.
     pub start: u64,
     /// log2 of its length.
