@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT OR Apache-2.0
 pragma solidity ^0.8.20;
 
-import {ProtocolBase, Trace} from "./ProtocolBase.sol";
+import {Trace} from "./ProtocolBase.sol";
+import {SegTrace, TwoPhaseBase} from "./TwoPhaseBase.sol";
+import {ProgramFields} from "../../src/lib/MachineState.sol";
 import {OpMLOracle} from "../../src/protocol/OpMLOracle.sol";
 import {IOpMLOracle} from "../../src/interfaces/IOpMLOracle.sol";
 import {Test} from "../utils/Test.sol";
@@ -10,10 +12,17 @@ import {console} from "../utils/console.sol";
 /// Drives the oracle with one honest actor (commits and reveals true results, challenges every
 /// wrong one, answers every move at once along the true trace) and two adversaries acting at
 /// random: wrong results, junk commitments, sybil challenges, random and malformed moves.
-contract Handler is ProtocolBase {
+/// A third of the requests are for a segmented program (`D1 = D2 = 3`): two-phase games with
+/// real boundary states, transitions included.
+contract Handler is TwoPhaseBase {
     uint8 public constant DEPTH = 6;
     uint256 public constant STEPS = 2 ** 6;
+    uint8 public constant D2 = 3;
+    uint8 public constant D1 = DEPTH - D2;
     bytes32 public pid;
+    bytes32 public pidSeg;
+    ProgramFields internal segFields;
+    mapping(uint256 => SegTrace) public segOf; // by request, for the segmented program
     address public honest;
     address[2] public adversaries;
 
@@ -35,6 +44,7 @@ contract Handler is ProtocolBase {
     constructor() {
         deploy(2); // k = 4
         pid = register(DEPTH);
+        (pidSeg, segFields) = registerSegmented(DEPTH, D2, "segmented");
         honest = alice;
         adversaries = [bob, carol];
         vm.deal(requester, 1e9 ether);
@@ -52,14 +62,50 @@ contract Handler is ProtocolBase {
     function request(uint256 seed) external {
         calls++;
         if (oracle.requestCount() >= 12) return;
-        uint256 id = newRequest(pid, abi.encode(seed));
+        bytes memory input = abi.encode(seed);
+        bytes memory out = abi.encodePacked("out", seed);
+        if ((seed >> 128) % 3 == 0) {
+            uint256 sid = newRequest(pidSeg, input);
+            ethIn += BASE_FEE;
+            // Segments in [1, 2^D1 + 2] of 1..2^D2 steps: a few never halt within the trace.
+            uint256 segments = 1 + seed % (2 ** D1 + 2);
+            segOf[sid] = segTrace(sid, segFields, input, lengths(segments, D2, seed), out);
+            halts[sid] = segments <= 2 ** D1;
+            if (halts[sid]) trueOutput[sid] = out;
+            return;
+        }
+        uint256 id = newRequest(pid, input);
         ethIn += BASE_FEE;
         // Halting step in [1, 2^D + 2]: a few never halt within the trace.
         uint256 n = 1 + seed % (STEPS + 2);
-        bytes memory out = abi.encodePacked("out", seed);
         traceOf[id] = trueTrace(id, n, out);
         halts[id] = n <= STEPS;
         if (halts[id]) trueOutput[id] = out;
+    }
+
+    // ------------------------------------------------------------------ either kind of trace
+
+    function _isSeg(uint256 id) internal view returns (bool) {
+        return address(segOf[id]) != address(0);
+    }
+
+    /// The true final state hash of request `id` (`S_{2^D}`, or `B_{2^D1}`).
+    function _trueFinal(uint256 id) internal view returns (bytes32) {
+        return _isSeg(id) ? segOf[id].boundary(2 ** D1) : traceOf[id].hashAt(STEPS);
+    }
+
+    /// The true opening bisection of request `id`, junk from index `from` on (none if
+    /// `from` is past the end).
+    function _opening(uint256 id, uint256 from, bytes32 salt) internal view returns (bytes32[] memory h) {
+        h = _isSeg(id) ? segBisection(segOf[id], true, 0, 0, D1) : bisection(traceOf[id], 0, DEPTH);
+        for (uint256 i = from; i < h.length; i++) {
+            h[i] = keccak256(abi.encode(salt, i));
+        }
+    }
+
+    function _honestMove(address who, uint256 gid, uint256 id) internal {
+        if (_isSeg(id)) honestSegMove(who, gid, segOf[id]);
+        else honestMove(who, gid, traceOf[id]);
     }
 
     /// The honest actor commits to (and reveals as soon as it may) the true result; an
@@ -71,7 +117,8 @@ contract Handler is ProtocolBase {
         if (id == 0 || oracle.request(id).status != IOpMLOracle.RequestStatus.Open) return;
         if (byHonest) {
             if (halts[id] && honestCommit[id] == 0) {
-                honestCommit[id] = _commit(honest, id, trueOutput[id], "true");
+                bytes memory fs = _isSeg(id) ? segOf[id].packed(2 ** D1) : haltedState(trueOutput[id], "true");
+                honestCommit[id] = _commitPacked(honest, id, trueOutput[id], fs);
                 _honestActs();
             }
             return;
@@ -101,7 +148,10 @@ contract Handler is ProtocolBase {
     }
 
     function _commit(address who, uint256 id, bytes memory out, bytes32 salt) internal returns (uint256 rid) {
-        bytes memory fs = haltedState(out, salt);
+        return _commitPacked(who, id, out, haltedState(out, salt));
+    }
+
+    function _commitPacked(address who, uint256 id, bytes memory out, bytes memory fs) internal returns (uint256 rid) {
         bytes32 c = oracle.commitmentHash(id, who, stateHash(fs));
         vm.prank(who);
         try oracle.commitResult{value: RESULT_BOND}(id, c) returns (uint256 r) {
@@ -128,8 +178,7 @@ contract Handler is ProtocolBase {
         address a = _adv(rnd);
         IOpMLOracle.Result memory r = oracle.result(rid);
         if (!_challengeable(rid, r) || r.submitter == a || oracle.gameOf(rid, a) != 0) return;
-        Trace t = traceOf[r.requestId];
-        bytes32[] memory h = wrongBisection(t, 0, DEPTH, rnd % 4, bytes32(rnd));
+        bytes32[] memory h = _opening(r.requestId, rnd % 4, bytes32(rnd));
         if (h[h.length - 1] == r.finalState) return;
         challengeAs(a, rid, h);
         ethIn += CHALLENGE_BOND;
@@ -142,13 +191,12 @@ contract Handler is ProtocolBase {
         calls++;
         uint256 n = oracle.resultCount();
         for (uint256 k = 0; k < n; k++) {
-            uint256 rid = 1 + (resSeed + k) % n;
+            uint256 rid = 1 + (resSeed % n + k) % n;
             IOpMLOracle.Result memory r = oracle.result(rid);
             if (r.submitter == honest || !_challengeable(rid, r)) continue;
             address sybil = r.submitter == bob ? carol : bob;
-            Trace t = traceOf[r.requestId];
-            if (oracle.gameOf(rid, sybil) != 0 || r.finalState == t.hashAt(STEPS)) continue;
-            uint256 gid = challengeAs(sybil, rid, bisection(t, 0, DEPTH));
+            if (oracle.gameOf(rid, sybil) != 0 || r.finalState == _trueFinal(r.requestId)) continue;
+            uint256 gid = challengeAs(sybil, rid, _opening(r.requestId, type(uint256).max, 0));
             truthfulSybil[gid] = true;
             ethIn += CHALLENGE_BOND;
             return;
@@ -163,7 +211,7 @@ contract Handler is ProtocolBase {
         calls++;
         uint256 n = oracle.gameCount();
         for (uint256 k = 0; k < n; k++) {
-            uint256 gid = 1 + (gameSeed + k) % n;
+            uint256 gid = 1 + (gameSeed % n + k) % n;
             if (!truthfulSybil[gid] || oracle.game(gid).status != IOpMLOracle.GameStatus.Active) continue;
             _loseOnPurpose(gid);
             if (oracle.game(gid).status == IOpMLOracle.GameStatus.ChallengerWon) {
@@ -180,10 +228,24 @@ contract Handler is ProtocolBase {
             IOpMLOracle.Game memory g = oracle.game(gid);
             IOpMLOracle.Result memory r = oracle.result(g.resultId);
             if (g.status != IOpMLOracle.GameStatus.Active || r.status != IOpMLOracle.ResultStatus.Revealed) return;
-            Trace t = traceOf[r.requestId];
+            (uint256 liarLeft,) = oracle.clocks(gid);
             if (g.challengerTurn) {
-                honestMove(g.challenger, gid, t);
+                _honestMove(g.challenger, gid, r.requestId);
+            } else if (liarLeft == 0) {
+                _timeout(gid); // the liar slept through its clock (a long `warp`)
+                return;
+            } else if (_isSeg(r.requestId)) {
+                // The liar's longest-lasting play: wrong only at the end of each move.
+                uint256 value = due(gid);
+                if (!liarSegMove(r.submitter, gid, segOf[r.requestId], 0)) {
+                    (uint256 left,) = oracle.clocks(gid);
+                    _stepWarp(left);
+                    _timeout(gid);
+                    return;
+                }
+                ethIn += value;
             } else {
+                Trace t = traceOf[r.requestId];
                 (, uint256 subLog) = split(g.lenLog);
                 if (subLog == 0) {
                     // No step to prove: the liar lets its clock run out (the honest side stays
@@ -216,7 +278,64 @@ contract Handler is ProtocolBase {
         if (r.status != IOpMLOracle.ResultStatus.Revealed) return;
         address mover = g.challengerTurn ? g.challenger : r.submitter;
         if (mover == honest) return;
-        _advMoveIn(gid, g, mover, traceOf[r.requestId], rnd);
+        if (_isSeg(r.requestId)) _advSegMoveIn(gid, g, mover, segOf[r.requestId], rnd);
+        else _advMoveIn(gid, g, mover, traceOf[r.requestId], rnd);
+    }
+
+    /// `_advMoveIn` in a two-phase game: a bisection (true or wrong) of a random sub-range in
+    /// either phase, a transition from the true boundary (refused unless the opponent's is
+    /// true), or a hopeless step proof.
+    function _advSegMoveIn(uint256 gid, IOpMLOracle.Game memory g, address mover, SegTrace t, uint256 rnd) internal {
+        (uint256 m, uint256 subLog) = split(g.lenLog);
+        uint256 j = rnd % m;
+        IOpMLOracle.Selection memory s = selection(gid, j);
+        if (g.phase == 2 && subLog == 0) {
+            uint256 value = due(gid);
+            vm.prank(mover);
+            try oracle.proveStep{value: value}(gid, s, abi.encodePacked(s.agreed)) {
+                ethIn += value;
+            } catch {}
+            return;
+        }
+        uint256 start = g.start + (j << subLog);
+        bool opens = g.phase == 1 && subLog == 0;
+        bytes32[] memory h =
+            opens ? segBisection(t, false, start, 0, D2) : segBisection(t, g.phase == 1, g.segment, start, subLog);
+        if ((rnd >> 8) % 5 != 0) {
+            for (uint256 i = (rnd >> 16) % h.length; i < h.length; i++) {
+                h[i] = keccak256(abi.encode(rnd, i));
+            }
+        }
+        if (opens && (rnd >> 24) % 2 == 0) {
+            // A forged transition: the next boundary's state and steps passed off as this one's
+            // (refused: its hash is not the agreed one).
+            _sendSegMove(gid, mover, true, s, t.packed(start + 1), segBisection(t, false, start + 1, 0, D2));
+            return;
+        }
+        _sendSegMove(gid, mover, opens, s, t.packed(start), h);
+    }
+
+    function _sendSegMove(
+        uint256 gid,
+        address mover,
+        bool opens,
+        IOpMLOracle.Selection memory s,
+        bytes memory b,
+        bytes32[] memory h
+    ) internal {
+        uint256 value = due(gid);
+        vm.prank(mover);
+        if (opens) {
+            try oracle.openSegment{value: value}(gid, s, b, h) {
+                lastHashes[gid] = h;
+                ethIn += value;
+            } catch {}
+        } else {
+            try oracle.bisect{value: value}(gid, s, h) {
+                lastHashes[gid] = h;
+                ethIn += value;
+            } catch {}
+        }
     }
 
     function _advMoveIn(uint256 gid, IOpMLOracle.Game memory g, address mover, Trace t, uint256 rnd) internal {
@@ -263,8 +382,16 @@ contract Handler is ProtocolBase {
         address who = [bob, carol, requester][(rnd >> 48) % 3];
         uint256 value = (rnd >> 52) % 2 == 0 ? 0 : CHALLENGE_BOND;
         vm.prank(who);
-        if ((rnd >> 56) % 2 == 0) {
+        if ((rnd >> 56) % 3 == 0) {
             try oracle.bisect{value: value}(gid, s, h) {
+                lastHashes[gid] = h;
+                ethIn += value;
+            } catch {}
+        } else if ((rnd >> 56) % 3 == 1) {
+            // A transition with a random "boundary" (its length sometimes right).
+            bytes memory junk = new bytes((rnd >> 60) % 2 == 0 ? 464 : (rnd >> 60) % 600);
+            junk[0] = bytes1(uint8(rnd >> 64));
+            try oracle.openSegment{value: value}(gid, s, junk, h) {
                 lastHashes[gid] = h;
                 ethIn += value;
             } catch {}
@@ -395,9 +522,8 @@ contract Handler is ProtocolBase {
         for (uint256 rid = 1; rid <= nr; rid++) {
             IOpMLOracle.Result memory r = oracle.result(rid);
             if (!_challengeable(rid, r) || r.submitter == honest || oracle.gameOf(rid, honest) != 0) continue;
-            Trace t = traceOf[r.requestId];
-            if (r.finalState == t.hashAt(STEPS)) continue; // a true claim
-            challengeAs(honest, rid, bisection(t, 0, DEPTH));
+            if (r.finalState == _trueFinal(r.requestId)) continue; // a true claim
+            challengeAs(honest, rid, _opening(r.requestId, type(uint256).max, 0));
             ethIn += CHALLENGE_BOND;
         }
         uint256 ng = oracle.gameCount();
@@ -409,7 +535,7 @@ contract Handler is ProtocolBase {
             if ((g.challengerTurn ? g.challenger : r.submitter) != honest) continue;
             ethIn += due(gid);
             uint256 b0 = oracle.balanceOf(honest);
-            honestMove(honest, gid, traceOf[r.requestId]);
+            _honestMove(honest, gid, r.requestId);
             _recordHonestWin(gid, b0);
         }
     }
@@ -505,7 +631,7 @@ contract Handler is ProtocolBase {
                 finalizedHash[id] = q.outputHash;
                 // The honest actor challenges every wrong claim, so only the truth finalizes.
                 if (!halts[id] || q.outputHash != keccak256(trueOutput[id])) bad++;
-                if (oracle.result(q.resultId).finalState != traceOf[id].hashAt(STEPS)) bad++;
+                if (oracle.result(q.resultId).finalState != _trueFinal(id)) bad++;
             }
         }
     }
@@ -517,6 +643,15 @@ contract Handler is ProtocolBase {
             if (g.challenger != honest) continue;
             if (g.status == IOpMLOracle.GameStatus.ChallengerWon) won++;
             if (g.status == IOpMLOracle.GameStatus.Voided) voided++;
+        }
+    }
+
+    /// Two-phase games, and those that reached phase 2 (through a transition).
+    function twoPhaseGames() external view returns (uint256 games, uint256 transitions) {
+        for (uint256 gid = 1; gid <= oracle.gameCount(); gid++) {
+            IOpMLOracle.Game memory g = oracle.game(gid);
+            if (g.phase != 0) games++;
+            if (g.phase == 2) transitions++;
         }
     }
 
@@ -625,6 +760,8 @@ contract ProtocolInvariantTest is Test {
         console.log("results rejected, commitments forfeited", rejected, forfeited);
         (uint256 won, uint256 voided) = h.honestChallengerOutcomes();
         console.log("honest challenger games won, voided by another game", won, voided);
+        (uint256 twoPhase, uint256 transitions) = h.twoPhaseGames();
+        console.log("two-phase games, of which through the transition", twoPhase, transitions);
         assertEq(h.locked(), 0, "funds still locked");
         assertEq(address(oracle).balance, oracle.burned(), "funds stuck");
         assertEq(h.honestLosses(), 0);
