@@ -196,6 +196,36 @@ contract TwoPhaseTest is TwoPhaseBase {
         assertTrue(oracle.isFinalized(x.req));
     }
 
+    /// Two challengers on one two-phase lie: the one that plays reaches phase 2 and rejects the
+    /// result; the other, stalled in phase 1, is voided and paid its bond and the liar's match.
+    function test_twoChallengers_oneWinsInPhase2_otherVoided() public {
+        Setup memory x = _setup(4, 6, 4, 40);
+        uint256 rid = submitAs(bob, x.req, FALSE_OUT, "lie");
+        uint256 g1 = challengeAs(alice, rid, segBisection(x.t, true, 0, 0, 6));
+        uint256 g2 = challengeAs(carol, rid, segBisection(x.t, true, 0, 0, 6));
+        vm.warp(block.timestamp + 60);
+        assertTrue(liarSegMove(bob, g2, x.t, 9), "the liar answers carol (its match escrowed)");
+        _play(g1, alice, bob, x.t, 3);
+        assertEq(uint8(_status(g1)), uint8(IOpMLOracle.GameStatus.ChallengerWon));
+        assertEq(oracle.game(g1).phase, 2);
+        assertEq(oracle.game(g2).phase, 1, "carol's game never reached the transition");
+        uint256 j = firstWrong(g2, x.t);
+        uint256 seg = oracle.game(g2).start + j;
+        IOpMLOracle.Selection memory s = selection(g2, j);
+        bytes memory b = x.t.packed(seg);
+        bytes32[] memory h = segBisection(x.t, false, seg, 0, 4);
+        vm.prank(carol);
+        vm.expectRevert(abi.encodeWithSelector(IOpMLOracle.ResultNotPending.selector, rid));
+        oracle.openSegment(g2, s, b, h);
+        oracle.voidGame(g2);
+        assertEq(oracle.balanceOf(carol), 2 * CHALLENGE_BOND, "its bond and the liar's match");
+        uint256 burn = RESULT_BOND * BURN_BPS / 10_000;
+        assertEq(oracle.balanceOf(alice), 2 * CHALLENGE_BOND + RESULT_BOND - burn);
+        // Held: what the two challengers may withdraw, the burn, the reopened request's fee.
+        assertEq(address(oracle).balance, oracle.balanceOf(alice) + oracle.balanceOf(carol) + burn + BASE_FEE);
+        assertEq(oracle.burned(), burn);
+    }
+
     // ------------------------------------------------------------------ lies about segments
 
     /// A liar following a consistent false run of `nLie` segments (same steps as the truth up
