@@ -5,6 +5,7 @@ mod client;
 mod error;
 mod follow;
 mod game;
+mod overview;
 mod read;
 pub mod views;
 

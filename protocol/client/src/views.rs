@@ -228,3 +228,100 @@ pub struct GameView {
     /// The chain's time when read.
     pub now: u64,
 }
+
+/// The oracle's deployment parameters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConfigView {
+    /// The step verifier.
+    pub verifier: Address,
+    /// Seconds a revealed result can be challenged.
+    pub challenge_window: u64,
+    /// Seconds a commitment has to be revealed.
+    pub reveal_window: u64,
+    /// Seconds per side for a whole game (chess clocks).
+    pub clock: u64,
+    /// log2 of the bisection arity k.
+    pub k_log: u8,
+    /// A result's bond.
+    pub result_bond_wei: String,
+    /// A challenger's bond (and the submitter's match).
+    pub challenge_bond_wei: String,
+    /// The part of a losing bond burned, in basis points.
+    pub burn_bps: u16,
+    /// The fee's base part.
+    pub base_fee_wei: String,
+    /// The gas price a callback's gas limit is paid at.
+    pub callback_gas_price_wei: String,
+    /// The largest callback gas limit.
+    pub max_callback_gas: u64,
+    /// The largest input.
+    pub max_input_bytes: u32,
+    /// The largest output.
+    pub max_output_bytes: u32,
+    /// Seconds after which a request without a revealed result can be cancelled.
+    pub request_timeout: u64,
+}
+
+/// A request in a list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestSummary {
+    /// The request id.
+    pub id: u64,
+    /// Its program.
+    pub program_id: B256,
+    /// Who asked.
+    pub requester: Address,
+    /// `open`, `finalized` or `cancelled`.
+    pub status: String,
+    /// The revealed result with priority (the final one once finalized), if any.
+    pub result: Option<u64>,
+    /// When it was made.
+    pub created_at: u64,
+}
+
+/// A result in a list.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResultSummary {
+    /// The result id.
+    pub id: u64,
+    /// Its request.
+    pub request_id: u64,
+    /// Who committed it.
+    pub submitter: Address,
+    /// `committed`, `revealed`, `rejected`, `finalized`, `refunded` or `forfeited`.
+    pub status: String,
+    /// Games on it not yet decided.
+    pub open_games: u32,
+}
+
+/// The oracle at a glance: its parameters, counts, and the latest programs, requests, results
+/// and games (newest first).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Overview {
+    /// The oracle.
+    pub oracle: Address,
+    /// The chain id.
+    pub chain_id: u64,
+    /// The head block when read.
+    pub head: u64,
+    /// The chain's time when read.
+    pub now: u64,
+    /// Its parameters.
+    pub config: ConfigView,
+    /// Programs registered.
+    pub program_count: u64,
+    /// The latest of them.
+    pub programs: Vec<ProgramView>,
+    /// Requests made.
+    pub request_count: u64,
+    /// The latest of them.
+    pub requests: Vec<RequestSummary>,
+    /// Results committed.
+    pub result_count: u64,
+    /// The latest of them.
+    pub results: Vec<ResultSummary>,
+    /// Games started.
+    pub game_count: u64,
+    /// The latest of them.
+    pub games: Vec<GameSummary>,
+}

@@ -1,0 +1,170 @@
+//! The oracle at a glance (the explorer's front page): its parameters and the latest
+//! programs, requests, results and games, found through their events (the oracle keeps no
+//! counters), their live state read through its getters.
+
+use alloy::primitives::U256;
+use alloy::providers::Provider;
+use opml_bindings::oracle::{IOpMLOracle, RequestStatus, ResultStatus};
+use opml_service::chain::{failed, u64_of};
+
+use crate::read::enum_name;
+use crate::views::{ConfigView, Overview, ProgramView, RequestSummary, ResultSummary};
+use crate::{Client, Result};
+
+impl From<IOpMLOracle::Config> for ConfigView {
+    fn from(c: IOpMLOracle::Config) -> Self {
+        ConfigView {
+            verifier: c.verifier,
+            challenge_window: c.challengeWindow,
+            reveal_window: c.revealWindow,
+            clock: c.clock,
+            k_log: c.kLog,
+            result_bond_wei: c.resultBond.to_string(),
+            challenge_bond_wei: c.challengeBond.to_string(),
+            burn_bps: c.burnBps,
+            base_fee_wei: c.baseFee.to_string(),
+            callback_gas_price_wei: c.callbackGasPrice.to_string(),
+            max_callback_gas: c.maxCallbackGas,
+            max_input_bytes: c.maxInputBytes,
+            max_output_bytes: c.maxOutputBytes,
+            request_timeout: c.requestTimeout,
+        }
+    }
+}
+
+/// The last `n` of `all`, newest first.
+fn newest<T>(all: Vec<T>, n: usize) -> Vec<T> {
+    let skip = all.len().saturating_sub(n);
+    let mut v: Vec<T> = all.into_iter().skip(skip).collect();
+    v.reverse();
+    v
+}
+
+impl Client {
+    /// The oracle's parameters, how many programs, requests, results and games it has, and
+    /// the latest `latest` of each, newest first.
+    pub async fn overview(&self, latest: usize) -> Result<Overview> {
+        let config = self.config().await?;
+        let head = self
+            .provider
+            .get_block_number()
+            .await
+            .map_err(failed("reading the head block"))?;
+        let chain_id = self
+            .provider
+            .get_chain_id()
+            .await
+            .map_err(failed("reading the chain id"))?;
+        let now = self.now().await?;
+
+        let registered = self
+            .oracle
+            .ProgramRegistered_filter()
+            .from_block(self.from_block)
+            .query()
+            .await
+            .map_err(failed("reading ProgramRegistered"))?;
+        let program_count = registered.len() as u64;
+        let programs = newest(registered, latest)
+            .into_iter()
+            .map(|(e, log)| ProgramView {
+                id: e.programId,
+                trace_depth: e.traceDepth,
+                segment_depth: e.fields.segmentDepth,
+                registrant: e.registrant,
+                program_hash: e.programHash,
+                metadata_uri: Some(e.metadataURI),
+                block: log.block_number,
+            })
+            .collect();
+
+        let asked = self
+            .oracle
+            .InferenceRequested_filter()
+            .from_block(self.from_block)
+            .query()
+            .await
+            .map_err(failed("reading InferenceRequested"))?;
+        let request_count = asked.len() as u64;
+        let mut requests = Vec::new();
+        for (e, _) in newest(asked, latest) {
+            let id = u64_of(e.requestId)?;
+            let q = self.request_raw(id).await?;
+            requests.push(RequestSummary {
+                id,
+                program_id: q.programId,
+                requester: q.requester,
+                status: enum_name::<RequestStatus>(q.status),
+                result: (q.resultId != 0).then_some(q.resultId),
+                created_at: q.createdAt,
+            });
+        }
+
+        let committed = self
+            .oracle
+            .ResultCommitted_filter()
+            .from_block(self.from_block)
+            .query()
+            .await
+            .map_err(failed("reading ResultCommitted"))?;
+        let result_count = committed.len() as u64;
+        let mut results = Vec::new();
+        for (e, _) in newest(committed, latest) {
+            let id = u64_of(e.resultId)?;
+            let r = self
+                .oracle
+                .result(U256::from(id))
+                .call()
+                .await
+                .map_err(failed("reading the result"))?;
+            results.push(ResultSummary {
+                id,
+                request_id: r.requestId,
+                submitter: r.submitter,
+                status: enum_name::<ResultStatus>(r.status),
+                open_games: r.openGames,
+            });
+        }
+
+        let started = self
+            .oracle
+            .GameStarted_filter()
+            .from_block(self.from_block)
+            .query()
+            .await
+            .map_err(failed("reading GameStarted"))?;
+        let game_count = started.len() as u64;
+        let mut games = Vec::new();
+        for (e, _) in newest(started, latest) {
+            games.push(self.game_summary(u64_of(e.gameId)?).await?);
+        }
+
+        Ok(Overview {
+            oracle: *self.oracle.address(),
+            chain_id,
+            head,
+            now,
+            config: config.into(),
+            program_count,
+            programs,
+            request_count,
+            requests,
+            result_count,
+            results,
+            game_count,
+            games,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::newest;
+
+    #[test]
+    fn newest_keeps_the_last_n_newest_first() {
+        assert_eq!(newest(vec![1, 2, 3, 4], 2), vec![4, 3]);
+        assert_eq!(newest(vec![1, 2], 5), vec![2, 1]);
+        assert_eq!(newest(Vec::<u8>::new(), 3), Vec::<u8>::new());
+    }
+}
