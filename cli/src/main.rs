@@ -13,6 +13,7 @@ mod cmd {
     pub(crate) mod demo;
     pub(crate) mod deploy;
     pub(crate) mod devnet;
+    pub(crate) mod explorer;
     pub(crate) mod program;
     pub(crate) mod request;
     pub(crate) mod status;
@@ -65,6 +66,9 @@ enum Command {
     Cancel(cmd::account::CancelArgs),
     /// Withdraw the signer's credit (fees, bonds, refunds) from the oracle.
     Withdraw(cmd::account::WithdrawArgs),
+    /// Serve the dispute explorer: a web page of the oracle's programs, requests, results and
+    /// games, each game's bisection drawn round by round, live.
+    Explorer(cmd::explorer::ExplorerArgs),
 }
 
 fn main() -> ExitCode {
@@ -106,6 +110,7 @@ fn main() -> ExitCode {
         Command::Status(args) => ok(cmd::status::run(args)),
         Command::Cancel(args) => ok(cmd::account::cancel(args)),
         Command::Withdraw(args) => ok(cmd::account::withdraw(args)),
+        Command::Explorer(args) => ok(cmd::explorer::run(args)),
     };
     match result {
         Ok(code) => code,
