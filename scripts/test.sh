@@ -10,6 +10,16 @@ step() { printf '\n==> %s\n' "$*"; }
 step "toolchain (project-local Foundry + solc from npm)"
 scripts/bootstrap.sh
 
+step "browser for the explorer's test (Chromium from the distribution's packages)"
+if OPML_CHROMIUM=$(scripts/chromium.sh); then
+  export OPML_CHROMIUM
+  echo "chromium: $OPML_CHROMIUM"
+elif [ "${CI:-}" = true ]; then
+  exit 1
+else
+  echo "no Chromium: the explorer's browser test will skip"
+fi
+
 step "contracts: forge build + forge test"
 (cd contracts && "$root/.tools/bin/forge" build && "$root/.tools/bin/forge" test)
 step "contracts: the adapter's gas with every call a transaction of its own (cold storage)"

@@ -6,6 +6,8 @@
 mod cast_integrator;
 #[path = "e2e/commands.rs"]
 mod commands;
+#[path = "e2e/explorer.rs"]
+mod explorer;
 #[path = "e2e/reorg.rs"]
 mod reorg;
 
