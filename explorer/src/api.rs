@@ -32,7 +32,10 @@ pub(crate) fn routes(client: Client) -> Router {
 }
 
 /// `what`'s answer, or [`Error::NoAnswer`] after [`ANSWER_WITHIN`].
-async fn within<T>(what: &str, f: impl Future<Output = opml_client::Result<T>>) -> Response {
+async fn within<T: Serialize>(
+    what: &str,
+    f: impl Future<Output = opml_client::Result<T>>,
+) -> Response {
     reply(
         tokio::time::timeout(ANSWER_WITHIN, f)
             .await

@@ -107,7 +107,7 @@ mod tests {
         let bound = bind("127.0.0.1:0".parse().unwrap(), client).await.unwrap();
         let addr = bound.local_addr();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let server = tokio::spawn(bound.serve(async {
+        let server = tokio::spawn(bound.serve(async move {
             let _ = rx.await;
         }));
         let answers = tokio::task::spawn_blocking(move || {

@@ -35,7 +35,9 @@ fn chromium() -> Option<PathBuf> {
 }
 
 /// The DOM of `url` once the page's script has run for a few seconds of virtual time (its
-/// polls included: the browser waits for each fetch before moving the clock on).
+/// polls included: the browser waits for each fetch before moving the clock on), up to the
+/// script itself: what the script built, not its source (whose templates hold the same
+/// markers).
 fn dom(browser: &Path, profile: &Path, url: &str) -> String {
     let out = run_capture(
         Command::new(browser).args([
@@ -57,7 +59,9 @@ fn dom(browser: &Path, profile: &Path, url: &str) -> String {
         out.status,
         String::from_utf8_lossy(&out.stderr)
     );
-    dom
+    let built = dom.split("<script").next().unwrap_or_default();
+    assert!(built.contains("</main>"), "the page's body: {dom}");
+    built.to_owned()
 }
 
 /// The attributes of every element whose opening tag contains `marker` (`id="game"`,
