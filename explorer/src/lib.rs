@@ -102,7 +102,9 @@ mod tests {
     /// each error as `{"error": …}`: no chain needed.
     #[tokio::test(flavor = "multi_thread")]
     async fn serves_the_page_and_says_what_is_wrong() {
-        let oracle = "0x5FbDB2315678afecb367f032d93F642f64180aa3".parse().unwrap();
+        let oracle = "0x5FbDB2315678afecb367f032d93F642f64180aa3"
+            .parse()
+            .unwrap();
         let client = Client::read_only("http://127.0.0.1:9", oracle).unwrap();
         let bound = bind("127.0.0.1:0".parse().unwrap(), client).await.unwrap();
         let addr = bound.local_addr();
@@ -131,7 +133,10 @@ mod tests {
         assert_eq!(nothing.0, 404, "{nothing:?}");
         for (code, body) in [game_1, overview] {
             assert_eq!(code, 502, "{body}");
-            assert!(body.starts_with(r#"{"error":"reading the oracle's code"#), "{body}");
+            assert!(
+                body.starts_with(r#"{"error":"reading the oracle's code"#),
+                "{body}"
+            );
         }
         tx.send(()).unwrap();
         server.await.unwrap().unwrap();

@@ -30,7 +30,10 @@ fn chromium() -> Option<PathBuf> {
         std::env::var("CI").as_deref() != Ok("true"),
         "no Chromium under CI for the explorer's browser test: {why}"
     );
-    eprintln!("skipping the explorer's browser test: no Chromium ({})", why.trim());
+    eprintln!(
+        "skipping the explorer's browser test: no Chromium ({})",
+        why.trim()
+    );
     None
 }
 
@@ -175,10 +178,19 @@ async fn the_explorer_draws_a_dispute_live_and_its_verdict() {
         &["--rpc-url", "http://127.0.0.1:9"],
         "reading the oracle's code",
     );
-    explorer_fails(&net, &["--oracle", &net.addr(5).to_string()], "no contract at");
+    explorer_fails(
+        &net,
+        &["--oracle", &net.addr(5).to_string()],
+        "no contract at",
+    );
 
     let (_explorer, url) = start_explorer(&net);
-    let _s = Guard(net.spawn("submitter", 2, "submitter", &["--lie-output", &super::lie()]));
+    let _s = Guard(net.spawn(
+        "submitter",
+        2,
+        "submitter",
+        &["--lie-output", &super::lie()],
+    ));
     let _c = Guard(net.spawn("challenger", 3, "challenger", &[]));
     net.ask().await;
 
@@ -219,7 +231,11 @@ async fn the_explorer_draws_a_dispute_live_and_its_verdict() {
         assert_eq!(num(&clock, "data-total"), 600);
         let left = num(&clock, "data-left");
         assert!(left > 0 && left <= 600, "{side}'s clock: {clock:?}");
-        assert_eq!(clock["data-running"], (side == turn).to_string(), "{clock:?}");
+        assert_eq!(
+            clock["data-running"],
+            (side == turn).to_string(),
+            "{clock:?}"
+        );
     }
     assert!(live.contains(r#"id="to-move""#), "the next move is awaited");
     assert!(
@@ -254,7 +270,10 @@ async fn the_explorer_draws_a_dispute_live_and_its_verdict() {
     // D = 24, k = 16: the opening and five more bisections, each with its disputed sub-range.
     let drawn = tags(&done, r#"class="round""#);
     assert_eq!(drawn.len(), 6, "{drawn:?}");
-    assert!(drawn.iter().all(|r| num(r, "data-disputed") < 16), "{drawn:?}");
+    assert!(
+        drawn.iter().all(|r| num(r, "data-disputed") < 16),
+        "{drawn:?}"
+    );
     assert_eq!(num(&drawn[5], "data-len-log"), 4);
     let cfg = net.oracle.config().call().await.expect("config");
     let bond = tag(&done, r#"data-bond="challenge""#);
@@ -265,5 +284,8 @@ async fn the_explorer_draws_a_dispute_live_and_its_verdict() {
     let listed = tag(&front, r#"data-game="1""#);
     assert_eq!(listed["data-status"], "challenger_won", "{front}");
     let (code, body) = get(&format!("{url}api/game/99"));
-    assert_eq!((code, body.as_str()), (404, r#"{"error":"no game 99 on this oracle"}"#));
+    assert_eq!(
+        (code, body.as_str()),
+        (404, r#"{"error":"no game 99 on this oracle"}"#)
+    );
 }
