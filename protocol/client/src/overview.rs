@@ -58,12 +58,11 @@ impl Client {
         let now = self.now().await?;
 
         let registered = self
-            .oracle
-            .ProgramRegistered_filter()
-            .from_block(self.from_block)
-            .query()
-            .await
-            .map_err(failed("reading ProgramRegistered"))?;
+            .events(
+                self.oracle.ProgramRegistered_filter(),
+                "reading ProgramRegistered",
+            )
+            .await?;
         let program_count = registered.len() as u64;
         let programs = newest(registered, latest)
             .into_iter()
@@ -79,12 +78,11 @@ impl Client {
             .collect();
 
         let asked = self
-            .oracle
-            .InferenceRequested_filter()
-            .from_block(self.from_block)
-            .query()
-            .await
-            .map_err(failed("reading InferenceRequested"))?;
+            .events(
+                self.oracle.InferenceRequested_filter(),
+                "reading InferenceRequested",
+            )
+            .await?;
         let request_count = asked.len() as u64;
         let mut requests = Vec::new();
         for (e, _) in newest(asked, latest) {
@@ -101,12 +99,11 @@ impl Client {
         }
 
         let committed = self
-            .oracle
-            .ResultCommitted_filter()
-            .from_block(self.from_block)
-            .query()
-            .await
-            .map_err(failed("reading ResultCommitted"))?;
+            .events(
+                self.oracle.ResultCommitted_filter(),
+                "reading ResultCommitted",
+            )
+            .await?;
         let result_count = committed.len() as u64;
         let mut results = Vec::new();
         for (e, _) in newest(committed, latest) {
@@ -127,12 +124,8 @@ impl Client {
         }
 
         let started = self
-            .oracle
-            .GameStarted_filter()
-            .from_block(self.from_block)
-            .query()
-            .await
-            .map_err(failed("reading GameStarted"))?;
+            .events(self.oracle.GameStarted_filter(), "reading GameStarted")
+            .await?;
         let game_count = started.len() as u64;
         let mut games = Vec::new();
         for (e, _) in newest(started, latest) {
