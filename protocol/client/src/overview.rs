@@ -19,6 +19,8 @@ impl From<IOpMLOracle::Config> for ConfigView {
             reveal_window: c.revealWindow,
             clock: c.clock,
             k_log: c.kLog,
+            max_segment_depth: c.maxSegmentDepth,
+            max_trace_depth: c.maxTraceDepth,
             result_bond_wei: c.resultBond.to_string(),
             challenge_bond_wei: c.challengeBond.to_string(),
             burn_bps: c.burnBps,

@@ -242,6 +242,10 @@ pub struct ConfigView {
     pub clock: u64,
     /// log2 of the bisection arity k.
     pub k_log: u8,
+    /// The deepest segment (`D2`) a program may register with.
+    pub max_segment_depth: u8,
+    /// The deepest trace (`D`) a program may register with.
+    pub max_trace_depth: u8,
     /// A result's bond.
     pub result_bond_wei: String,
     /// A challenger's bond (and the submitter's match).
