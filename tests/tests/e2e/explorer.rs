@@ -185,6 +185,9 @@ async fn the_explorer_draws_a_dispute_live_and_its_verdict() {
     );
 
     let (_explorer, url) = start_explorer(&net);
+    // Its address taken: one line too.
+    let taken = url.trim_start_matches("http://").trim_end_matches('/');
+    explorer_fails(&net, &["--listen", taken], "serving the explorer on");
     let _s = Guard(net.spawn(
         "submitter",
         2,
