@@ -1,14 +1,14 @@
 //! The chain side of a role: a signing provider over any JSON-RPC endpoint, the oracle
 //! instance, and sending with confirmations. Failures keep their cause: transport failures
-//! come back as [`Error::Transport`] or [`Error::Receipt`] (retryable), reverts as
+//! come back as [`Error::Transport`], [`Error::Receipt`] or [`Error::NotConfirmed`] (retryable), reverts as
 //! [`Error::Reverted`] with the oracle's error decoded (never retried).
 
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use alloy::contract::{CallBuilder, CallDecoder};
 use alloy::network::EthereumWallet;
-use alloy::primitives::{Address, Bytes};
+use alloy::primitives::{Address, B256, Bytes};
 use alloy::providers::{DynProvider, Provider, ProviderBuilder};
 use alloy::rpc::types::TransactionReceipt;
 use alloy::signers::local::PrivateKeySigner;
@@ -42,6 +42,9 @@ pub struct Chain {
     /// Blocks an event or a transaction must be deep before the role acts on it.
     pub confirmations: u64,
 }
+
+/// How long [`Chain::send`] waits for a transaction's confirmations.
+const RECEIPT_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// A signing provider for `url`. Nonces come from the node's pending count at each send,
 /// not from a cache: a transaction that a reorg drops would leave a cached nonce one ahead,
@@ -101,8 +104,8 @@ impl Chain {
             })
     }
 
-    /// Sends `call` and waits for its receipt `confirmations` deep; a reverted receipt is an
-    /// error.
+    /// Sends `call` and waits until its receipt is `confirmations` deep; a reverted receipt is
+    /// an error.
     pub async fn send<P, D>(
         &self,
         what: &str,
@@ -117,22 +120,65 @@ impl Chain {
         let est = call.estimate_gas().await.map_err(failed(what))?;
         let call = call.gas(est.saturating_mul(13) / 10 + 20_000);
         let pending = call.send().await.map_err(failed(what))?;
-        let receipt = pending
-            .with_required_confirmations(self.confirmations.max(1))
-            .with_timeout(Some(Duration::from_secs(120)))
-            .get_receipt()
-            .await
-            .map_err(|cause| Error::Receipt {
-                op: what.to_string(),
-                cause,
-            })?;
-        if !receipt.status() {
-            return Err(Error::Failed {
-                op: what.to_string(),
-                tx: receipt.transaction_hash,
-            });
+        self.confirmed(what, *pending.tx_hash()).await
+    }
+
+    /// Waits until transaction `tx`'s receipt is `confirmations` deep, polling at the
+    /// provider's interval. A transaction the node no longer knows, neither mined nor pending,
+    /// on two polls in a row ends the wait at once ([`Error::NotConfirmed`], retryable): a
+    /// reorg dropped it, and nodes (anvil among them) do not return such transactions to
+    /// their pool, so waiting would only delay the pass that sends it again. A receipt that a
+    /// reorg removes after it was seen is noticed the same way.
+    async fn confirmed(&self, what: &str, tx: B256) -> Result<TransactionReceipt> {
+        let poll = self.provider.client().poll_interval();
+        let deadline = Instant::now() + RECEIPT_TIMEOUT;
+        let not_confirmed = |why| Error::NotConfirmed {
+            op: what.to_string(),
+            tx,
+            why,
+        };
+        let mut unknown = 0;
+        loop {
+            let receipt = self
+                .provider
+                .get_transaction_receipt(tx)
+                .await
+                .map_err(failed(what))?;
+            if let Some(r) = receipt {
+                unknown = 0;
+                let head = self.head().await?;
+                if r.block_number
+                    .is_some_and(|b| b + self.confirmations.max(1) <= head + 1)
+                {
+                    if !r.status() {
+                        return Err(Error::Failed {
+                            op: what.to_string(),
+                            tx,
+                        });
+                    }
+                    return Ok(r);
+                }
+            } else if self
+                .provider
+                .get_transaction_by_hash(tx)
+                .await
+                .map_err(failed(what))?
+                .is_none()
+            {
+                unknown += 1;
+                if unknown == 2 {
+                    return Err(not_confirmed(
+                        "was dropped (a reorg?): the node no longer knows it",
+                    ));
+                }
+            } else {
+                unknown = 0;
+            }
+            if Instant::now() >= deadline {
+                return Err(not_confirmed("was not confirmed in time"));
+            }
+            tokio::time::sleep(poll).await;
         }
-        Ok(receipt)
     }
 }
 

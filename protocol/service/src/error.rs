@@ -32,6 +32,18 @@ pub enum Error {
         /// The provider's error.
         cause: PendingTransactionError,
     },
+    /// A sent transaction did not get `confirmations` deep: the node no longer knows it (a
+    /// reorg dropped it, or the pool evicted it), or the wait timed out. The next pass reads
+    /// the chain again and sends what it then calls for.
+    #[error("{op}: transaction {tx} {why}")]
+    NotConfirmed {
+        /// What the role was doing.
+        op: String,
+        /// The transaction's hash.
+        tx: alloy::primitives::B256,
+        /// What happened to it.
+        why: &'static str,
+    },
     /// A call or a transaction reverted with one of the oracle's errors.
     #[error("{op} reverted: {error:?}")]
     Reverted {
@@ -97,7 +109,7 @@ impl Error {
     /// anything about the program, the trace, the database or the configuration.
     pub fn retryable(&self) -> bool {
         match self {
-            Error::Transport { .. } | Error::Receipt { .. } => true,
+            Error::Transport { .. } | Error::Receipt { .. } | Error::NotConfirmed { .. } => true,
             Error::Engine(e) => e.retryable(),
             Error::Reverted { .. }
             | Error::RevertedRaw { .. }

@@ -305,7 +305,7 @@ impl Metrics {
 /// The `cause` label of a failed pass.
 fn cause(e: &Error) -> &'static str {
     match e {
-        Error::Transport { .. } | Error::Receipt { .. } => "transport",
+        Error::Transport { .. } | Error::Receipt { .. } | Error::NotConfirmed { .. } => "transport",
         Error::Reverted { .. } | Error::RevertedRaw { .. } | Error::Failed { .. } => "revert",
         Error::Unexpected { .. } => "unexpected",
         Error::Engine(_) => "engine",
