@@ -1,15 +1,20 @@
 #![doc = include_str!("../README.md")]
 
+mod policy;
+
 use std::sync::Arc;
 
-use alloy::primitives::U256;
+use alloy::primitives::{Address, U256};
+use opml_bindings::oracle::IOpMLOracle;
 use opml_bindings::status::REQUEST_OPEN;
 use opml_service::behaviour::Honest;
 use opml_service::chain::{failed, u64_of};
 use opml_service::progress::Progress;
 use opml_service::settings::Settings;
-use opml_service::store::{Phase, RequestRecord};
-use opml_service::{Result, Service, isolate};
+use opml_service::store::{Phase, RequestRecord, Skipped};
+use opml_service::{Error, Result, Service, isolate};
+
+pub use policy::{Policy, Price};
 
 /// The database file a submitter uses unless told otherwise.
 pub const DEFAULT_DB: &str = "opml-submitter.redb";
@@ -18,18 +23,56 @@ pub const DEFAULT_DB: &str = "opml-submitter.redb";
 #[derive(Debug)]
 pub struct Submitter {
     svc: Service,
+    policy: Policy,
 }
 
 impl Submitter {
-    /// A submitter acting through `svc` (and behaving as `svc` says).
+    /// A submitter acting through `svc` (and behaving as `svc` says) that serves every
+    /// request.
     pub fn new(svc: Service) -> Self {
-        Self { svc }
+        Self::with_policy(svc, Policy::serve_all())
     }
 
-    /// An honest submitter, connected as the settings say: what `opml submitter` runs.
+    /// A submitter that serves the requests `policy` prices high enough.
+    pub fn with_policy(svc: Service, policy: Policy) -> Self {
+        Self { svc, policy }
+    }
+
+    /// An honest submitter, connected and priced as the settings say: what `opml submitter`
+    /// runs.
     pub async fn connect(cfg: &Settings, progress: Arc<dyn Progress>) -> Result<Self> {
+        let policy = Policy::from_settings(cfg)?;
         let svc = cfg.service(DEFAULT_DB, progress, Arc::new(Honest)).await?;
-        Ok(Self::new(svc))
+        let me = Self::with_policy(svc, policy);
+        me.log_policy().await?;
+        Ok(me)
+    }
+
+    /// Logs the price policy, and warns of a price for a program not in the store.
+    pub async fn log_policy(&self) -> Result<()> {
+        if self.policy.serves_all() {
+            return Ok(());
+        }
+        let p = self.policy.default_price();
+        let overrides: Vec<_> = self.policy.overrides().collect();
+        tracing::info!(
+            fee_floor = %p.fee_floor,
+            fee_per_million = %p.fee_per_million,
+            max_work = ?p.max_work,
+            programs_priced_apart = overrides.len(),
+            "price policy"
+        );
+        for (id, _) in overrides {
+            if self.svc.resolve(*id).await?.is_none() {
+                tracing::warn!(program = %id, "a price for a program not in the store (or not registered)");
+            }
+        }
+        Ok(())
+    }
+
+    /// The price policy.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
     }
 
     /// The service it acts through (chain, database).
@@ -93,6 +136,7 @@ impl Submitter {
                 input: ev.input,
                 block,
                 phase: Phase::Open,
+                skipped: None,
             })?;
         }
         // A rejected result reopens its request: serve it again, unless the result was this
@@ -115,11 +159,18 @@ impl Submitter {
         Ok(())
     }
 
-    /// Posts a result for every open request. Returns whether any is open.
+    /// Posts a result for every open request the price policy accepts. Returns whether any
+    /// is open and not declined.
     async fn serve_requests(&self) -> Result<bool> {
         let mut busy = false;
         for mut r in self.svc.store.requests()? {
             if r.phase != Phase::Open {
+                continue;
+            }
+            // Declined before: not run again (nor read) while the decision stands.
+            if let Some(s) = &r.skipped
+                && self.policy.still_skips(r.program_id, s)
+            {
                 continue;
             }
             let q = self
@@ -135,20 +186,77 @@ impl Submitter {
                 self.svc.store.put_request(&r)?;
                 continue;
             }
-            busy = true;
             // A transport failure ends the pass and the request is served after the back-off;
-            // a revert or a program that cannot be served closes it (not retried).
-            let posted = isolate(
-                self.svc
-                    .post_result(r.request_id, r.program_id, &r.input)
-                    .await,
-            )?;
-            if let Err(e) = posted {
-                tracing::warn!(request = r.request_id, error = %e, "cannot serve request");
+            // a revert or a program that cannot be served closes it (not retried); a request
+            // the policy declines stays open, its decision recorded.
+            match isolate(self.serve(&r, self.fee_of(&q)).await)? {
+                Ok(Some(s)) => {
+                    log_skip(&r, &s);
+                    r.skipped = Some(s);
+                }
+                Ok(None) => {
+                    busy = true;
+                    r.phase = Phase::Closed;
+                }
+                Err(e) => {
+                    busy = true;
+                    tracing::warn!(request = r.request_id, error = %e, "cannot serve request");
+                    r.phase = Phase::Closed;
+                }
             }
-            r.phase = Phase::Closed;
             self.svc.store.put_request(&r)?;
         }
         Ok(busy)
     }
+
+    /// The fee a request pays its submitter: the oracle's record of it less the callback's
+    /// gas part (`callbackGasLimit · callbackGasPrice`, paid to whoever delivers the
+    /// callback, for the callback's gas).
+    fn fee_of(&self, q: &IOpMLOracle::Request) -> U256 {
+        let callback_part = if q.callback == Address::ZERO {
+            U256::ZERO
+        } else {
+            U256::from(q.callbackGasLimit).saturating_mul(self.svc.params().callbackGasPrice)
+        };
+        q.fee.saturating_sub(callback_part)
+    }
+
+    /// Serves request `r` paying `fee` if the policy accepts it: `Some` says why not.
+    async fn serve(&self, r: &RequestRecord, fee: U256) -> Result<Option<Skipped>> {
+        let program = r.program_id;
+        if let Some(s) = self.policy.before_run(program, fee) {
+            return Ok(Some(s));
+        }
+        let Some((prog, depth)) = self.svc.resolve(program).await? else {
+            return Err(Error::Program(format!("program {program} not in the store")));
+        };
+        let max_work = self.policy.price(program).max_work;
+        let t0 = std::time::Instant::now();
+        let fast = self.svc.fast_work(&prog, depth, &r.input, max_work).await?;
+        let fast_secs = t0.elapsed().as_secs_f64();
+        if let Some(s) = self
+            .policy
+            .after_run(program, fee, fast.work, fast.out_of_work)
+        {
+            return Ok(Some(s));
+        }
+        self.svc
+            .post_result_with(r.request_id, program, &r.input, fast.output, fast_secs)
+            .await?;
+        Ok(None)
+    }
+}
+
+/// One line per declined request, when it is declined.
+fn log_skip(r: &RequestRecord, s: &Skipped) {
+    let work = s.work.map_or_else(|| "not run".to_string(), |w| w.to_string());
+    tracing::info!(
+        request = r.request_id,
+        program = %r.program_id,
+        fee = %s.fee,
+        price = %s.price,
+        work = %work,
+        reason = %s.reason.label(),
+        "request skipped: the fee does not pay for it"
+    );
 }

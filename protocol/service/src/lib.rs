@@ -4,6 +4,7 @@ pub mod behaviour;
 pub mod chain;
 mod error;
 pub mod metrics;
+pub mod price;
 pub mod programs;
 pub mod progress;
 mod service;
@@ -11,7 +12,7 @@ pub mod settings;
 pub mod store;
 
 pub use error::{Error, Result};
-pub use service::{Run, Service, ServiceConfig, isolate, run_passes};
+pub use service::{FastWork, Run, Service, ServiceConfig, isolate, run_passes};
 
 /// Resolves on Ctrl-C or SIGTERM: how a service command is told to stop.
 pub async fn shutdown_signal() {

@@ -23,7 +23,7 @@ use prometheus::{
 };
 
 use crate::progress::Progress;
-use crate::store::{Phase, Side, Store};
+use crate::store::{Phase, Side, SkipReason, Store};
 use crate::{Error, Result};
 
 /// A role's metrics, in their own registry.
@@ -32,6 +32,9 @@ pub struct Metrics {
     registry: Registry,
     /// Requests for a program in the store, seen (submitter).
     pub requests_seen: IntCounter,
+    /// Requests the submitter's price policy declined, by `reason` (`below_floor`,
+    /// `below_price`, `work_bound`).
+    pub requests_skipped: IntCounterVec,
     /// The role's results that finalized: requests served, fee and bond earned.
     pub requests_served: IntCounter,
     /// Results the role committed to with a bond.
@@ -128,6 +131,20 @@ impl Metrics {
             )
             .expect("a valid metric"),
         );
+        let requests_skipped = reg(
+            &r,
+            IntCounterVec::new(
+                Opts::new(
+                    "opml_requests_skipped_total",
+                    "Requests declined by the submitter's price policy, by reason.",
+                ),
+                &["reason"],
+            )
+            .expect("a valid metric"),
+        );
+        for reason in SkipReason::ALL {
+            requests_skipped.with_label_values(&[reason.label()]);
+        }
         let failed_passes = reg(
             &r,
             IntCounterVec::new(
@@ -145,6 +162,7 @@ impl Metrics {
                 "opml_requests_seen_total",
                 "Requests seen for programs in the store.",
             ),
+            requests_skipped,
             requests_served: counter(
                 &r,
                 "opml_requests_served_total",
@@ -237,6 +255,16 @@ impl Metrics {
     pub fn observe_store(&self, store: &Store) -> Result<()> {
         let requests = store.requests()?;
         catch_up(&self.requests_seen, requests.len() as u64);
+        for reason in SkipReason::ALL {
+            let n = requests
+                .iter()
+                .filter(|r| r.skipped.as_ref().is_some_and(|s| s.reason == reason))
+                .count();
+            catch_up(
+                &self.requests_skipped.with_label_values(&[reason.label()]),
+                n as u64,
+            );
+        }
         let claims = store.claims()?;
         catch_up(&self.results_posted, claims.len() as u64);
         let count = |p: Phase| claims.iter().filter(|c| c.phase == p).count() as u64;
@@ -429,6 +457,11 @@ mod tests {
         );
         assert!(t.contains("opml_balance_wei 5"), "{t}");
         assert!(t.contains("# HELP opml_results_posted_total"), "{t}");
+        // Each skip reason is there from the start, at 0.
+        assert!(
+            t.contains("opml_requests_skipped_total{reason=\"work_bound\"} 0"),
+            "{t}"
+        );
     }
 
     #[test]

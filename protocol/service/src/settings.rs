@@ -13,6 +13,7 @@ use serde_json::Value;
 
 use crate::behaviour::Behaviour;
 use crate::chain::{Chain, signer_from_key, signer_from_keystore};
+use crate::price::{ProgramPrice, Wei, parse_work};
 use crate::programs::ProgramStore;
 use crate::progress::Progress;
 use crate::store::Store;
@@ -66,6 +67,22 @@ pub struct Settings {
     /// `127.0.0.1:9100`).
     #[arg(long, value_name = "ADDR")]
     pub metrics: Option<std::net::SocketAddr>,
+    /// Submitter: serve only requests paying at least this fee (wei, or e.g. `2gwei`;
+    /// default 0). The fee counted is the request's less its callback's gas part.
+    #[arg(long, value_name = "WEI")]
+    pub fee_floor: Option<Wei>,
+    /// Submitter: and, above the floor, this much per million units of fast-path work
+    /// (wasmtime fuel, about one per VM step; default 0).
+    #[arg(long, value_name = "WEI")]
+    pub fee_per_million: Option<Wei>,
+    /// Submitter: run a request's fast path with at most this much work; a request that needs
+    /// more is skipped (default: no bound but the program's trace depth).
+    #[arg(long, value_name = "UNITS", value_parser = parse_work)]
+    pub max_work: Option<u64>,
+    /// Submitter: one program's price over the defaults above
+    /// (`0xID:fee_floor=…,fee_per_million=…,max_work=…`); repeat for more programs.
+    #[arg(long, value_name = "ID:KEY=VALUE,…")]
+    pub program_price: Vec<ProgramPrice>,
 }
 
 impl Settings {
@@ -153,6 +170,7 @@ fn over<T: Serialize + DeserializeOwned>(top: &T, base: &T) -> Result<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloy::primitives::{B256, U256};
 
     #[test]
     fn flags_win_over_the_file_and_unset_flags_keep_it() {
@@ -176,5 +194,120 @@ mod tests {
     fn an_unknown_key_in_the_file_is_an_error() {
         assert!(toml::from_str::<Settings>("lie_output = \"00\"\n").is_err());
         assert!(toml::from_str::<Settings>("confirmation = 2\n").is_err());
+    }
+
+    /// `opml submitter ARGS` as clap reads it.
+    fn flags(args: &[&str]) -> std::result::Result<Settings, clap::Error> {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Cli {
+            #[command(flatten)]
+            s: Settings,
+        }
+        Cli::try_parse_from(std::iter::once("opml").chain(args.iter().copied())).map(|c| c.s)
+    }
+
+    fn id(byte: u8) -> String {
+        format!("0x{}", hex::encode([byte; 32]))
+    }
+
+    #[test]
+    fn the_price_reads_from_flags() {
+        let a = format!("{}:fee_floor=5,max_work=9", id(0xaa));
+        let b = format!("{}:fee_per_million=1gwei", id(0xbb));
+        let s = flags(&[
+            "--fee-floor",
+            "0.001ether",
+            "--fee-per-million",
+            "300",
+            "--max-work",
+            "2_000_000",
+            "--program-price",
+            &a,
+            "--program-price",
+            &b,
+        ])
+        .unwrap();
+        assert_eq!(s.fee_floor, Some(Wei(U256::from(1_000_000_000_000_000u64))));
+        assert_eq!(s.fee_per_million, Some(Wei(U256::from(300))));
+        assert_eq!(s.max_work, Some(2_000_000));
+        assert_eq!(s.program_price.len(), 2);
+        assert_eq!(s.program_price[0].program, B256::repeat_byte(0xaa));
+        assert_eq!(
+            (s.program_price[0].fee_floor, s.program_price[0].max_work),
+            (Some(Wei(U256::from(5))), Some(9))
+        );
+        assert_eq!(
+            s.program_price[1].fee_per_million,
+            Some(Wei(U256::from(1_000_000_000u64)))
+        );
+        // Unset: no price (the submitter serves everything).
+        let none = flags(&[]).unwrap();
+        assert!(none.fee_floor.is_none() && none.fee_per_million.is_none());
+        assert!(none.max_work.is_none() && none.program_price.is_empty());
+    }
+
+    #[test]
+    fn a_bad_price_flag_is_a_clear_error() {
+        for (args, says) in [
+            (vec!["--fee-floor", "cheap"], "bad amount of wei `cheap`"),
+            (vec!["--fee-per-million", "-1"], "bad amount of wei"),
+            (vec!["--max-work", "lots"], "bad amount of work `lots`"),
+            (vec!["--program-price", "0x12:fee_floor=1"], "bad program id"),
+            (vec!["--program-price", "digits"], "expected `0xPROGRAM_ID"),
+        ] {
+            let e = flags(&args).err().unwrap().to_string();
+            assert!(e.contains(says), "{args:?}: {e}");
+            assert!(e.contains(args[0]), "{args:?} names the flag: {e}");
+        }
+    }
+
+    #[test]
+    fn the_price_reads_from_the_file_and_flags_win() {
+        let file: Settings = toml::from_str(&format!(
+            "fee_floor = \"2 gwei\"\nfee_per_million = 40\nmax_work = 5_000_000_000\n\
+             [[program_price]]\nprogram = \"{}\"\nfee_floor = 1\n",
+            id(0xcc)
+        ))
+        .unwrap();
+        assert_eq!(file.fee_floor, Some(Wei(U256::from(2_000_000_000u64))));
+        assert_eq!(file.max_work, Some(5_000_000_000));
+        let p = &file.program_price[0];
+        assert_eq!((p.program, p.fee_floor), (B256::repeat_byte(0xcc), Some(Wei(U256::from(1)))));
+        assert_eq!((p.fee_per_million, p.max_work), (None, None));
+        let m = over(&flags(&["--fee-per-million", "7"]).unwrap(), &file).unwrap();
+        assert_eq!(m.fee_per_million, Some(Wei(U256::from(7))));
+        assert_eq!(m.fee_floor, file.fee_floor);
+        assert_eq!(m.max_work, file.max_work);
+        assert_eq!(m.program_price, file.program_price);
+    }
+
+    #[test]
+    fn a_bad_price_in_the_file_is_a_clear_error() {
+        for (text, says) in [
+            ("fee_floor = \"cheap\"\n", "bad amount of wei `cheap`"),
+            ("fee_floor = -5\n", "negative"),
+            ("max_work = \"many\"\n", "max_work"),
+            ("[[program_price]]\nprogram = \"0x12\"\n", "program"),
+            (
+                format!("[[program_price]]\nprogram = \"{}\"\nfloor = 1\n", id(1)).as_str(),
+                "unknown field `floor`",
+            ),
+        ] {
+            let e = toml::from_str::<Settings>(text).err().unwrap().to_string();
+            assert!(e.contains(says), "{text}: {e}");
+        }
+        let path = std::env::temp_dir().join(format!("opml-price-{}.toml", std::process::id()));
+        std::fs::write(&path, "fee_floor = \"cheap\"\n").unwrap();
+        let e = Settings {
+            config: Some(path.clone()),
+            ..Settings::default()
+        }
+        .merged()
+        .err()
+        .unwrap()
+        .to_string();
+        let _ = std::fs::remove_file(&path);
+        assert!(e.contains("parsing") && e.contains("cheap"), "{e}");
     }
 }

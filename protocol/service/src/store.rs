@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use alloy::primitives::{B256, Bytes};
+use alloy::primitives::{B256, Bytes, U256};
 use redb::{Database, ReadableDatabase, ReadableTable, TableDefinition};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
@@ -42,6 +42,50 @@ pub struct RequestRecord {
     pub block: u64,
     /// Open until a result is posted for it (by us or anyone).
     pub phase: Phase,
+    /// Set when the submitter's price policy declined it: the request stays open (a later
+    /// policy may serve it) but is not run again while the same decision stands.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<Skipped>,
+}
+
+/// Why a submitter declined a request, with the figures it decided on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Skipped {
+    /// The reason.
+    pub reason: SkipReason,
+    /// The fee the submitter would earn (the request's, less its callback's gas part).
+    pub fee: U256,
+    /// The price asked: the floor, or the floor plus the work's part.
+    pub price: U256,
+    /// Fast-path work the run took (at least the bound, for [`SkipReason::WorkBound`]);
+    /// `None` when the fee was below the floor and nothing was run.
+    pub work: Option<u64>,
+}
+
+/// Why a submitter declined a request (the `reason` label of `opml_requests_skipped_total`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SkipReason {
+    /// The fee is below the program's floor: not run at all.
+    BelowFloor,
+    /// The fee is below the floor plus the price of the work the run took.
+    BelowPrice,
+    /// The run needed more work than the bound.
+    WorkBound,
+}
+
+impl SkipReason {
+    /// Every reason.
+    pub const ALL: [SkipReason; 3] = [Self::BelowFloor, Self::BelowPrice, Self::WorkBound];
+
+    /// The label: `below_floor`, `below_price`, `work_bound`.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::BelowFloor => "below_floor",
+            Self::BelowPrice => "below_price",
+            Self::WorkBound => "work_bound",
+        }
+    }
 }
 
 /// A result the role posted (with its bond), until paid out or rejected.
@@ -268,5 +312,24 @@ mod tests {
         assert_eq!(s.games().unwrap().len(), 1);
         assert!(s.claim(1).unwrap().is_none());
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_skipped_request_keeps_its_decision_and_old_records_still_read() {
+        let old = r#"{"request_id":4,"program_id":"0x0101010101010101010101010101010101010101010101010101010101010101","input":"0x00","block":9,"phase":"Open"}"#;
+        let r: RequestRecord = serde_json::from_str(old).unwrap();
+        assert_eq!((r.request_id, r.skipped), (4, None));
+        let skipped = RequestRecord {
+            skipped: Some(Skipped {
+                reason: SkipReason::WorkBound,
+                fee: U256::from(10),
+                price: U256::from(3),
+                work: Some(1_000),
+            }),
+            ..r
+        };
+        let text = serde_json::to_string(&skipped).unwrap();
+        assert!(text.contains("\"work_bound\""), "{text}");
+        assert_eq!(serde_json::from_str::<RequestRecord>(&text).unwrap(), skipped);
     }
 }

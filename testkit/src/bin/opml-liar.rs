@@ -79,11 +79,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             Role::Submitter(args) => {
                 let liar = Arc::new(args.liar()?);
                 let cfg = args.settings.merged()?;
+                let policy = opml_submitter::Policy::from_settings(&cfg)?;
                 let svc = cfg
                     .service(opml_submitter::DEFAULT_DB, Arc::new(Silent), liar)
                     .await?;
                 opml_service::metrics::serve_configured(&cfg, &svc).await?;
-                Submitter::new(svc).run(cfg.poll(), stop).await?;
+                Submitter::with_policy(svc, policy)
+                    .run(cfg.poll(), stop)
+                    .await?;
             }
             Role::Challenger(args) => {
                 let liar = Arc::new(args.liar()?);

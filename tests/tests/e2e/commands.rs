@@ -77,7 +77,7 @@ fn request_and_wait(net: &Net, program: &str) -> tokio::task::JoinHandle<Output>
 }
 
 /// A free local port for a role's `--metrics`.
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("a free port")
@@ -101,14 +101,14 @@ fn get(port: u16, path: &str) -> Option<(String, String)> {
 }
 
 /// The value of the sample named exactly `name` (labels included) in the role's metrics.
-fn metric(port: u16, name: &str) -> Option<f64> {
+pub(crate) fn metric(port: u16, name: &str) -> Option<f64> {
     let (_, body) = get(port, "/metrics")?;
     body.lines()
         .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.trim().parse().ok())
 }
 
 /// Waits until metric `name` reaches `at_least`.
-async fn metric_reaches(port: u16, name: &str, at_least: f64) {
+pub(crate) async fn metric_reaches(port: u16, name: &str, at_least: f64) {
     wait(60, name, || async {
         metric(port, name).filter(|&v| v >= at_least)
     })

@@ -33,6 +33,25 @@ impl Service {
         let t0 = std::time::Instant::now();
         let fast = self.traces.fast_output(&prog, depth, input).await?;
         let fast_secs = t0.elapsed().as_secs_f64();
+        self.post_result_with(request_id, program_id, input, fast, fast_secs)
+            .await
+    }
+
+    /// [`Service::post_result`] with the fast path's output already computed (`fast`, in
+    /// `fast_secs`): the VM runs, and the result is posted if both agree.
+    pub async fn post_result_with(
+        &self,
+        request_id: u64,
+        program_id: B256,
+        input: &[u8],
+        fast: Option<Vec<u8>>,
+        fast_secs: f64,
+    ) -> Result<ClaimRecord> {
+        let Some((prog, depth)) = self.traces.resolve(&self.chain, program_id).await? else {
+            return Err(Error::Program(format!(
+                "program {program_id} not in the store"
+            )));
+        };
         let run = self.traces.run(program_id, &prog, depth, input).await?;
         if !run.halted {
             return Err(Error::Program(format!(

@@ -24,7 +24,7 @@ use crate::programs::{ProgramStore, StoredProgram};
 use crate::progress::Progress;
 use crate::store::Store;
 
-pub use traces::Run;
+pub use traces::{FastWork, Run};
 
 #[cfg(test)]
 mod tests;
@@ -152,6 +152,18 @@ impl Service {
         input: &[u8],
     ) -> Result<Option<Vec<u8>>> {
         self.traces.fast_output(prog, depth, input).await
+    }
+
+    /// The fast path's run of `prog` on `input` with at most `max_work` fuel (never more than
+    /// the program's own bound): its output and the work it took, for a price.
+    pub async fn fast_work(
+        &self,
+        prog: &Arc<StoredProgram>,
+        depth: u8,
+        input: &[u8],
+        max_work: Option<u64>,
+    ) -> Result<FastWork> {
+        self.traces.fast_work(prog, depth, input, max_work).await
     }
 
     /// The VM run of `prog` on `input`, checkpointed (recorded once, then shared by every

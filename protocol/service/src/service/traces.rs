@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use alloy::primitives::{B256, keccak256};
 use opml_bindings::oracle::IOpMLOracle;
-use opml_executor::VmTrace;
+use opml_executor::{Boundaries, RunOptions, RunStatus, VmTrace, run_program};
 use opml_executor::fast::FastEngine;
 use opml_vm::{Checkpoints, StateFields};
 
@@ -30,6 +30,18 @@ pub struct Run {
     pub final_fields: StateFields,
     /// The final state hash `S_{2^D}`.
     pub final_hash: B256,
+}
+
+/// A fast-path run of a request, as the submitter prices it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FastWork {
+    /// The output, `None` when the program did not halt (a trap, or out of fuel).
+    pub output: Option<Vec<u8>>,
+    /// The work it took: wasmtime fuel, which approximates VM steps (instantiation
+    /// included).
+    pub work: u64,
+    /// Whether it stopped at the caller's work bound (not the program's own bound).
+    pub out_of_work: bool,
 }
 
 type Key = (B256, B256);
@@ -103,11 +115,40 @@ impl Traces {
         depth: u8,
         input: &[u8],
     ) -> Result<Option<Vec<u8>>> {
+        Ok(self.fast_work(prog, depth, input, None).await?.output)
+    }
+
+    /// The fast path's run with at most `max_work` fuel (and never more than the program's
+    /// own bound, about `2^D` VM steps with slack): its output and the work it took.
+    pub(super) async fn fast_work(
+        &self,
+        prog: &Arc<StoredProgram>,
+        depth: u8,
+        input: &[u8],
+        max_work: Option<u64>,
+    ) -> Result<FastWork> {
         let (fast, wasm, input) = (self.fast.clone(), Arc::clone(&prog.wasm), input.to_vec());
-        let max = 1u64.checked_shl(u32::from(depth)).unwrap_or(u64::MAX);
-        tokio::task::spawn_blocking(move || fast.output(&wasm, &input, max))
-            .await?
-            .map_err(Error::from)
+        // Fuel only approximates VM steps: allow slack, so that a run the VM completes within
+        // `2^D` steps is not cut short here (as `FastEngine::output` does).
+        let own = 1u64
+            .checked_shl(u32::from(depth))
+            .unwrap_or(u64::MAX)
+            .saturating_mul(4);
+        let fuel = max_work.map_or(own, |m| m.min(own));
+        let sub = tokio::task::spawn_blocking(move || {
+            let opts = RunOptions {
+                max_steps: fuel,
+                ..RunOptions::default()
+            };
+            run_program(&fast, &wasm, &input, &opts, Boundaries::None)
+        })
+        .await??
+        .submission;
+        Ok(FastWork {
+            out_of_work: sub.status == RunStatus::OutOfSteps && fuel < own,
+            output: (sub.status == RunStatus::Halted).then_some(sub.output),
+            work: sub.work,
+        })
     }
 
     /// The VM run of `prog` on `input` (recorded once, then cached).

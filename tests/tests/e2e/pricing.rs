@@ -1,0 +1,103 @@
+//! A submitter's price (`--fee-floor`): of two requests, the one paying less than the floor is
+//! skipped (one log line, `opml_requests_skipped_total{reason="below_floor"}`) and stays open,
+//! with no result, for another submitter or its requester's cancel; the other is served. A
+//! restart keeps the decision without running the request again.
+
+use alloy::primitives::{Address, Bytes, U256};
+use opml_bindings::oracle::OpMLOracle;
+use opml_bindings::status::{REQUEST_OPEN, RESULT_REVEALED};
+use opml_e2e::{Guard, Net, wait};
+
+use super::commands::{free_port, metric, metric_reaches};
+
+const SKIPPED: &str = "opml_requests_skipped_total{reason=\"below_floor\"}";
+
+/// Requests the digits sample with no callback (the whole fee is the submitter's), paying
+/// `fee`; returns the request id.
+async fn request(net: &Net, fee: U256) -> U256 {
+    let r = net
+        .oracle
+        .requestInference(net.program, Bytes::from(net.input.clone()), Address::ZERO, 0)
+        .value(fee)
+        .send()
+        .await
+        .expect("request")
+        .get_receipt()
+        .await
+        .expect("receipt");
+    r.decoded_log::<OpMLOracle::InferenceRequested>()
+        .expect("InferenceRequested")
+        .requestId
+}
+
+fn skip_lines(log: &str) -> Vec<&str> {
+    log.lines().filter(|l| l.contains("request skipped")).collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_submitter_serves_only_the_request_that_pays_its_floor() {
+    let Some(net) = Net::start("pricing", 60, 600).await else {
+        return;
+    };
+    let base = net.oracle.requestFee(0).call().await.expect("fee");
+    let cheap = request(&net, base).await;
+    let paying = request(&net, base * U256::from(3)).await;
+    let floor = base * U256::from(2);
+    let port = free_port();
+    let metrics = format!("127.0.0.1:{port}");
+    let flags = ["--fee-floor", &floor.to_string(), "--metrics", &metrics];
+    let mut s = Guard(net.spawn("submitter", 2, "submitter", &flags));
+
+    wait(180, "the paying request's result", || async {
+        (net.result_status(1).await == RESULT_REVEALED).then_some(())
+    })
+    .await;
+    let res = net.oracle.result(U256::from(1)).call().await.expect("result");
+    assert_eq!(res.requestId, paying, "result 1 serves the paying request");
+    metric_reaches(port, SKIPPED, 1.0).await;
+    let log = net.log("submitter");
+    let lines = skip_lines(&log);
+    assert_eq!(lines.len(), 1, "one line for the skipped request: {log}");
+    for needle in [
+        format!("request={cheap}"),
+        format!("fee={base}"),
+        format!("price={floor}"),
+        "work=not run".into(),
+        "below_floor".into(),
+    ] {
+        assert!(lines[0].contains(&needle), "`{needle}` in {}", lines[0]);
+    }
+
+    // The served request finalizes and pays; the skipped one is not re-run on later passes.
+    net.advance(net.window + 1).await;
+    wait(120, "the paying request finalized", || async {
+        net.oracle
+            .isFinalized(paying)
+            .call()
+            .await
+            .ok()
+            .filter(|&f| f)
+    })
+    .await;
+    let passes = metric(port, "opml_passes_total").expect("passes");
+    metric_reaches(port, "opml_passes_total", passes + 3.0).await;
+    assert_eq!(skip_lines(&net.log("submitter")).len(), 1, "skipped once");
+
+    // A restart on the same database keeps the decision: no new line, the count stays.
+    let _ = s.0.kill();
+    let _ = s.0.wait();
+    let port = free_port();
+    let metrics = format!("127.0.0.1:{port}");
+    let flags = ["--fee-floor", &floor.to_string(), "--metrics", &metrics];
+    let _s = Guard(net.spawn("submitter", 2, "submitter", &flags));
+    metric_reaches(port, "opml_passes_total", 3.0).await;
+    assert_eq!(metric(port, SKIPPED), Some(1.0), "counted from the database");
+    let log = net.log("submitter");
+    assert!(skip_lines(&log).is_empty(), "not decided again: {log}");
+    assert!(!log.contains("result committed"), "nothing served again: {log}");
+
+    // The skipped request waits, open and without a result, for another submitter or a cancel.
+    let q = net.oracle.request(cheap).call().await.expect("request");
+    assert_eq!((q.status, q.resultId), (REQUEST_OPEN, 0));
+    assert_eq!(net.results_committed(0).await.len(), 1, "one result in all");
+}
