@@ -6,7 +6,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use alloy::primitives::utils::parse_units;
+use alloy::primitives::utils::{Unit, parse_units};
 use alloy::primitives::{B256, U256};
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -35,7 +35,14 @@ impl FromStr for Wei {
         if !unit.chars().all(|c| c.is_ascii_alphabetic()) {
             return Err(bad(&"expected a unit such as `wei`, `gwei` or `ether` after the number"));
         }
-        let unit = if unit.is_empty() { "wei" } else { unit };
+        let unit: Unit = if unit.is_empty() { "wei" } else { unit }
+            .parse()
+            .map_err(|e| bad(&e))?;
+        let decimals = number.split_once('.').map_or(0, |(_, d)| d.len());
+        if number.matches('.').count() > 1 || decimals > usize::from(unit.get()) {
+            // `parse_units` would truncate: a price is never rounded silently.
+            return Err(bad(&"not a whole number of wei"));
+        }
         let v = parse_units(number, unit).map_err(|e| bad(&e))?;
         Ok(Wei(v.into()))
     }
@@ -158,7 +165,8 @@ mod tests {
         assert_eq!(wei("0x3e8"), Ok(U256::from(1000)));
         assert_eq!(wei("2 gwei"), Ok(U256::from(2_000_000_000u64)));
         assert_eq!(wei("0.01ether"), Ok(U256::from(10_000_000_000_000_000u64)));
-        for bad in ["", "-1", "ten", "1.5", "3 bananas", "0xzz", "1 2"] {
+        assert_eq!(wei("1.5gwei"), Ok(U256::from(1_500_000_000u64)));
+        for bad in ["", "-1", "ten", "1.5", "1.2.3 ether", "3 bananas", "0xzz", "1 2"] {
             let e = wei(bad).expect_err(bad);
             assert!(e.starts_with("bad amount of wei"), "{bad}: {e}");
         }
