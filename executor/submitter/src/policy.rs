@@ -35,8 +35,12 @@ impl Price {
     /// request is never served below its cost), saturating.
     pub fn of_work(&self, work: u64) -> U256 {
         let million = U256::from(1_000_000u64);
-        let part = self.fee_per_million.saturating_mul(U256::from(work));
-        let part = part.div_ceil(million);
+        let work = U256::from(work);
+        // Whole wei per unit, then the rest: exact unless the price itself overflows.
+        let (per_unit, rest) = self.fee_per_million.div_rem(million);
+        let part = per_unit
+            .saturating_mul(work)
+            .saturating_add((rest * work).div_ceil(million));
         self.fee_floor.saturating_add(part)
     }
 }
@@ -228,7 +232,9 @@ mod tests {
             fee_per_million: U256::MAX,
             ..Price::default()
         };
-        assert_eq!(huge.of_work(u64::MAX), U256::MAX, "saturates");
+        let million = U256::from(1_000_000u64);
+        assert_eq!(huge.of_work(1), U256::MAX.div_ceil(million), "exact");
+        assert_eq!(huge.of_work(2_000_000), U256::MAX, "saturates");
     }
 
     #[test]
@@ -286,21 +292,23 @@ mod tests {
 
     #[test]
     fn a_decision_stands_until_the_policy_could_decide_otherwise() {
-        let strict = Policy::new(price(100, 10, Some(1_000)), HashMap::new());
+        let strict = Policy::new(price(100, 10_000, Some(1_000)), HashMap::new());
         let floor = strict.before_run(A, wei(50)).unwrap();
         let bound = strict.after_run(A, wei(500), 1_000, true).unwrap();
+        // 900 units at 10_000 per million: 9 wei over the floor, 109 > 105.
         let priced = strict.after_run(A, wei(105), 900, false).unwrap();
+        assert_eq!((priced.reason, priced.price), (SkipReason::BelowPrice, wei(109)));
         for s in [&floor, &bound, &priced] {
             assert!(strict.still_skips(A, s), "{s:?} under the same policy");
         }
         // A lower floor lets the first run; a higher bound the second; a lower price the third.
-        let lower_floor = Policy::new(price(50, 10, Some(1_000)), HashMap::new());
+        let lower_floor = Policy::new(price(50, 10_000, Some(1_000)), HashMap::new());
         assert!(!lower_floor.still_skips(A, &floor));
         assert!(lower_floor.still_skips(A, &bound));
-        let no_bound = Policy::new(price(100, 10, None), HashMap::new());
+        let no_bound = Policy::new(price(100, 10_000, None), HashMap::new());
         assert!(!no_bound.still_skips(A, &bound));
         assert!(no_bound.still_skips(A, &priced));
-        let cheaper = Policy::new(price(100, 1, Some(1_000)), HashMap::new());
+        let cheaper = Policy::new(price(100, 1_000, Some(1_000)), HashMap::new());
         assert!(!cheaper.still_skips(A, &priced));
         // A tighter bound keeps a priced decision too.
         let tight = Policy::new(price(0, 0, Some(800)), HashMap::new());

@@ -6,7 +6,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use alloy::primitives::utils::{Unit, parse_units};
+use alloy::primitives::utils::{ParseUnits, Unit};
 use alloy::primitives::{B256, U256};
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -43,7 +43,7 @@ impl FromStr for Wei {
             // `parse_units` would truncate: a price is never rounded silently.
             return Err(bad(&"not a whole number of wei"));
         }
-        let v = parse_units(number, unit).map_err(|e| bad(&e))?;
+        let v = ParseUnits::parse_units(number, unit).map_err(|e| bad(&e))?;
         Ok(Wei(v.into()))
     }
 }

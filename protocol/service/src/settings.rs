@@ -251,14 +251,15 @@ mod tests {
     fn a_bad_price_flag_is_a_clear_error() {
         for (args, says) in [
             (vec!["--fee-floor", "cheap"], "bad amount of wei `cheap`"),
-            (vec!["--fee-per-million", "-1"], "bad amount of wei"),
+            (vec!["--fee-per-million=-1"], "bad amount of wei `-1`"),
             (vec!["--max-work", "lots"], "bad amount of work `lots`"),
             (vec!["--program-price", "0x12:fee_floor=1"], "bad program id"),
             (vec!["--program-price", "digits"], "expected `0xPROGRAM_ID"),
         ] {
             let e = flags(&args).err().unwrap().to_string();
             assert!(e.contains(says), "{args:?}: {e}");
-            assert!(e.contains(args[0]), "{args:?} names the flag: {e}");
+            let flag = args[0].split('=').next().unwrap();
+            assert!(e.contains(flag), "{args:?} names the flag: {e}");
         }
     }
 

@@ -53,7 +53,7 @@ async fn a_submitter_serves_only_the_request_that_pays_its_floor() {
     })
     .await;
     let res = net.oracle.result(U256::from(1)).call().await.expect("result");
-    assert_eq!(res.requestId, paying, "result 1 serves the paying request");
+    assert_eq!(U256::from(res.requestId), paying, "result 1 serves the paying request");
     metric_reaches(port, SKIPPED, 1.0).await;
     let log = net.log("submitter");
     let lines = skip_lines(&log);
