@@ -30,8 +30,23 @@ async fn request(net: &Net, fee: U256) -> U256 {
         .requestId
 }
 
-fn skip_lines(log: &str) -> Vec<&str> {
-    log.lines().filter(|l| l.contains("request skipped")).collect()
+/// The log's `request skipped` lines, without the terminal colours.
+fn skip_lines(log: &str) -> Vec<String> {
+    log.lines()
+        .filter(|l| l.contains("request skipped"))
+        .map(plain)
+        .collect()
+}
+
+/// `line` without ANSI escape sequences (`ESC [ … m`).
+fn plain(line: &str) -> String {
+    let mut out = String::new();
+    let mut rest = line;
+    while let Some(i) = rest.find('\x1b') {
+        out.push_str(&rest[..i]);
+        rest = rest[i..].find('m').map_or("", |j| &rest[i + j + 1..]);
+    }
+    out + rest
 }
 
 #[tokio::test(flavor = "multi_thread")]
