@@ -228,7 +228,9 @@ impl Submitter {
             return Ok(Some(s));
         }
         let Some((prog, depth)) = self.svc.resolve(program).await? else {
-            return Err(Error::Program(format!("program {program} not in the store")));
+            return Err(Error::Program(format!(
+                "program {program} not in the store"
+            )));
         };
         let max_work = self.policy.price(program).max_work;
         let t0 = std::time::Instant::now();
@@ -249,7 +251,9 @@ impl Submitter {
 
 /// One line per declined request, when it is declined.
 fn log_skip(r: &RequestRecord, s: &Skipped) {
-    let work = s.work.map_or_else(|| "not run".to_string(), |w| w.to_string());
+    let work = s
+        .work
+        .map_or_else(|| "not run".to_string(), |w| w.to_string());
     tracing::info!(
         request = r.request_id,
         program = %r.program_id,

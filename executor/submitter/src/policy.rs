@@ -78,7 +78,10 @@ impl Policy {
         let mut programs = HashMap::new();
         for p in &s.program_price {
             if p.max_work == Some(0) {
-                return Err(bad(format!("program {}: max_work 0 would serve nothing", p.program)));
+                return Err(bad(format!(
+                    "program {}: max_work 0 would serve nothing",
+                    p.program
+                )));
             }
             let price = Price {
                 fee_floor: p.fee_floor.map_or(default.fee_floor, |w| w.0),
@@ -211,7 +214,10 @@ mod tests {
     fn a_fee_below_the_floor_is_declined_before_running() {
         let p = Policy::new(price(100, 0, None), HashMap::new());
         let s = p.before_run(A, wei(99)).unwrap();
-        assert_eq!((s.reason, s.price, s.work), (SkipReason::BelowFloor, wei(100), None));
+        assert_eq!(
+            (s.reason, s.price, s.work),
+            (SkipReason::BelowFloor, wei(100), None)
+        );
         assert!(p.before_run(A, wei(100)).is_none());
         assert_eq!(decide(&p, 100, 5_000_000, false), None);
     }
@@ -240,8 +246,14 @@ mod tests {
     #[test]
     fn a_run_over_the_work_bound_is_declined_whatever_the_fee() {
         let p = Policy::new(price(0, 0, Some(1_000)), HashMap::new());
-        assert_eq!(decide(&p, 1_000_000, 1_000, true), Some(SkipReason::WorkBound));
-        assert_eq!(decide(&p, 1_000_000, 1_001, false), Some(SkipReason::WorkBound));
+        assert_eq!(
+            decide(&p, 1_000_000, 1_000, true),
+            Some(SkipReason::WorkBound)
+        );
+        assert_eq!(
+            decide(&p, 1_000_000, 1_001, false),
+            Some(SkipReason::WorkBound)
+        );
         assert_eq!(decide(&p, 0, 1_000, false), None, "at the bound, halted");
     }
 
@@ -297,7 +309,10 @@ mod tests {
         let bound = strict.after_run(A, wei(500), 1_000, true).unwrap();
         // 900 units at 10_000 per million: 9 wei over the floor, 109 > 105.
         let priced = strict.after_run(A, wei(105), 900, false).unwrap();
-        assert_eq!((priced.reason, priced.price), (SkipReason::BelowPrice, wei(109)));
+        assert_eq!(
+            (priced.reason, priced.price),
+            (SkipReason::BelowPrice, wei(109))
+        );
         for s in [&floor, &bound, &priced] {
             assert!(strict.still_skips(A, s), "{s:?} under the same policy");
         }

@@ -30,10 +30,14 @@ impl FromStr for Wei {
             .unwrap_or(t.len());
         let (number, unit) = (&t[..split], t[split..].trim());
         if number.is_empty() {
-            return Err(bad(&"expected a number, e.g. `1000`, `2 gwei` or `0.01 ether`"));
+            return Err(bad(
+                &"expected a number, e.g. `1000`, `2 gwei` or `0.01 ether`",
+            ));
         }
         if !unit.chars().all(|c| c.is_ascii_alphabetic()) {
-            return Err(bad(&"expected a unit such as `wei`, `gwei` or `ether` after the number"));
+            return Err(bad(
+                &"expected a unit such as `wei`, `gwei` or `ether` after the number",
+            ));
         }
         let unit: Unit = if unit.is_empty() { "wei" } else { unit }
             .parse()
@@ -166,7 +170,16 @@ mod tests {
         assert_eq!(wei("2 gwei"), Ok(U256::from(2_000_000_000u64)));
         assert_eq!(wei("0.01ether"), Ok(U256::from(10_000_000_000_000_000u64)));
         assert_eq!(wei("1.5gwei"), Ok(U256::from(1_500_000_000u64)));
-        for bad in ["", "-1", "ten", "1.5", "1.2.3 ether", "3 bananas", "0xzz", "1 2"] {
+        for bad in [
+            "",
+            "-1",
+            "ten",
+            "1.5",
+            "1.2.3 ether",
+            "3 bananas",
+            "0xzz",
+            "1 2",
+        ] {
             let e = wei(bad).expect_err(bad);
             assert!(e.starts_with("bad amount of wei"), "{bad}: {e}");
         }
@@ -203,7 +216,10 @@ mod tests {
             b: Wei,
         }
         let t: T = toml::from_str("a = 7\nb = \"1 gwei\"\n").unwrap();
-        assert_eq!((t.a.0, t.b.0), (U256::from(7), U256::from(1_000_000_000u64)));
+        assert_eq!(
+            (t.a.0, t.b.0),
+            (U256::from(7), U256::from(1_000_000_000u64))
+        );
         let e = toml::from_str::<T>("a = -7\nb = 1\n").err().unwrap();
         assert!(e.to_string().contains("negative"), "{e}");
         // Written and read back (as the settings merge does) it is the same amount.

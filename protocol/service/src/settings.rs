@@ -253,7 +253,10 @@ mod tests {
             (vec!["--fee-floor", "cheap"], "bad amount of wei `cheap`"),
             (vec!["--fee-per-million=-1"], "bad amount of wei `-1`"),
             (vec!["--max-work", "lots"], "bad amount of work `lots`"),
-            (vec!["--program-price", "0x12:fee_floor=1"], "bad program id"),
+            (
+                vec!["--program-price", "0x12:fee_floor=1"],
+                "bad program id",
+            ),
             (vec!["--program-price", "digits"], "expected `0xPROGRAM_ID"),
         ] {
             let e = flags(&args).err().unwrap().to_string();
@@ -274,7 +277,10 @@ mod tests {
         assert_eq!(file.fee_floor, Some(Wei(U256::from(2_000_000_000u64))));
         assert_eq!(file.max_work, Some(5_000_000_000));
         let p = &file.program_price[0];
-        assert_eq!((p.program, p.fee_floor), (B256::repeat_byte(0xcc), Some(Wei(U256::from(1)))));
+        assert_eq!(
+            (p.program, p.fee_floor),
+            (B256::repeat_byte(0xcc), Some(Wei(U256::from(1))))
+        );
         assert_eq!((p.fee_per_million, p.max_work), (None, None));
         let m = over(&flags(&["--fee-per-million", "7"]).unwrap(), &file).unwrap();
         assert_eq!(m.fee_per_million, Some(Wei(U256::from(7))));

@@ -330,6 +330,9 @@ mod tests {
         };
         let text = serde_json::to_string(&skipped).unwrap();
         assert!(text.contains("\"work_bound\""), "{text}");
-        assert_eq!(serde_json::from_str::<RequestRecord>(&text).unwrap(), skipped);
+        assert_eq!(
+            serde_json::from_str::<RequestRecord>(&text).unwrap(),
+            skipped
+        );
     }
 }

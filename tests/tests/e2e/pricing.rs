@@ -17,7 +17,12 @@ const SKIPPED: &str = "opml_requests_skipped_total{reason=\"below_floor\"}";
 async fn request(net: &Net, fee: U256) -> U256 {
     let r = net
         .oracle
-        .requestInference(net.program, Bytes::from(net.input.clone()), Address::ZERO, 0)
+        .requestInference(
+            net.program,
+            Bytes::from(net.input.clone()),
+            Address::ZERO,
+            0,
+        )
         .value(fee)
         .send()
         .await
@@ -67,8 +72,17 @@ async fn a_submitter_serves_only_the_request_that_pays_its_floor() {
         (net.result_status(1).await == RESULT_REVEALED).then_some(())
     })
     .await;
-    let res = net.oracle.result(U256::from(1)).call().await.expect("result");
-    assert_eq!(U256::from(res.requestId), paying, "result 1 serves the paying request");
+    let res = net
+        .oracle
+        .result(U256::from(1))
+        .call()
+        .await
+        .expect("result");
+    assert_eq!(
+        U256::from(res.requestId),
+        paying,
+        "result 1 serves the paying request"
+    );
     metric_reaches(port, SKIPPED, 1.0).await;
     let log = net.log("submitter");
     let lines = skip_lines(&log);
@@ -106,10 +120,17 @@ async fn a_submitter_serves_only_the_request_that_pays_its_floor() {
     let flags = ["--fee-floor", &floor.to_string(), "--metrics", &metrics];
     let _s = Guard(net.spawn("submitter", 2, "submitter", &flags));
     metric_reaches(port, "opml_passes_total", 3.0).await;
-    assert_eq!(metric(port, SKIPPED), Some(1.0), "counted from the database");
+    assert_eq!(
+        metric(port, SKIPPED),
+        Some(1.0),
+        "counted from the database"
+    );
     let log = net.log("submitter");
     assert!(skip_lines(&log).is_empty(), "not decided again: {log}");
-    assert!(!log.contains("result committed"), "nothing served again: {log}");
+    assert!(
+        !log.contains("result committed"),
+        "nothing served again: {log}"
+    );
 
     // The skipped request waits, open and without a result, for another submitter or a cancel.
     let q = net.oracle.request(cheap).call().await.expect("request");

@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 
 use alloy::primitives::{B256, keccak256};
 use opml_bindings::oracle::IOpMLOracle;
-use opml_executor::{Boundaries, RunOptions, RunStatus, VmTrace, run_program};
 use opml_executor::fast::FastEngine;
+use opml_executor::{Boundaries, RunOptions, RunStatus, VmTrace, run_program};
 use opml_vm::{Checkpoints, StateFields};
 
 use crate::chain::{Chain, failed};
