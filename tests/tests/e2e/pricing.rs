@@ -1,7 +1,9 @@
 //! A submitter's price (`--fee-floor`): of two requests, the one paying less than the floor is
 //! skipped (one log line, `opml_requests_skipped_total{reason="below_floor"}`) and stays open,
 //! with no result, for another submitter or its requester's cancel; the other is served. A
-//! restart keeps the decision without running the request again.
+//! restart keeps the decision without running the request again. A run over the work bound
+//! (`--program-price ID:max_work=…`) or below the price of its work (`--fee-per-million`) is
+//! skipped too, and served once a restart drops the price.
 
 use alloy::primitives::{Address, Bytes, U256};
 use opml_bindings::oracle::OpMLOracle;
@@ -136,4 +138,81 @@ async fn a_submitter_serves_only_the_request_that_pays_its_floor() {
     let q = net.oracle.request(cheap).call().await.expect("request");
     assert_eq!((q.status, q.resultId), (REQUEST_OPEN, 0));
     assert_eq!(net.results_committed(0).await.len(), 1, "one result in all");
+}
+
+/// Starts a submitter on database `submitter` with `flags` and a fresh metrics port.
+fn submitter(net: &Net, flags: &[&str]) -> (Guard, u16) {
+    let port = free_port();
+    let metrics = format!("127.0.0.1:{port}");
+    let mut all = vec!["--metrics", metrics.as_str()];
+    all.extend_from_slice(flags);
+    (Guard(net.spawn("submitter", 2, "submitter", &all)), port)
+}
+
+/// Waits for the submitter's one skip line with `reason`, and returns it.
+async fn skip_line(net: &Net, port: u16, reason: &str) -> String {
+    metric_reaches(
+        port,
+        &format!("opml_requests_skipped_total{{reason=\"{reason}\"}}"),
+        1.0,
+    )
+    .await;
+    let lines = skip_lines(&net.log("submitter"));
+    assert_eq!(lines.len(), 1, "one skip line: {lines:?}");
+    assert!(
+        lines[0].contains(&format!("reason={reason}")),
+        "{}",
+        lines[0]
+    );
+    lines[0].clone()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_request_over_the_work_bound_then_below_the_price_is_served_once_the_price_drops() {
+    let Some(net) = Net::start("pricework", 60, 600).await else {
+        return;
+    };
+    let base = net.oracle.requestFee(0).call().await.expect("fee");
+    let req = request(&net, base).await;
+
+    // A per-program bound far below the digits model's run (about 35,000 steps): skipped
+    // after the fast path.
+    let bound = format!("{}:max_work=1000", net.program);
+    let (s, port) = submitter(&net, &["--program-price", &bound]);
+    let line = skip_line(&net, port, "work_bound").await;
+    assert!(line.contains(&format!("request={req}")), "{line}");
+    assert!(line.contains("work=1000 "), "stopped at the bound: {line}");
+    drop(s);
+
+    // No bound, but a price of work the fee cannot pay: run in full, then skipped.
+    let (s, port) = submitter(&net, &["--fee-per-million", "1ether"]);
+    let line = skip_line(&net, port, "below_price").await;
+    let work: u64 = line
+        .split("work=")
+        .nth(1)
+        .and_then(|w| w.split_whitespace().next())
+        .and_then(|w| w.parse().ok())
+        .unwrap_or_else(|| panic!("a work figure in {line}"));
+    assert!(work > 1000, "the whole run's work: {line}");
+    assert!(line.contains(&format!("fee={base}")), "{line}");
+    assert_eq!(
+        net.results_committed(0).await.len(),
+        0,
+        "nothing served yet"
+    );
+    drop(s);
+
+    // The default price (serve everything) re-decides the request and serves it.
+    let (_s, _) = submitter(&net, &[]);
+    wait(180, "the request served", || async {
+        (net.result_status(1).await == RESULT_REVEALED).then_some(())
+    })
+    .await;
+    let res = net
+        .oracle
+        .result(U256::from(1))
+        .call()
+        .await
+        .expect("result");
+    assert_eq!(U256::from(res.requestId), req);
 }
