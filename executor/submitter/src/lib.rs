@@ -64,7 +64,7 @@ impl Submitter {
         );
         for (id, _) in overrides {
             if self.svc.resolve(*id).await?.is_none() {
-                tracing::warn!(program = %id, "a price for a program not in the store (or not registered)");
+                tracing::warn!(program = %id, "a price for a program not in the store");
             }
         }
         Ok(())
