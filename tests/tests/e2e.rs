@@ -13,6 +13,7 @@ mod pricing;
 #[path = "e2e/reorg.rs"]
 mod reorg;
 
+use alloy::primitives::Address;
 use opml_bindings::status::{
     GAME_CHALLENGER_WON, GAME_SUBMITTER_WON, GAME_VOIDED, RESULT_REVEALED,
 };
@@ -46,6 +47,36 @@ async fn honest_submitter_no_challenge_finalizes_and_calls_back() {
     skip_window_of(&net, 1).await;
     let out = wait(120, "the callback", || net.answer(req)).await;
     assert_eq!(out.as_ref(), TRUTH);
+
+    // The same program registered deeper than its segment depth (32) has two-phase games,
+    // which the roles do not play yet: the submitter says so and leaves its requests alone.
+    let wasm = std::fs::read(opml_e2e::root().join("guests/wasm/digits.wasm")).expect("digits");
+    let prog = opml_service::programs::StoredProgram::from_wasm("digits", wasm).expect("load");
+    let two_phase = opml_deploy::register(&net.admin, *net.oracle.address(), &prog, 33, "e2e")
+        .await
+        .expect("register at D = 33");
+    let fee = net.oracle.requestFee(0).call().await.expect("fee");
+    net.oracle
+        .requestInference(two_phase, net.input.clone().into(), Address::ZERO, 0)
+        .value(fee)
+        .send()
+        .await
+        .expect("request")
+        .get_receipt()
+        .await
+        .expect("receipt");
+    wait(60, "the submitter's warning", || async {
+        net.log("submitter")
+            .contains("two-phase games, which this version does not play")
+            .then_some(())
+    })
+    .await;
+    net.mine(3).await;
+    assert_eq!(
+        net.results_committed(0).await.len(),
+        1,
+        "no result for the two-phase program"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

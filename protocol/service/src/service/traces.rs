@@ -97,6 +97,16 @@ impl Traces {
             .map_err(failed("reading the program"))?;
         let r = if p.traceDepth == 0 {
             None
+        } else if p.traceDepth > p.fields.segmentDepth {
+            // Its games have two phases (`docs/protocol.md` §5.3), which these roles do not
+            // play yet: serving or challenging it could lose a game the honest side must win.
+            tracing::warn!(
+                program = %program_id,
+                depth = p.traceDepth,
+                segment_depth = p.fields.segmentDepth,
+                "program registered for two-phase games, which this version does not play: ignored"
+            );
+            None
         } else {
             self.programs
                 .by_fields(&p.fields.into())
