@@ -18,6 +18,7 @@ use opml_bindings::status::{
     GAME_CHALLENGER_WON, GAME_SUBMITTER_WON, GAME_VOIDED, RESULT_REVEALED,
 };
 use opml_e2e::{Guard, Net, wait};
+use opml_service::programs::StoredProgram;
 
 const TRUTH: &[u8] =
     br#"{"digit":2,"scores":[-3844,4278,11842,3335,-13112,-2556,-2059,-9633,-1506,-6095]}"#;
@@ -42,7 +43,7 @@ async fn honest_submitter_no_challenge_finalizes_and_calls_back() {
     let Some(net) = Net::start("honest", 60, 600).await else {
         return;
     };
-    let _s = Guard(net.spawn("submitter", 2, "submitter", &[]));
+    let _s = Guard(net.spawn("submitter", 2, "submitter", &["--fetch-programs"]));
     let req = net.ask().await;
     skip_window_of(&net, 1).await;
     let out = wait(120, "the callback", || net.answer(req)).await;
@@ -51,7 +52,7 @@ async fn honest_submitter_no_challenge_finalizes_and_calls_back() {
     // The same program registered deeper than its segment depth (32) has two-phase games,
     // which the roles do not play yet: the submitter says so and leaves its requests alone.
     let wasm = std::fs::read(opml_e2e::root().join("guests/wasm/digits.wasm")).expect("digits");
-    let prog = opml_service::programs::StoredProgram::from_wasm("digits", wasm).expect("load");
+    let prog = StoredProgram::from_wasm("digits", wasm).expect("load");
     let two_phase = opml_deploy::register(&net.admin, *net.oracle.address(), &prog, 33, "e2e")
         .await
         .expect("register at D = 33");
@@ -77,6 +78,45 @@ async fn honest_submitter_no_challenge_finalizes_and_calls_back() {
         1,
         "no result for the two-phase program"
     );
+
+    // A program the submitter does not hold is fetched from its metadata URI
+    // (`--fetch-programs`) and checked against its id: kernels registered with a URI that
+    // points at another program is refused; registered with its own, it is served.
+    let kernels_path = opml_e2e::root().join("guests/wasm/kernels.wasm");
+    let kernels =
+        StoredProgram::from_wasm("kernels", std::fs::read(&kernels_path).expect("kernels"))
+            .expect("load kernels");
+    let wrong_uri = format!(
+        "file://{}",
+        opml_e2e::root().join("guests/wasm/digits.wasm").display()
+    );
+    let right_uri = format!("file://{}", kernels_path.display());
+    let rounds = 1u32.to_le_bytes().to_vec();
+    for (uri, log_line, results) in [
+        (&wrong_uri, "is not program", 1),
+        (&right_uri, "program fetched from its metadata URI", 2),
+    ] {
+        let id = opml_deploy::register(&net.admin, *net.oracle.address(), &kernels, 24, uri)
+            .await
+            .expect("register kernels");
+        net.oracle
+            .requestInference(id, rounds.clone().into(), Address::ZERO, 0)
+            .value(fee)
+            .send()
+            .await
+            .expect("request")
+            .get_receipt()
+            .await
+            .expect("receipt");
+        wait(60, log_line, || async {
+            net.log("submitter").contains(log_line).then_some(())
+        })
+        .await;
+        wait(60, "the results committed", || async {
+            (net.results_committed(0).await.len() == results).then_some(())
+        })
+        .await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -3,6 +3,7 @@
 pub mod behaviour;
 pub mod chain;
 mod error;
+pub mod fetch;
 pub mod metrics;
 pub mod price;
 pub mod programs;

@@ -63,6 +63,10 @@ pub struct Settings {
     /// Challenger: submit the correct result after winning a game.
     #[arg(long)]
     pub submit_after_win: bool,
+    /// Fetch a registered program not in `--programs` from its metadata URI (`file://`,
+    /// `http://`), checked against its id. Without it, such programs are ignored.
+    #[arg(long)]
+    pub fetch_programs: bool,
     /// Serve Prometheus metrics at `/metrics`, and `/healthz`, on this address (e.g.
     /// `127.0.0.1:9100`).
     #[arg(long, value_name = "ADDR")]
@@ -131,12 +135,15 @@ impl Settings {
         let chain = Chain::connect(url, signer, oracle, self.confirmations.unwrap_or(1))?;
         let store = Store::open(self.db.as_deref().unwrap_or(default_db.as_ref()))?;
         let programs = ProgramStore::load(&self.programs)?;
-        if programs.is_empty() {
-            return Err(Error::Config("no programs (--programs FILE_OR_DIR)".into()));
+        if programs.is_empty() && !self.fetch_programs {
+            return Err(Error::Config(
+                "no programs (--programs FILE_OR_DIR, or --fetch-programs)".into(),
+            ));
         }
         let cfg = ServiceConfig {
             checkpoint_interval: self.checkpoint_interval.unwrap_or(4096),
             auto_withdraw: !self.no_withdraw,
+            fetch_programs: self.fetch_programs,
         };
         Service::new(chain, store, programs, cfg, progress, behaviour).await
     }

@@ -37,6 +37,9 @@ pub struct ServiceConfig {
     pub checkpoint_interval: u64,
     /// Withdraw credited bonds and fees as they arrive.
     pub auto_withdraw: bool,
+    /// Fetch a registered program the role does not hold from its metadata URI (checked
+    /// against the registered id).
+    pub fetch_programs: bool,
 }
 
 impl Default for ServiceConfig {
@@ -44,6 +47,7 @@ impl Default for ServiceConfig {
         Self {
             checkpoint_interval: 4096,
             auto_withdraw: true,
+            fetch_programs: false,
         }
     }
 }
@@ -99,7 +103,12 @@ impl Service {
             inner: progress,
             metrics: Arc::clone(&metrics),
         });
-        let traces = Traces::new(programs, cfg.checkpoint_interval, progress)?;
+        let traces = Traces::new(
+            programs,
+            cfg.fetch_programs,
+            cfg.checkpoint_interval,
+            progress,
+        )?;
         Ok(Self {
             chain,
             store,

@@ -49,7 +49,10 @@ type Key = (B256, B256);
 type Resolved = Option<(Arc<StoredProgram>, u8)>;
 
 pub(super) struct Traces {
-    programs: ProgramStore,
+    /// The programs held; programs fetched from their metadata URI join them.
+    programs: Mutex<ProgramStore>,
+    /// Whether to fetch a program not held from its metadata URI (`--fetch-programs`).
+    fetch: bool,
     fast: FastEngine,
     interval: u64,
     progress: Arc<dyn Progress>,
@@ -60,12 +63,14 @@ pub(super) struct Traces {
 impl Traces {
     pub(super) fn new(
         programs: ProgramStore,
+        fetch: bool,
         interval: u64,
         progress: Arc<dyn Progress>,
     ) -> Result<Self> {
         let fast = FastEngine::new()?;
         Ok(Self {
-            programs,
+            programs: Mutex::new(programs),
+            fetch,
             fast,
             interval,
             progress,
@@ -108,14 +113,55 @@ impl Traces {
             );
             None
         } else {
-            self.programs
-                .by_fields(&p.fields.into())
-                .map(|s| (s, p.traceDepth))
+            let fields = p.fields.into();
+            let held = self
+                .programs
+                .lock()
+                .ok()
+                .and_then(|store| store.by_fields(&fields));
+            match held {
+                Some(s) => Some(s),
+                None => self.fetched(chain, program_id).await,
+            }
+            .map(|s| (s, p.traceDepth))
         };
+        // Remembered, failures included: a program is fetched (or reported missing) once per
+        // run, not on every request or result that names it.
         if let Ok(mut m) = self.resolved.lock() {
             m.insert(program_id, r.clone());
         }
         Ok(r)
+    }
+
+    /// A registered program the role does not hold: fetched from its metadata URI and checked
+    /// against its id when the role may (`--fetch-programs`); said loudly when it cannot be,
+    /// since the role can then neither serve its requests nor dispute its results.
+    async fn fetched(&self, chain: &Chain, program_id: B256) -> Option<Arc<StoredProgram>> {
+        if !self.fetch {
+            tracing::debug!(program = %program_id, "program not held (--fetch-programs is off)");
+            return None;
+        }
+        match crate::fetch::fetch_program(chain, program_id).await {
+            Ok(p) => {
+                tracing::info!(
+                    program = %program_id,
+                    name = %p.name,
+                    "program fetched from its metadata URI and checked against its id"
+                );
+                let fields = p.fields.clone();
+                let mut store = self.programs.lock().ok()?;
+                store.insert(p);
+                store.by_fields(&fields)
+            }
+            Err(e) => {
+                tracing::error!(
+                    program = %program_id,
+                    error = %e,
+                    "cannot obtain the program: its requests cannot be served nor its results disputed (restart once it can be fetched)"
+                );
+                None
+            }
+        }
     }
 
     /// The fast path's output, `None` when the program does not halt within `2^D` steps.
