@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prints the path of a usable Chromium (for the explorer's browser test): $OPML_CHROMIUM, else
-# one on the PATH, else the distribution's package installed with apt-get when this can (root,
-# or password-less sudo). Exits non-zero with a message on stderr when there is none.
+# one on the PATH, else, with OPML_INSTALL_CHROMIUM=1 or CI=true, the distribution's package
+# installed with apt-get when this can (root, or password-less sudo). Exits non-zero with a
+# message on stderr when there is none.
 # Usage: OPML_CHROMIUM=$(scripts/chromium.sh)
 set -uo pipefail
 
@@ -21,6 +22,13 @@ find_one() {
 }
 
 find_one && exit 0
+
+# Installing changes the machine: only the test command (which sets OPML_INSTALL_CHROMIUM=1)
+# and CI do it, never a plain `cargo test`.
+if [ "${OPML_INSTALL_CHROMIUM:-}" != 1 ] && [ "${CI:-}" != true ]; then
+  echo "chromium.sh: no Chromium found (scripts/test.sh installs it; or set OPML_CHROMIUM)" >&2
+  exit 1
+fi
 
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "chromium.sh: no Chromium found and no apt-get to install it: install Chromium and set OPML_CHROMIUM to its path" >&2

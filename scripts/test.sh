@@ -11,7 +11,7 @@ step "toolchain (project-local Foundry + solc from npm)"
 scripts/bootstrap.sh
 
 step "browser for the explorer's test (Chromium from the distribution's packages)"
-if OPML_CHROMIUM=$(scripts/chromium.sh); then
+if OPML_CHROMIUM=$(OPML_INSTALL_CHROMIUM=1 scripts/chromium.sh); then
   export OPML_CHROMIUM
   echo "chromium: $OPML_CHROMIUM"
 elif [ "${CI:-}" = true ]; then

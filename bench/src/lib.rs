@@ -13,7 +13,8 @@ pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// The median of `times` (the upper one of an even count). Panics on an empty list.
+/// The median of `times` (the upper one of an even count). Callers time at least once: an
+/// empty list panics.
 pub fn median(mut times: Vec<Duration>) -> Duration {
     times.sort();
     times[times.len() / 2]

@@ -29,6 +29,8 @@ contract Deploy {
     Vm internal constant vm = Vm(address(uint160(uint256(keccak256("hevm cheat code")))));
 
     error UnknownProfile(string profile);
+    /// @notice The environment variable `name` holds `value`, above its field's `max`.
+    error ValueTooLarge(string name, uint256 value, uint256 max);
 
     /// Defaults of one profile: `opml deploy`'s, generated into `DeployDefaults.sol`.
     function defaults(bool mainnet) public pure returns (IOpMLOracle.Config memory c) {
@@ -44,21 +46,28 @@ contract Deploy {
         }
         c = defaults(mainnet);
         c.verifier = verifier;
-        c.challengeWindow = uint64(vm.envOr("OPML_CHALLENGE_WINDOW", uint256(c.challengeWindow)));
-        c.revealWindow = uint64(vm.envOr("OPML_REVEAL_WINDOW", uint256(c.revealWindow)));
-        c.clock = uint64(vm.envOr("OPML_CLOCK", uint256(c.clock)));
-        c.kLog = uint8(vm.envOr("OPML_K_LOG", uint256(c.kLog)));
-        c.maxSegmentDepth = uint8(vm.envOr("OPML_MAX_SEGMENT_DEPTH", uint256(c.maxSegmentDepth)));
-        c.maxTraceDepth = uint8(vm.envOr("OPML_MAX_TRACE_DEPTH", uint256(c.maxTraceDepth)));
+        c.challengeWindow = uint64(_envUint("OPML_CHALLENGE_WINDOW", c.challengeWindow, type(uint64).max));
+        c.revealWindow = uint64(_envUint("OPML_REVEAL_WINDOW", c.revealWindow, type(uint64).max));
+        c.clock = uint64(_envUint("OPML_CLOCK", c.clock, type(uint64).max));
+        c.kLog = uint8(_envUint("OPML_K_LOG", c.kLog, type(uint8).max));
+        c.maxSegmentDepth = uint8(_envUint("OPML_MAX_SEGMENT_DEPTH", c.maxSegmentDepth, type(uint8).max));
+        c.maxTraceDepth = uint8(_envUint("OPML_MAX_TRACE_DEPTH", c.maxTraceDepth, type(uint8).max));
         c.resultBond = vm.envOr("OPML_RESULT_BOND", c.resultBond);
         c.challengeBond = vm.envOr("OPML_CHALLENGE_BOND", c.challengeBond);
-        c.burnBps = uint16(vm.envOr("OPML_BURN_BPS", uint256(c.burnBps)));
+        c.burnBps = uint16(_envUint("OPML_BURN_BPS", c.burnBps, type(uint16).max));
         c.baseFee = vm.envOr("OPML_BASE_FEE", c.baseFee);
         c.callbackGasPrice = vm.envOr("OPML_CALLBACK_GAS_PRICE", c.callbackGasPrice);
-        c.maxCallbackGas = uint64(vm.envOr("OPML_MAX_CALLBACK_GAS", uint256(c.maxCallbackGas)));
-        c.maxInputBytes = uint32(vm.envOr("OPML_MAX_INPUT_BYTES", uint256(c.maxInputBytes)));
-        c.maxOutputBytes = uint32(vm.envOr("OPML_MAX_OUTPUT_BYTES", uint256(c.maxOutputBytes)));
-        c.requestTimeout = uint64(vm.envOr("OPML_REQUEST_TIMEOUT", uint256(c.requestTimeout)));
+        c.maxCallbackGas = uint64(_envUint("OPML_MAX_CALLBACK_GAS", c.maxCallbackGas, type(uint64).max));
+        c.maxInputBytes = uint32(_envUint("OPML_MAX_INPUT_BYTES", c.maxInputBytes, type(uint32).max));
+        c.maxOutputBytes = uint32(_envUint("OPML_MAX_OUTPUT_BYTES", c.maxOutputBytes, type(uint32).max));
+        c.requestTimeout = uint64(_envUint("OPML_REQUEST_TIMEOUT", c.requestTimeout, type(uint64).max));
+    }
+
+    /// `name` from the environment (`dflt` when unset), refused above `max`: a silent cast
+    /// would wrap a mistyped 300 into 44, a value the constructor may accept.
+    function _envUint(string memory name, uint256 dflt, uint256 max) internal view returns (uint256 v) {
+        v = vm.envOr(name, dflt);
+        if (v > max) revert ValueTooLarge(name, v, max);
     }
 
     function run() external returns (OpMLOracle oracle, AIOracleAdapter adapter) {

@@ -27,6 +27,9 @@ fn main() -> Result<()> {
             other => bail!("unknown argument `{other}` (expected --reps N)"),
         }
     }
+    if reps == 0 {
+        bail!("--reps must be at least 1");
+    }
     let root = repo_root();
     let read = |p: &str| std::fs::read(root.join(p)).with_context(|| format!("reading {p}"));
     let cases = [

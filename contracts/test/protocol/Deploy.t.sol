@@ -8,7 +8,25 @@ import {AIOracleAdapter} from "../../src/protocol/AIOracleAdapter.sol";
 import {IOpMLOracle} from "../../src/interfaces/IOpMLOracle.sol";
 import {IStepVerifier} from "../../src/interfaces/IStepVerifier.sol";
 
+/// Exposes the environment reader to the test.
+contract DeployHarness is Deploy {
+    function envUint(string memory name, uint256 dflt, uint256 max) external view returns (uint256) {
+        return _envUint(name, dflt, max);
+    }
+}
+
 contract DeployTest is Test {
+    /// A value above its field's width is refused, not wrapped (300 would be 44 in a uint8).
+    function test_envValueAboveItsField_reverts() public {
+        DeployHarness d = new DeployHarness();
+        // A name of this test's own: tests run in parallel and share the environment.
+        vm.setEnv("OPML_TEST_DEPLOY_ENV_UINT", "300");
+        assertEq(d.envUint("OPML_TEST_DEPLOY_ENV_UINT", 7, 300), 300);
+        assertEq(d.envUint("OPML_TEST_DEPLOY_ENV_UNSET", 7, type(uint8).max), 7);
+        vm.expectRevert(abi.encodeWithSelector(Deploy.ValueTooLarge.selector, "OPML_TEST_DEPLOY_ENV_UINT", 300, 255));
+        d.envUint("OPML_TEST_DEPLOY_ENV_UINT", 7, type(uint8).max);
+    }
+
     function test_defaults_areValidAndDiffer() public {
         Deploy d = new Deploy();
         IOpMLOracle.Config memory dev = d.defaults(false);

@@ -58,6 +58,7 @@ interface Vm {
 
     // Scripts and environment
     function envOr(string calldata name, uint256 defaultValue) external view returns (uint256 value);
+    function setEnv(string calldata name, string calldata value) external;
     function envOr(string calldata name, address defaultValue) external view returns (address value);
     function envOr(string calldata name, bool defaultValue) external view returns (bool value);
     function envOr(string calldata name, string calldata defaultValue) external view returns (string memory value);

@@ -196,6 +196,8 @@ impl Submitter {
                 }
                 Ok(None) => {
                     busy = true;
+                    // Served after all (a new price accepted it): no longer a declined request.
+                    r.skipped = None;
                     r.phase = Phase::Closed;
                 }
                 Err(e) => {

@@ -64,6 +64,14 @@ impl Service {
             )));
         }
         let output = self.behaviour.output(&run.output);
+        // `revealResult` would revert `OutputTooLarge`: refuse before the bond is committed.
+        let max_output = self.params.maxOutputBytes;
+        if u64::try_from(output.len()).map_or(true, |n| n > u64::from(max_output)) {
+            return Err(Error::Program(format!(
+                "request {request_id}: the output is {} bytes, above the oracle's {max_output}",
+                output.len()
+            )));
+        }
         let fields = final_state_with_output(&run.final_fields, &output);
         let final_state = B256::from(fields.hash());
         let o = &self.chain.oracle;
@@ -187,8 +195,24 @@ impl Service {
                     "commitment not revealed in time; bond forfeited"
                 );
                 c.phase = Phase::Lost;
-                // A forfeit bars nobody and the request may still be open: serve it again.
-                self.reopen_request(request)?;
+                // A forfeit bars nobody and the request may still be open: serve it again,
+                // once. A second forfeit on the same request says the reveal keeps failing
+                // (the node, the confirmations against the reveal window): another bond
+                // would be lost the same way.
+                let forfeits = self
+                    .store
+                    .claims()?
+                    .iter()
+                    .filter(|o| o.request_id == request && o.phase == Phase::Lost)
+                    .count();
+                if forfeits == 0 {
+                    self.reopen_request(request)?;
+                } else {
+                    tracing::warn!(
+                        request,
+                        "a second forfeit on this request: not serving it again"
+                    );
+                }
             }
             RESULT_COMMITTED => {
                 let now = self.chain.now().await?;
