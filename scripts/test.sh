@@ -50,6 +50,14 @@ else
   cargo clippy --workspace --all-targets --locked -- -D warnings
 fi
 
+# The end-to-end tests run `opml` and `opml-liar`. The build above made them (their packages have
+# integration tests), with the workspace's features; naming them saves the tests a
+# `cargo build -p opml-cli -p opml-testkit`, whose other feature set recompiles dependencies.
+target=${CARGO_TARGET_DIR:-$root/target}
+if [ -x "$target/debug/opml" ] && [ -x "$target/debug/opml-liar" ]; then
+  export OPML_BIN="$target/debug/opml" OPML_LIAR="$target/debug/opml-liar"
+fi
+
 step "rust: cargo test (workspace)"
 cargo test --workspace --locked
 unset RUSTC_WORKSPACE_WRAPPER CLIPPY_ARGS
