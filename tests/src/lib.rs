@@ -208,6 +208,24 @@ impl Net {
         std::fs::read_to_string(self.dir.join(format!("{db}.log"))).unwrap_or_default()
     }
 
+    /// Requests `program` on `input` with no callback (the whole fee is the submitter's),
+    /// paying `fee`; returns the request id.
+    pub async fn request(&self, program: B256, input: &[u8], fee: U256) -> U256 {
+        let r = self
+            .oracle
+            .requestInference(program, Bytes::copy_from_slice(input), Address::ZERO, 0)
+            .value(fee)
+            .send()
+            .await
+            .expect("request")
+            .get_receipt()
+            .await
+            .expect("receipt");
+        r.decoded_log::<OpMLOracle::InferenceRequested>()
+            .expect("InferenceRequested")
+            .requestId
+    }
+
     /// The consumer asks for the sample's classification.
     pub async fn ask(&self) -> U256 {
         let fee = self.oracle.requestFee(500_000).call().await.expect("fee");

@@ -13,7 +13,6 @@ mod pricing;
 #[path = "e2e/reorg.rs"]
 mod reorg;
 
-use alloy::primitives::Address;
 use opml_bindings::status::{
     GAME_CHALLENGER_WON, GAME_SUBMITTER_WON, GAME_VOIDED, RESULT_REVEALED,
 };
@@ -57,15 +56,7 @@ async fn honest_submitter_no_challenge_finalizes_and_calls_back() {
         .await
         .expect("register at D = 33");
     let fee = net.oracle.requestFee(0).call().await.expect("fee");
-    net.oracle
-        .requestInference(two_phase, net.input.clone().into(), Address::ZERO, 0)
-        .value(fee)
-        .send()
-        .await
-        .expect("request")
-        .get_receipt()
-        .await
-        .expect("receipt");
+    net.request(two_phase, &net.input, fee).await;
     wait(60, "the submitter's warning", || async {
         net.log("submitter")
             .contains("two-phase games, which this version does not play")
@@ -99,15 +90,7 @@ async fn honest_submitter_no_challenge_finalizes_and_calls_back() {
         let id = opml_deploy::register(&net.admin, *net.oracle.address(), &kernels, 24, uri)
             .await
             .expect("register kernels");
-        net.oracle
-            .requestInference(id, rounds.clone().into(), Address::ZERO, 0)
-            .value(fee)
-            .send()
-            .await
-            .expect("request")
-            .get_receipt()
-            .await
-            .expect("receipt");
+        net.request(id, &rounds, fee).await;
         wait(60, log_line, || async {
             net.log("submitter").contains(log_line).then_some(())
         })

@@ -5,8 +5,7 @@
 //! (`--program-price ID:max_work=…`) or below the price of its work (`--fee-per-million`) is
 //! skipped too, and served once a restart drops the price.
 
-use alloy::primitives::{Address, Bytes, U256};
-use opml_bindings::oracle::OpMLOracle;
+use alloy::primitives::U256;
 use opml_bindings::status::{REQUEST_OPEN, RESULT_REVEALED};
 use opml_e2e::{Guard, Net, wait};
 
@@ -14,27 +13,9 @@ use super::commands::{free_port, metric, metric_reaches};
 
 const SKIPPED: &str = "opml_requests_skipped_total{reason=\"below_floor\"}";
 
-/// Requests the digits sample with no callback (the whole fee is the submitter's), paying
-/// `fee`; returns the request id.
+/// Requests the digits sample with no callback, paying `fee`; returns the request id.
 async fn request(net: &Net, fee: U256) -> U256 {
-    let r = net
-        .oracle
-        .requestInference(
-            net.program,
-            Bytes::from(net.input.clone()),
-            Address::ZERO,
-            0,
-        )
-        .value(fee)
-        .send()
-        .await
-        .expect("request")
-        .get_receipt()
-        .await
-        .expect("receipt");
-    r.decoded_log::<OpMLOracle::InferenceRequested>()
-        .expect("InferenceRequested")
-        .requestId
+    net.request(net.program, &net.input, fee).await
 }
 
 /// The log's `request skipped` lines, without the terminal colours.
