@@ -19,4 +19,7 @@ pub enum MachineError {
         /// The argument types given.
         got: Vec<ValType>,
     },
+    /// `Machine::at_boundary` got parts that cannot be a canonical boundary of the program.
+    #[error("not a canonical boundary of this program: {0}")]
+    NotABoundary(String),
 }

@@ -4,6 +4,7 @@
 //! dirty bits); every hash is computed lazily by [`Machine::state_hash`], reusing what did not
 //! change since the last call.
 
+mod boundary;
 pub(crate) mod bulk;
 mod cache;
 mod checkpoint;
@@ -28,6 +29,7 @@ pub(crate) mod testutil;
 
 use std::sync::Arc;
 
+pub use boundary::BoundaryParts;
 pub use checkpoint::Checkpoints;
 pub use error::MachineError;
 pub use hash::empty_locals;
