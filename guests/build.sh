@@ -15,7 +15,7 @@ case "${1:-}" in
 esac
 
 # crate directory -> output name
-guests_list=(digits:digits digits-f32:digits-f32 kernels:kernels attention:attention mnist:mnist minilm:minilm segments:v2/segments)
+guests_list=(digits:digits digits-f32:digits-f32 kernels:kernels attention:attention mnist:mnist minilm:minilm segments:segments)
 
 if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
   echo "guests/build.sh: SKIP: the wasm32-unknown-unknown target is not installed" \

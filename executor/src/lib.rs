@@ -13,7 +13,7 @@ pub mod vm;
 pub use bounds::{DeclaredBounds, MAX_STEPS_SECTION, with_max_steps};
 pub use error::{Error, Result};
 pub use outcome::{Engine, RunStatus, Submission};
-pub use run::{RunOptions, run, run_fast};
+pub use run::{RunOptions, fuel_for_steps, run, run_fast};
 pub use segments::{Boundaries, FastProgram, FastRun, run_program};
 pub use source::{format_value, parse_value, read_module, wasm_from_bytes};
 pub use trace::VmTrace;

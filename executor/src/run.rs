@@ -94,16 +94,21 @@ pub fn run_fast(
     Ok(sub)
 }
 
+/// The fuel a fast-path run gets where the VM has `max_steps` steps: fuel only approximates VM
+/// steps, so it gets slack (four times as much), and a run the VM completes within
+/// `max_steps` is not cut short. Near the bound the VM decides.
+pub fn fuel_for_steps(max_steps: u64) -> u64 {
+    max_steps.saturating_mul(4)
+}
+
 impl FastEngine {
     /// The output of the inference program `wasm` (its `main`, or its segments) on `input`, or
     /// `None` when it does not halt (it traps, or runs out of about `max_steps` VM steps' worth
     /// of fuel).
     /// What the roles ask the fast path; near the bound, the VM replay decides.
     pub fn output(&self, wasm: &[u8], input: &[u8], max_steps: u64) -> Result<Option<Vec<u8>>> {
-        // Fuel only approximates VM steps: allow slack, so that a run the VM completes within
-        // `max_steps` is not cut short here.
         let opts = RunOptions {
-            max_steps: max_steps.saturating_mul(4),
+            max_steps: fuel_for_steps(max_steps),
             ..RunOptions::default()
         };
         let sub = run_program(self, wasm, input, &opts, Boundaries::None)?.submission;

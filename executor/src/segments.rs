@@ -1,9 +1,10 @@
 //! A program's whole run on the fast path, segment by segment (`docs/machine.md` §9): `main`
 //! once, or `segment` until it returns zero, with the boundary hashes asked for.
 
+use crate::fast::boundary_machine;
 use crate::fast::{BoundaryHasher, FastEngine, FastModule, Instantiated};
 use crate::{Engine, Error, Limits, Result, RunOptions, RunStatus, Submission};
-use opml_vm::{B256, Entry, Program, Status, Value};
+use opml_vm::{B256, Entry, Machine, Program, StateFields, Status, Value};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -31,7 +32,24 @@ pub struct FastRun {
     pub boundaries: Vec<B256>,
     /// Time spent computing boundary hashes (reading the state included), within the run.
     pub hashing: Duration,
+    /// The final halted boundary's state fields (`.hash()` is `submission.state_hash`), when
+    /// the program halted and hashes were asked for: what a submitter posts as the result's
+    /// final state.
+    pub final_fields: Option<StateFields>,
+    /// An upper bound on the VM steps of the longest segment run
+    /// ([`FastProgram::segment_steps_bound`] of its fuel and bulk bytes; the first segment's
+    /// includes instantiation).
+    pub max_segment_steps: u64,
+    /// The first segment (counted from 1: the one ending at boundary `B_i`) whose bound reached
+    /// `2^D2` VM steps: the VM may trap it `SegmentTooLong` where the fast path saw it end, so
+    /// its end and every boundary after it are the VM's to decide. `None`: every segment was
+    /// below the bound, and the boundaries are the VM's.
+    pub near_bound: Option<u64>,
 }
+
+/// Steps of the bootstrap around a `segment` call (`Call`, `JumpIfNot`, `Yield` or `Halt`,
+/// the start function's `Call`), with room to spare.
+const BOOTSTRAP_STEPS: u64 = 8;
 
 /// Runs the program `wasm` (its `main`, or its `segment` export until it returns zero) on the
 /// fast path with `input`, computing the boundary hashes `boundaries` asks for. To run one
@@ -75,6 +93,134 @@ impl FastProgram {
         &self.program
     }
 
+    /// VM steps one unit of fuel may stand for in this program, at most (`docs/machine.md` §9,
+    /// "Fuel and the segment bound"): a wasm operator costs one unit (or none: `drop`, `else`,
+    /// `end`, `return`) where the VM takes a few lowered steps, more for a branch or a return
+    /// that keeps values above dropped ones (two steps per kept value), so the bound grows
+    /// with the widest function type. `None` when the module could not be instrumented.
+    pub fn steps_per_fuel(&self) -> Option<u64> {
+        Some(8 + 4 * self.module.max_arity()?)
+    }
+
+    /// An upper bound on the VM steps of a segment that used `fuel` and whose bulk memory
+    /// operations (`memory.fill`, `memory.copy`, `memory.init`) were asked to move
+    /// `bulk_bytes` bytes: the VM moves at most one leaf of source and of destination per step
+    /// where wasmtime charges one unit of fuel for the whole operation. `u64::MAX` when the
+    /// module could not be instrumented (the VM must decide).
+    pub fn segment_steps_bound(&self, fuel: u64, bulk_bytes: u64) -> u64 {
+        let Some(per_fuel) = self.steps_per_fuel() else {
+            return u64::MAX;
+        };
+        fuel.saturating_mul(per_fuel)
+            .saturating_add(bulk_bytes / 16)
+            .saturating_add(BOOTSTRAP_STEPS)
+    }
+
+    /// The export the bootstrap calls: `segment`, else `main` (or `_start`).
+    fn entry(&self) -> &'static str {
+        match self.program.segment_pc() {
+            Some(_) => "segment",
+            None if self.program.export("main").is_some() => "main",
+            None => "_start",
+        }
+    }
+
+    /// The VM machine standing at boundary `B_j` of the run on `input` (`docs/machine.md` §9),
+    /// built from the fast path: phase 2 of a dispute replays segment `j` from `resume(B_j)`
+    /// without replaying segments `0..j` in the VM.
+    ///
+    /// - `j = 0`: `Machine::new` (`S_0`, running, or trapped by instantiation).
+    /// - A boundary the fast path reaches, yielded or halted, is built from the instance's
+    ///   memory, mutable globals, dropped data segments and output (`Machine::at_boundary`):
+    ///   its `state_hash()` is the VM's `B_j`, and after `resume()` it steps as the VM would.
+    ///   Past the last boundary (the program halted at `B_n`, `n < j`) it is the halted `B_n`,
+    ///   as every later boundary is.
+    /// - Where the fast path cannot tell how a segment ends — it traps, runs out of fuel, or its
+    ///   VM steps may reach `2^D2` ([`FastProgram::segment_steps_bound`]) — that segment is replayed in
+    ///   the VM from the boundary before it (built as above), and the VM's end of it stands:
+    ///   a trapped `B_j` (then every later boundary) is the VM's trapped state. Only then does
+    ///   the VM run, one segment at a time (`2^D2` steps at most each); a run that continues past
+    ///   such a segment continues on the fast path when the VM's boundary equals the fast
+    ///   path's, else on the VM to `B_j`.
+    ///
+    /// `max_steps` bounds the fast path's fuel (instantiation included), as in
+    /// [`FastProgram::run`]. The machine's [`Machine::steps`] counts only the steps it took
+    /// itself: it is not part of the state. Errors: an engine failure, or a module that could
+    /// not be instrumented (no boundaries).
+    pub fn machine_at_boundary(&self, input: &[u8], j: u64, max_steps: u64) -> Result<Machine> {
+        let program = &self.program;
+        if j == 0 {
+            return Ok(Machine::new(program, input));
+        }
+        let mut instance = match self.module.instantiate(input, self.limits, max_steps)? {
+            Instantiated::Ready(i) => i,
+            Instantiated::Trapped { .. } => {
+                return Ok(self.vm_segments(Machine::new(program, input), 0, j));
+            }
+        };
+        let entry = self.entry();
+        let depth = program.segment_depth();
+        let limit = 1u64 << depth.min(63);
+        let mut left = instance.fuel_left();
+        let mut segment_fuel = max_steps - left;
+        let mut bulk = 0;
+        // The boundary the instance stands at: `B_i`.
+        let mut i = 0;
+        loop {
+            let call = instance.invoke(entry, &[], left)?;
+            left -= call.fuel;
+            segment_fuel += call.fuel;
+            let bulk_now = instance.bulk_bytes()?;
+            let near =
+                self.segment_steps_bound(segment_fuel, bulk_now.saturating_sub(bulk)) >= limit;
+            (segment_fuel, bulk) = (0, bulk_now);
+            let ended = call.status == RunStatus::Halted;
+            let yielded = ended && entry == "segment" && call.results != [Value::I32(0)];
+            let status = if yielded {
+                Status::Yielded
+            } else {
+                Status::Halted
+            };
+            if !ended || near {
+                // The VM decides how segment i + 1 ends, from `B_i` (whose segments were all
+                // far below the bound: this recursion goes one level deep).
+                let mut m = self.machine_at_boundary(input, i, max_steps)?;
+                m.resume();
+                m.run(1u64 << depth.min(63));
+                i += 1;
+                let agrees = ended && {
+                    let mut fast = boundary_machine(&mut instance, program, input, status)?;
+                    fast.state_hash() == m.state_hash()
+                };
+                if !(agrees && yielded && i < j && left > 0) {
+                    return Ok(self.vm_segments(m, i, j));
+                }
+                continue;
+            }
+            i += 1;
+            if !yielded || i == j {
+                return boundary_machine(&mut instance, program, input, status);
+            }
+            if left == 0 {
+                // Out of fuel at a boundary: the VM goes on from there.
+                let m = boundary_machine(&mut instance, program, input, status)?;
+                return Ok(self.vm_segments(m, i, j));
+            }
+        }
+    }
+
+    /// `m` standing at `B_i`, stepped on the VM segment by segment to `B_j` (a halted or
+    /// trapped boundary is every later one).
+    fn vm_segments(&self, mut m: Machine, mut i: u64, j: u64) -> Machine {
+        let steps = 1u64 << self.program.segment_depth().min(63);
+        while i < j && matches!(m.status(), Status::Running | Status::Yielded) {
+            m.resume();
+            m.run(steps);
+            i += 1;
+        }
+        m
+    }
+
     /// Runs the program on `input` with at most `max_steps` fuel.
     pub fn run(&self, input: &[u8], max_steps: u64, boundaries: Boundaries) -> Result<FastRun> {
         let program = &self.program;
@@ -91,6 +237,9 @@ impl FastProgram {
             },
             boundaries: Vec::new(),
             hashing: Duration::ZERO,
+            final_fields: None,
+            max_segment_steps: 0,
+            near_bound: None,
         };
         if boundaries == Boundaries::Every {
             let t = Instant::now();
@@ -109,24 +258,33 @@ impl FastProgram {
                 run.submission.status = status;
                 run.submission.work = fuel;
                 run.submission.output = output;
+                run.max_segment_steps = self.segment_steps_bound(fuel, 0);
                 return Ok(run);
             }
         };
-        let entry = match program.segment_pc() {
-            Some(_) => "segment",
-            None if program.export("main").is_some() => "main",
-            None => "_start",
-        };
+        let entry = self.entry();
+        let limit = 1u64 << program.segment_depth().min(63);
         let mut hasher = (boundaries != Boundaries::None)
             .then(|| BoundaryHasher::new(Arc::clone(program), input));
         // Fuel used by instantiation is part of the bound, as the bootstrap's steps are.
         let mut left = instance.fuel_left();
         let sub = &mut run.submission;
         sub.work = max_steps - left;
+        // The first segment runs the start function and instantiation too.
+        let mut segment_fuel = sub.work;
+        let mut bulk = 0;
         loop {
             let call = instance.invoke(entry, &[], left)?;
             sub.work += call.fuel;
             left -= call.fuel;
+            segment_fuel += call.fuel;
+            let bulk_now = instance.bulk_bytes()?;
+            let bound = self.segment_steps_bound(segment_fuel, bulk_now.saturating_sub(bulk));
+            run.max_segment_steps = run.max_segment_steps.max(bound);
+            if run.near_bound.is_none() && bound >= limit {
+                run.near_bound = Some(sub.segments);
+            }
+            (segment_fuel, bulk) = (0, bulk_now);
             sub.status = call.status;
             if call.status != RunStatus::Halted {
                 break;
@@ -144,11 +302,13 @@ impl FastProgram {
                 } else {
                     Status::Halted
                 };
-                let hash = h.hash(&mut instance, status)?;
+                let fields = h.fields(&mut instance, status)?;
+                let hash = fields.hash();
                 run.boundaries.push(hash);
                 run.hashing += t.elapsed();
                 if !yielded {
                     sub.state_hash = Some(hash);
+                    run.final_fields = Some(fields);
                 }
             }
             if !yielded {

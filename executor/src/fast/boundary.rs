@@ -8,9 +8,9 @@
 use super::FastInstance;
 use crate::{Error, Result};
 use opml_vm::commit::{Boundary, MemoryTree, OutputTracker, globals_root, input_commitment};
-use opml_vm::{B256, Program, Status};
+use opml_vm::{B256, BoundaryParts, Machine, Program, StateFields, Status};
 use std::sync::Arc;
-use wasmtime::{Extern, Val};
+use wasmtime::{Extern, Memory, Val};
 
 /// Computes the boundary hashes of one run of one program on one input.
 #[derive(Debug)]
@@ -43,19 +43,14 @@ impl BoundaryHasher {
     /// `segment` calls, or halted after the entry returned). Calls must follow the run: memory,
     /// output and dropped segments are compared with the last call's.
     pub fn hash(&mut self, instance: &mut FastInstance, status: Status) -> Result<B256> {
-        let exports = instance.state_exports.clone().ok_or_else(|| {
-            Error::Unsupported("boundary hashes of a module that could not be instrumented".into())
-        })?;
-        let mut globals = Vec::with_capacity(exports.globals.len());
-        for name in &exports.globals {
-            globals.push(global_bits(instance, name)?);
-        }
-        let mut dropped = Vec::new();
-        for (seg, name) in &exports.dropped {
-            if global_bits(instance, name)? != 0 {
-                dropped.push(*seg);
-            }
-        }
+        Ok(self.fields(instance, status)?.hash())
+    }
+
+    /// The state fields of `instance` standing at a boundary with `status`, as
+    /// [`BoundaryHasher::hash`] hashes them (`.hash()` is the hash): what a submitter posts as
+    /// the final state of a halted run.
+    pub fn fields(&mut self, instance: &mut FastInstance, status: Status) -> Result<StateFields> {
+        let (globals, dropped) = read_globals(instance)?;
         let globals_root = match &self.globals {
             Some((last, root)) if *last == globals => *root,
             _ => {
@@ -74,12 +69,7 @@ impl BoundaryHasher {
                 root
             }
         };
-        let memory = instance.memory_export.as_deref().and_then(|name| {
-            match instance.instance.get_export(&mut instance.store, name) {
-                Some(Extern::Memory(m)) => Some(m),
-                _ => None,
-            }
-        });
+        let memory = memory_of(instance);
         let bytes = memory.map_or(&[][..], |m| m.data(&instance.store));
         let memory_root = self.memory.update(bytes);
         let memory_pages = (bytes.len() / 65536) as u32;
@@ -97,13 +87,62 @@ impl BoundaryHasher {
             output_pending,
             output_len,
         };
-        let fields = self.program.boundary_fields(&b).ok_or_else(|| {
+        self.program.boundary_fields(&b).ok_or_else(|| {
             Error::Unsupported(format!(
                 "no canonical {} boundary in this program",
                 status.name()
             ))
-        })?;
-        Ok(fields.hash())
+        })
+    }
+}
+
+/// The VM machine of `program` on `input` standing at the boundary `instance` stands at, with
+/// `status` (yielded or halted): its memory, mutable globals, dropped segments and output are
+/// the instance's (`Machine::at_boundary`).
+pub(crate) fn boundary_machine(
+    instance: &mut FastInstance,
+    program: &Arc<Program>,
+    input: &[u8],
+    status: Status,
+) -> Result<Machine> {
+    let (globals, dropped) = read_globals(instance)?;
+    let memory = memory_of(instance);
+    let parts = BoundaryParts {
+        status,
+        memory: memory.map_or(&[][..], |m| m.data(&instance.store)),
+        globals: &globals,
+        dropped: &dropped,
+        output: &instance.store.data().output,
+    };
+    Machine::at_boundary(program, input, &parts)
+        .map_err(|e| Error::Unsupported(format!("the fast path's boundary: {e}")))
+}
+
+/// The mutable globals' values (lowered order) and the dropped data segments (ascending), read
+/// through the instrumentation's exports.
+fn read_globals(instance: &mut FastInstance) -> Result<(Vec<u64>, Vec<u32>)> {
+    let exports = instance.state_exports.clone().ok_or_else(|| {
+        Error::Unsupported("boundaries of a module that could not be instrumented".into())
+    })?;
+    let mut globals = Vec::with_capacity(exports.globals.len());
+    for name in &exports.globals {
+        globals.push(global_bits(instance, name)?);
+    }
+    let mut dropped = Vec::new();
+    for (seg, name) in &exports.dropped {
+        if global_bits(instance, name)? != 0 {
+            dropped.push(*seg);
+        }
+    }
+    Ok((globals, dropped))
+}
+
+/// Linear memory 0, if the module has one.
+fn memory_of(instance: &mut FastInstance) -> Option<Memory> {
+    let name = instance.memory_export.as_deref()?;
+    match instance.instance.get_export(&mut instance.store, name) {
+        Some(Extern::Memory(m)) => Some(m),
+        _ => None,
     }
 }
 

@@ -109,6 +109,22 @@ impl FastInstance {
             })
     }
 
+    /// Bytes the instance's `memory.fill`, `memory.copy` and `memory.init` were asked to move
+    /// so far (their lengths, counted by the instrumentation; 0 in a module without them).
+    pub fn bulk_bytes(&mut self) -> Result<u64> {
+        let Some(name) = self
+            .state_exports
+            .as_ref()
+            .and_then(|e| e.bulk_bytes.clone())
+        else {
+            return Ok(0);
+        };
+        match self.global(&name)? {
+            Value::I64(v) => Ok(v as u64),
+            v => Err(Error::Engine(format!("bulk counter of type {:?}", v.ty()))),
+        }
+    }
+
     /// Fuel not yet used of the last bound set (by instantiation or [`FastInstance::invoke`]).
     pub fn fuel_left(&self) -> u64 {
         self.store.get_fuel().unwrap_or(0)

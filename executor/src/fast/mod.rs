@@ -42,6 +42,7 @@ use wasmtime::{
 };
 
 pub use boundary::BoundaryHasher;
+pub(crate) use boundary::boundary_machine;
 pub use cache::ModuleCache;
 pub use instance::{FastInstance, Invocation};
 pub use trap::trap_status;
@@ -219,6 +220,12 @@ pub struct ExportedFunc {
 }
 
 impl FastModule {
+    /// The most values any of the module's function types takes or returns (at least 1), for
+    /// the bound on VM steps per fuel; `None` when the module could not be instrumented.
+    pub fn max_arity(&self) -> Option<u64> {
+        self.state_exports.as_ref().map(|e| e.max_arity)
+    }
+
     /// Whether the compiled code came from the engine's [`ModuleCache`] rather than a compile.
     pub fn from_cache(&self) -> bool {
         self.from_cache

@@ -92,7 +92,7 @@ fn compare(engine: &FastEngine, wasm: &[u8], input: &[u8]) -> Result<usize, Stri
     Ok(vm.len())
 }
 
-fn hex(h: &B256) -> String {
+pub(crate) fn hex(h: &B256) -> String {
     h.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -100,16 +100,16 @@ fn check(engine: &FastEngine, what: &str, wasm: &[u8], input: &[u8]) -> usize {
     compare(engine, wasm, input).unwrap_or_else(|e| panic!("{what}: {e}"))
 }
 
-fn wat(src: &str) -> Vec<u8> {
+pub(crate) fn wat(src: &str) -> Vec<u8> {
     wat::parse_str(src).expect("test wat parses")
 }
 
-fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
 /// A committed example's sample input (`guests/<name>/testdata/…`), else empty.
-fn sample_input(name: &str) -> Vec<u8> {
+pub(crate) fn sample_input(name: &str) -> Vec<u8> {
     let g = root().join("guests");
     let dir = if name == "digits-f32" { "digits" } else { name };
     ["input.bin", "sample.bin", "input_7", "texts.json"]
@@ -122,12 +122,10 @@ fn sample_input(name: &str) -> Vec<u8> {
 fn every_committed_example_matches_the_vm_at_every_boundary() {
     let engine = FastEngine::new().unwrap();
     let mut paths = Vec::new();
-    for dir in ["guests/wasm", "guests/wasm/v2"] {
-        for e in std::fs::read_dir(root().join(dir)).expect("committed guests") {
-            let p = e.unwrap().path();
-            if p.extension().is_some_and(|x| x == "wasm") {
-                paths.push(p);
-            }
+    for e in std::fs::read_dir(root().join("guests/wasm")).expect("committed guests") {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "wasm") {
+            paths.push(p);
         }
     }
     paths.sort();

@@ -2,5 +2,6 @@
 
 mod boundaries;
 mod fast;
+mod phase2;
 mod segmod;
 mod vm;
