@@ -1,5 +1,6 @@
-//! Checking a result: re-run it on the fast path, compare the claimed final state with the
-//! VM's, and open a game against a wrong one with the opening bisection.
+//! Checking a result: re-run it on the fast path, compare the claimed final state with the fast
+//! path's final boundary (the VM's only where the fast path cannot vouch for it), and open a
+//! game against a wrong one with the opening bisection, from a VM replay.
 
 use alloy::primitives::{B256, U256};
 use opml_bindings::oracle::OpMLOracle;
@@ -132,12 +133,27 @@ impl Challenger {
             return Ok(false);
         }
         let dispute_anyway = svc.behaviour().dispute_correct();
-        let fast = svc.fast_output(&prog, depth, &input).await?;
-        let wrong_output = fast.as_deref() != Some(output);
-        // With the output right, the claimed final state is still checked on the VM.
+        let t0 = std::time::Instant::now();
+        let fast = svc.fast_work(&prog, depth, &input, None).await?;
+        let wrong_output = fast.output.as_deref() != Some(output);
+        // The claimed final state, not only the output, is checked at fast-path cost: the
+        // final halted state is a canonical boundary the fast path hashes.
+        if let Some(fields) = &fast.final_fields
+            && B256::from(fields.hash()) == claim
+            && !dispute_anyway
+        {
+            tracing::info!(
+                result = result_id,
+                fast_secs = t0.elapsed().as_secs_f64(),
+                "result checked on the fast path: correct"
+            );
+            return Ok(true);
+        }
+        // A dispute, or a final state the fast path cannot vouch for (a segment near the
+        // bound): the VM decides, and its replay plays the game.
         let run = svc.replay(program_id, &prog, depth, &input).await?;
         if run.final_hash == claim && !dispute_anyway {
-            tracing::info!(result = result_id, "result checked: correct");
+            tracing::info!(result = result_id, "result checked on the VM: correct");
             return Ok(true);
         }
         tracing::warn!(

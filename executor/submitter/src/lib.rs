@@ -245,7 +245,7 @@ impl Submitter {
             return Ok(Some(s));
         }
         self.svc
-            .post_result_with(r.request_id, program, &r.input, fast.output, fast_secs)
+            .post_result_with(r.request_id, program, &r.input, fast, fast_secs)
             .await?;
         Ok(None)
     }

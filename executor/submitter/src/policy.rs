@@ -9,7 +9,7 @@
 //! where `work` is the fast path's wasmtime fuel for the request (about one unit per VM step),
 //! and runs the fast path with at most `max_work` of it. A fee below the floor is declined
 //! without running anything; a run that hits `max_work`, or whose work prices above the fee,
-//! is declined after the fast path, before the VM replay and the bond. The defaults (floor 0,
+//! is declined after the fast path, before the bond. The defaults (floor 0,
 //! 0 per million, no bound) serve every request.
 
 use std::collections::HashMap;

@@ -10,15 +10,15 @@ use opml_bindings::status::{
     RESULT_REVEALED,
 };
 
-use super::{Service, isolate};
+use super::{FastWork, Run, Service, isolate};
 use crate::chain::{failed, u64_of};
 use crate::store::{ClaimRecord, Phase};
 use crate::{Error, Result};
 
 impl Service {
-    /// Runs the request (fast path for the output, VM for the final state), commits to the
-    /// result with the bond and reveals it (now, or in a later pass once the commitment is
-    /// `confirmations` deep).
+    /// Runs the request on the fast path (output and final state), commits to the result with
+    /// the bond and reveals it (now, or in a later pass once the commitment is `confirmations`
+    /// deep).
     pub async fn post_result(
         &self,
         request_id: u64,
@@ -31,39 +31,47 @@ impl Service {
             )));
         };
         let t0 = std::time::Instant::now();
-        let fast = self.traces.fast_output(&prog, depth, input).await?;
+        let fast = self.traces.fast_work(&prog, depth, input, None).await?;
         let fast_secs = t0.elapsed().as_secs_f64();
         self.post_result_with(request_id, program_id, input, fast, fast_secs)
             .await
     }
 
-    /// [`Service::post_result`] with the fast path's output already computed (`fast`, in
-    /// `fast_secs`): the VM runs, and the result is posted if both agree.
+    /// [`Service::post_result`] with the fast path's run already done (`fast`, in `fast_secs`,
+    /// its final boundary's hash included). The happy path runs no VM: the final halted state
+    /// is a canonical boundary, posted from the fast path (`docs/machine.md` §9). Only where the
+    /// fast path cannot vouch for it ([`FastWork::final_fields`]: a segment whose fuel came near
+    /// `2^D2` VM steps, more segments than the trace holds) does the VM replay decide, and the
+    /// result is posted only if both engines agree on the output.
     pub async fn post_result_with(
         &self,
         request_id: u64,
         program_id: B256,
         input: &[u8],
-        fast: Option<Vec<u8>>,
+        fast: FastWork,
         fast_secs: f64,
     ) -> Result<ClaimRecord> {
-        let Some((prog, depth)) = self.traces.resolve(&self.chain, program_id).await? else {
-            return Err(Error::Program(format!(
-                "program {program_id} not in the store"
-            )));
+        let (truth, final_fields) = match fast {
+            FastWork {
+                output: Some(output),
+                final_fields: Some(fields),
+                segments,
+                ..
+            } => {
+                tracing::info!(
+                    request = request_id,
+                    segments,
+                    fast_secs,
+                    "result from the fast path and its final boundary hash (no VM replay)"
+                );
+                (output, fields)
+            }
+            fast => {
+                let run = self.vm_result(request_id, program_id, input, fast).await?;
+                (run.output.clone(), run.final_fields)
+            }
         };
-        let run = self.traces.run(program_id, &prog, depth, input).await?;
-        if !run.halted {
-            return Err(Error::Program(format!(
-                "request {request_id}: the program does not halt within 2^{depth} steps"
-            )));
-        }
-        if fast.as_deref() != Some(run.output.as_slice()) {
-            return Err(Error::Program(format!(
-                "request {request_id}: fast path and VM disagree on the output"
-            )));
-        }
-        let output = self.behaviour.output(&run.output);
+        let output = self.behaviour.output(&truth);
         // `revealResult` would revert `OutputTooLarge`: refuse before the bond is committed.
         let max_output = self.params.maxOutputBytes;
         if u64::try_from(output.len()).map_or(true, |n| n > u64::from(max_output)) {
@@ -72,7 +80,7 @@ impl Service {
                 output.len()
             )));
         }
-        let fields = final_state_with_output(&run.final_fields, &output);
+        let fields = final_state_with_output(&final_fields, &output);
         let final_state = B256::from(fields.hash());
         let o = &self.chain.oracle;
         // The commitment binds this sender to the final state: a copier of the reveal in the
@@ -116,6 +124,39 @@ impl Service {
         // Revealed here if the commitment is already deep enough, else by `drive_claims`.
         self.reveal(&mut claim).await?;
         Ok(claim)
+    }
+
+    /// The VM's run of a request the fast path cannot vouch for (`fast`): it must halt within
+    /// `2^D` steps and give the fast path's output.
+    async fn vm_result(
+        &self,
+        request_id: u64,
+        program_id: B256,
+        input: &[u8],
+        fast: FastWork,
+    ) -> Result<std::sync::Arc<Run>> {
+        let Some((prog, depth)) = self.traces.resolve(&self.chain, program_id).await? else {
+            return Err(Error::Program(format!(
+                "program {program_id} not in the store"
+            )));
+        };
+        tracing::info!(
+            request = request_id,
+            segments = fast.segments,
+            "the fast path cannot vouch for the final state: the VM decides"
+        );
+        let run = self.traces.run(program_id, &prog, depth, input).await?;
+        if !run.halted {
+            return Err(Error::Program(format!(
+                "request {request_id}: the program does not halt within 2^{depth} steps"
+            )));
+        }
+        if fast.output.as_deref() != Some(run.output.as_slice()) {
+            return Err(Error::Program(format!(
+                "request {request_id}: fast path and VM disagree on the output"
+            )));
+        }
+        Ok(run)
     }
 
     /// Reveals the claim's commitment once it is `confirmations` deep (so that a reorg cannot

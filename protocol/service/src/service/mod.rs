@@ -160,11 +160,16 @@ impl Service {
         depth: u8,
         input: &[u8],
     ) -> Result<Option<Vec<u8>>> {
-        self.traces.fast_output(prog, depth, input).await
+        Ok(self
+            .traces
+            .fast_work(prog, depth, input, None)
+            .await?
+            .output)
     }
 
     /// The fast path's run of `prog` on `input` with at most `max_work` fuel (never more than
-    /// the program's own bound): its output and the work it took, for a price.
+    /// the program's own bound): its output and the work it took, for a price, and its final
+    /// state when the fast path can vouch for it (no VM).
     pub async fn fast_work(
         &self,
         prog: &Arc<StoredProgram>,

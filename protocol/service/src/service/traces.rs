@@ -1,4 +1,5 @@
-//! Runs and traces: the fast path for outputs, VM checkpoints for hashes and proofs, cached
+//! Runs and traces: the fast path for outputs and final states, VM checkpoints for hashes and
+//! proofs (only in a dispute, or where the fast path cannot vouch for a final state), cached
 //! per (program, input) so every game on the same request shares one replay.
 
 use std::collections::HashMap;
@@ -7,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use alloy::primitives::{B256, keccak256};
 use opml_bindings::oracle::IOpMLOracle;
 use opml_executor::fast::FastEngine;
-use opml_executor::{Boundaries, RunOptions, RunStatus, VmTrace, run_program};
+use opml_executor::{Boundaries, RunOptions, RunStatus, VmTrace, fuel_for_steps, run_program};
 use opml_vm::{Checkpoints, StateFields};
 
 use crate::chain::{Chain, failed};
@@ -32,7 +33,8 @@ pub struct Run {
     pub final_hash: B256,
 }
 
-/// A fast-path run of a request, as the submitter prices it.
+/// A fast-path run of a request, as the submitter prices it and posts it, and as a challenger
+/// checks a result: no VM.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FastWork {
     /// The output, `None` when the program did not halt (a trap, or out of fuel).
@@ -42,6 +44,15 @@ pub struct FastWork {
     pub work: u64,
     /// Whether it stopped at the caller's work bound (not the program's own bound).
     pub out_of_work: bool,
+    /// Segments run (`docs/machine.md` §9).
+    pub segments: u64,
+    /// The final state `B_{2^D1}` from the fast path alone: the final halted boundary's fields
+    /// (`docs/machine.md` §9), when the fast path can vouch for them: the program halted within
+    /// `2^D1` segments and no segment may reach `2^D2` VM steps
+    /// (`opml_executor::FastProgram::segment_steps_bound`), so the VM ends every segment where
+    /// wasmtime did.
+    /// `None`: only a VM replay can tell the final state.
+    pub final_fields: Option<StateFields>,
 }
 
 type Key = (B256, B256);
@@ -164,18 +175,9 @@ impl Traces {
         }
     }
 
-    /// The fast path's output, `None` when the program does not halt within `2^D` steps.
-    pub(super) async fn fast_output(
-        &self,
-        prog: &Arc<StoredProgram>,
-        depth: u8,
-        input: &[u8],
-    ) -> Result<Option<Vec<u8>>> {
-        Ok(self.fast_work(prog, depth, input, None).await?.output)
-    }
-
     /// The fast path's run with at most `max_work` fuel (and never more than the program's
-    /// own bound, about `2^D` VM steps with slack): its output and the work it took.
+    /// own bound, `fuel_for_steps(2^D)`): its output, the work it took, and the final state
+    /// when the fast path can vouch for it ([`FastWork::final_fields`]).
     pub(super) async fn fast_work(
         &self,
         prog: &Arc<StoredProgram>,
@@ -184,26 +186,42 @@ impl Traces {
         max_work: Option<u64>,
     ) -> Result<FastWork> {
         let (fast, wasm, input) = (self.fast.clone(), Arc::clone(&prog.wasm), input.to_vec());
-        // Fuel only approximates VM steps: allow slack, so that a run the VM completes within
-        // `2^D` steps is not cut short here (as `FastEngine::output` does).
-        let own = 1u64
-            .checked_shl(u32::from(depth))
-            .unwrap_or(u64::MAX)
-            .saturating_mul(4);
+        let own = fuel_for_steps(1u64.checked_shl(u32::from(depth)).unwrap_or(u64::MAX));
         let fuel = max_work.map_or(own, |m| m.min(own));
-        let sub = tokio::task::spawn_blocking(move || {
+        let name = prog.name.clone();
+        // `D2 = min(D, segment depth)`, `2^D1` segments (`docs/protocol.md` §1).
+        let d2 = depth.min(prog.program.segment_depth());
+        let max_segments = 1u64.checked_shl(u32::from(depth - d2)).unwrap_or(u64::MAX);
+        // The registered program's own limits: they are part of every state hash.
+        let limits = *prog.program.limits();
+        let run = tokio::task::spawn_blocking(move || {
             let opts = RunOptions {
                 max_steps: fuel,
-                ..RunOptions::default()
+                limits,
             };
-            run_program(&fast, &wasm, &input, &opts, Boundaries::None)
+            let t0 = std::time::Instant::now();
+            let run = run_program(&fast, &wasm, &input, &opts, Boundaries::Final)?;
+            tracing::debug!(
+                program = %name,
+                segments = run.submission.segments,
+                secs = t0.elapsed().as_secs_f64(),
+                hashing_secs = run.hashing.as_secs_f64(),
+                "fast path run (with the final boundary's hash)"
+            );
+            Ok::<_, Error>(run)
         })
-        .await??
-        .submission;
+        .await??;
+        let sub = run.submission;
+        let halted = sub.status == RunStatus::Halted;
+        let vouched = halted
+            && sub.segments <= max_segments
+            && run.max_segment_steps < 1u64.checked_shl(u32::from(d2)).unwrap_or(u64::MAX);
         Ok(FastWork {
             out_of_work: sub.status == RunStatus::OutOfSteps && fuel < own,
-            output: (sub.status == RunStatus::Halted).then_some(sub.output),
+            output: halted.then_some(sub.output),
             work: sub.work,
+            segments: sub.segments,
+            final_fields: run.final_fields.filter(|_| vouched),
         })
     }
 
