@@ -88,7 +88,8 @@ pub struct Submission {
     /// (`docs/machine.md` §9).
     pub segments: u64,
     /// The final state hash: the VM's always; the fast path's when a program (`Entry::Main`)
-    /// halted, its final state being a canonical boundary.
+    /// halted, its final state being a canonical boundary, and no segment may have been too
+    /// long for the VM (`docs/machine.md` §9, "Fuel and the segment bound").
     pub state_hash: Option<B256>,
     /// Final linear memory: the VM's always, the fast path's when the module exports its memory.
     pub memory: Option<Vec<u8>>,

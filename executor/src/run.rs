@@ -39,7 +39,8 @@ pub fn run(
 
 /// As [`run`] on the fast path, with an engine built once by the caller. A program run
 /// (`Entry::Main`) goes segment by segment and gives the final state hash when it halts
-/// ([`run_program`] with [`Boundaries::Final`]).
+/// ([`run_program`] with [`Boundaries::Final`]), unless a segment may be too long for the VM
+/// ([`crate::FastRun::near_bound`]).
 pub fn run_fast(
     engine: &FastEngine,
     wasm: &[u8],
@@ -48,7 +49,13 @@ pub fn run_fast(
     opts: &RunOptions,
 ) -> Result<Submission> {
     if *entry == Entry::Main {
-        return Ok(run_program(engine, wasm, input, opts, Boundaries::Final)?.submission);
+        let run = run_program(engine, wasm, input, opts, Boundaries::Final)?;
+        let mut sub = run.submission;
+        if run.near_bound.is_some() {
+            // A segment may be too long for the VM: only the VM can tell the final state.
+            sub.state_hash = None;
+        }
+        return Ok(sub);
     }
     let module = engine.compile(wasm, opts.limits)?;
     let mut sub = Submission {

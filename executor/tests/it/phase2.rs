@@ -7,7 +7,7 @@
 use crate::boundaries::{hex, root, sample_input, wat};
 use crate::segmod;
 use opml_executor::fast::{FastEngine, Instantiated};
-use opml_executor::{Boundaries, FastProgram, RunStatus, Value};
+use opml_executor::{Boundaries, Entry, FastProgram, RunOptions, RunStatus, Value, run_fast};
 use opml_vm::{B256, Limits, Machine, Status, TrapCode};
 
 /// Fuel for every fast-path run here.
@@ -170,6 +170,13 @@ fn a_segment_too_long_for_the_vm_is_the_vms_to_decide() {
     let mut m = fp.machine_at_boundary(&[], 4, FUEL).unwrap();
     assert_eq!(m.trap_code(), Some(TrapCode::SegmentTooLong));
     assert_eq!(m.state_hash(), vm[4]);
+    // `opml run` on the fast path prints no final state it cannot vouch for.
+    let opts = RunOptions {
+        limits,
+        max_steps: FUEL,
+    };
+    let sub = run_fast(&engine, &wasm, &[], &Entry::Main, &opts).unwrap();
+    assert_eq!((sub.status, sub.state_hash), (RunStatus::Halted, None));
     // With room, no segment is near and every boundary is the fast path's own.
     let roomy = Limits {
         segment_depth: 20,
