@@ -71,6 +71,10 @@ abstract contract Test {
         vm.assertEq(a, b, m);
     }
 
+    function assertEq(int256 a, int256 b) internal pure {
+        vm.assertEq(a, b, "assertEq(int)");
+    }
+
     function assertEq(bool a, bool b) internal pure {
         vm.assertEq(a, b, "assertEq(bool)");
     }

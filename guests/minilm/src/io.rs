@@ -168,3 +168,28 @@ pub fn render_error(msg: &str) -> String {
     s.push_str("\"}");
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The same bytes `contracts/test/protocol/Classify.t.sol` decodes with Solidity's
+    /// `abi.decode(output, (uint8, int32[]))`: the two sides agree on the classify output.
+    const GOLDEN: &str = concat!(
+        "0000000000000000000000000000000000000000000000000000000000000002",
+        "0000000000000000000000000000000000000000000000000000000000000040",
+        "0000000000000000000000000000000000000000000000000000000000000003",
+        "fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffb",
+        "00000000000000000000000000000000000000000000000000000000000c6539",
+        "00000000000000000000000000000000000000000000000000000000000f423f",
+    );
+
+    #[test]
+    fn abi_encoding_matches_solidity_golden() {
+        let hex: String = abi_encode(2, &[-5, 812_345, 999_999])
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(hex, GOLDEN);
+    }
+}
