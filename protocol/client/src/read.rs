@@ -5,6 +5,7 @@ use alloy::primitives::{B256, U256};
 use opml_bindings::oracle::{GameStatus, IOpMLOracle, RequestStatus, ResultStatus};
 use opml_bindings::state::program_hash;
 use opml_service::chain::{failed, u64_of};
+use opml_service::fetch::registration;
 
 use crate::views::{GameSummary, ProgramView, RequestView, ResultView};
 use crate::{Client, Error, Result};
@@ -45,21 +46,9 @@ impl Client {
     /// The program `id`.
     pub async fn program(&self, id: B256) -> Result<ProgramView> {
         self.config().await?;
-        let p: IOpMLOracle::Program = self
-            .oracle
-            .program(id)
-            .call()
-            .await
-            .map_err(failed("reading the program"))?;
-        if p.traceDepth == 0 {
-            return Err(Error::NotFound(format!("no program {id} on this oracle")));
-        }
-        let ev = self
-            .first_event(
-                self.oracle.ProgramRegistered_filter().topic1(id),
-                "reading ProgramRegistered",
-            )
-            .await?;
+        let (p, ev) = registration(&self.oracle, id, self.from_block)
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("no program {id} on this oracle")))?;
         Ok(ProgramView {
             id,
             trace_depth: p.traceDepth,

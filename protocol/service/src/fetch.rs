@@ -10,7 +10,10 @@
 use std::time::Duration;
 
 use alloy::primitives::B256;
+use alloy::providers::DynProvider;
+use alloy::rpc::types::Log;
 use opml_bindings::oracle::IOpMLOracle;
+use opml_bindings::oracle::OpMLOracle::{OpMLOracleInstance, ProgramRegistered};
 use opml_bindings::state::program_id;
 
 use crate::chain::{Chain, failed};
@@ -71,28 +74,41 @@ pub async fn fetch_uri(uri: &str) -> Result<Vec<u8>> {
     Ok(out)
 }
 
-/// Fetches program `id` from the metadata URI of its `ProgramRegistered` event and checks it
-/// is the registered program.
-pub async fn fetch_program(chain: &Chain, id: B256) -> Result<StoredProgram> {
-    let p: IOpMLOracle::Program = chain
-        .oracle
+/// Program `id` as registered: its on-chain record and its `ProgramRegistered` event and log
+/// (searched from `from_block`; `None` if the node has no such log). `None` when no program
+/// `id` is registered.
+pub async fn registration(
+    oracle: &OpMLOracleInstance<DynProvider>,
+    id: B256,
+    from_block: u64,
+) -> Result<Option<(IOpMLOracle::Program, Option<(ProgramRegistered, Log)>)>> {
+    let p: IOpMLOracle::Program = oracle
         .program(id)
         .call()
         .await
         .map_err(failed("reading the program"))?;
     if p.traceDepth == 0 {
-        return Err(Error::Program(format!("no program {id} registered")));
+        return Ok(None);
     }
-    let uri = chain
-        .oracle
+    let event = oracle
         .ProgramRegistered_filter()
         .topic1(id)
-        .from_block(0u64)
+        .from_block(from_block)
         .query()
         .await
         .map_err(failed("reading ProgramRegistered"))?
         .into_iter()
-        .next()
+        .next();
+    Ok(Some((p, event)))
+}
+
+/// Fetches program `id` from the metadata URI of its `ProgramRegistered` event and checks it
+/// is the registered program.
+pub async fn fetch_program(chain: &Chain, id: B256) -> Result<StoredProgram> {
+    let (p, event) = registration(&chain.oracle, id, 0)
+        .await?
+        .ok_or_else(|| Error::Program(format!("no program {id} registered")))?;
+    let uri = event
         .map(|(e, _)| e.metadataURI)
         .ok_or_else(|| Error::Program(format!("no ProgramRegistered event for program {id}")))?;
     if uri.is_empty() {

@@ -51,18 +51,8 @@ async fn a_submitter_serves_only_the_request_that_pays_its_floor() {
     let flags = ["--fee-floor", &floor.to_string(), "--metrics", &metrics];
     let mut s = Guard(net.spawn("submitter", 2, "submitter", &flags));
 
-    wait(180, "the paying request's result", || async {
-        (net.result_status(1).await == RESULT_REVEALED).then_some(())
-    })
-    .await;
-    let res = net
-        .oracle
-        .result(U256::from(1))
-        .call()
-        .await
-        .expect("result");
     assert_eq!(
-        U256::from(res.requestId),
+        first_result_serves(&net).await,
         paying,
         "result 1 serves the paying request"
     );
@@ -122,6 +112,21 @@ async fn a_submitter_serves_only_the_request_that_pays_its_floor() {
 }
 
 /// Starts a submitter on database `submitter` with `flags` and a fresh metrics port.
+/// The request that result 1 serves, once it is revealed.
+async fn first_result_serves(net: &Net) -> U256 {
+    wait(180, "result 1 revealed", || async {
+        (net.result_status(1).await == RESULT_REVEALED).then_some(())
+    })
+    .await;
+    let res = net
+        .oracle
+        .result(U256::from(1))
+        .call()
+        .await
+        .expect("result");
+    U256::from(res.requestId)
+}
+
 fn submitter(net: &Net, flags: &[&str]) -> (Guard, u16) {
     let port = free_port();
     let metrics = format!("127.0.0.1:{port}");
@@ -185,15 +190,5 @@ async fn a_request_over_the_work_bound_then_below_the_price_is_served_once_the_p
 
     // The default price (serve everything) re-decides the request and serves it.
     let (_s, _) = submitter(&net, &[]);
-    wait(180, "the request served", || async {
-        (net.result_status(1).await == RESULT_REVEALED).then_some(())
-    })
-    .await;
-    let res = net
-        .oracle
-        .result(U256::from(1))
-        .call()
-        .await
-        .expect("result");
-    assert_eq!(U256::from(res.requestId), req);
+    assert_eq!(first_result_serves(&net).await, req, "result 1 serves the request");
 }
