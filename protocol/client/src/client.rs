@@ -11,7 +11,13 @@ use opml_bindings::oracle::IOpMLOracle;
 use opml_bindings::oracle::OpMLOracle::{self, OpMLOracleInstance};
 use opml_service::chain::{Chain, failed};
 
+use crate::scan::Scans;
 use crate::{Error, Result};
+use std::sync::Arc;
+
+/// The most blocks one `eth_getLogs` asks for when a node refuses the whole range at once
+/// (hosted nodes limit ranges; alloy tries the whole range first).
+const LOG_RANGE: u64 = 10_000;
 
 /// An oracle on one chain, seen by a requester or an observer.
 #[derive(Clone, Debug)]
@@ -27,6 +33,8 @@ pub struct Client {
     chain: Option<Chain>,
     /// First block to read events from (the oracle's deployment block, when known).
     pub from_block: u64,
+    /// The overview's events read so far (`scan.rs`), shared by this client's clones.
+    pub(crate) scans: Arc<tokio::sync::Mutex<Scans>>,
 }
 
 impl Client {
@@ -45,6 +53,7 @@ impl Client {
             me: None,
             chain: None,
             from_block: 0,
+            scans: Arc::default(),
         })
     }
 
@@ -57,6 +66,7 @@ impl Client {
             me: Some(chain.me),
             chain: Some(chain),
             from_block: 0,
+            scans: Arc::default(),
         })
     }
 
@@ -113,6 +123,28 @@ impl Client {
     ) -> Result<Vec<(E, Log)>> {
         Ok(filter
             .from_block(self.from_block)
+            .with_cloned_provider()
+            .chunked()
+            .chunk_size(LOG_RANGE)
+            .query()
+            .await
+            .map_err(failed(what))?)
+    }
+
+    /// The events `filter` matches in blocks `from..=to`, oldest first.
+    pub(crate) async fn events_between<E: SolEvent>(
+        &self,
+        filter: Event<&DynProvider, E>,
+        from: u64,
+        to: u64,
+        what: &str,
+    ) -> Result<Vec<(E, Log)>> {
+        Ok(filter
+            .from_block(from)
+            .to_block(to)
+            .with_cloned_provider()
+            .chunked()
+            .chunk_size(LOG_RANGE)
             .query()
             .await
             .map_err(failed(what))?)

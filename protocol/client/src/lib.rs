@@ -7,6 +7,7 @@ mod follow;
 mod game;
 mod overview;
 mod read;
+mod scan;
 pub mod views;
 
 pub use actions::NewRequest;

@@ -1,6 +1,6 @@
 //! The oracle at a glance (the explorer's front page): its parameters and the latest
 //! programs, requests, results and games, found through their events (the oracle keeps no
-//! counters), their live state read through its getters.
+//! counters; `scan.rs` reads them incrementally), their live state read through its getters.
 
 use alloy::primitives::U256;
 use alloy::providers::Provider;
@@ -34,14 +34,6 @@ impl From<IOpMLOracle::Config> for ConfigView {
     }
 }
 
-/// The last `n` of `all`, newest first.
-fn newest<T>(all: Vec<T>, n: usize) -> Vec<T> {
-    let skip = all.len().saturating_sub(n);
-    let mut v: Vec<T> = all.into_iter().skip(skip).collect();
-    v.reverse();
-    v
-}
-
 impl Client {
     /// The oracle's parameters, how many programs, requests, results and games it has, and
     /// the latest `latest` of each, newest first.
@@ -59,14 +51,20 @@ impl Client {
             .map_err(failed("reading the chain id"))?;
         let now = self.now().await?;
 
+        // One overview at a time brings the shared scans up to the head.
+        let mut scans = self.scans.lock().await;
         let registered = self
-            .events(
-                self.oracle.ProgramRegistered_filter(),
+            .scan(
+                &mut scans.programs,
+                || self.oracle.ProgramRegistered_filter(),
+                head,
+                latest,
                 "reading ProgramRegistered",
             )
             .await?;
-        let program_count = registered.len() as u64;
-        let programs = newest(registered, latest)
+        let program_count = registered.count;
+        let programs = registered
+            .newest
             .into_iter()
             .map(|(e, log)| ProgramView {
                 id: e.programId,
@@ -80,14 +78,17 @@ impl Client {
             .collect();
 
         let asked = self
-            .events(
-                self.oracle.InferenceRequested_filter(),
+            .scan(
+                &mut scans.requests,
+                || self.oracle.InferenceRequested_filter(),
+                head,
+                latest,
                 "reading InferenceRequested",
             )
             .await?;
-        let request_count = asked.len() as u64;
+        let request_count = asked.count;
         let mut requests = Vec::new();
-        for (e, _) in newest(asked, latest) {
+        for (e, _) in asked.newest {
             let id = u64_of(e.requestId)?;
             let q = self.request_raw(id).await?;
             requests.push(RequestSummary {
@@ -101,14 +102,17 @@ impl Client {
         }
 
         let committed = self
-            .events(
-                self.oracle.ResultCommitted_filter(),
+            .scan(
+                &mut scans.results,
+                || self.oracle.ResultCommitted_filter(),
+                head,
+                latest,
                 "reading ResultCommitted",
             )
             .await?;
-        let result_count = committed.len() as u64;
+        let result_count = committed.count;
         let mut results = Vec::new();
-        for (e, _) in newest(committed, latest) {
+        for (e, _) in committed.newest {
             let id = u64_of(e.resultId)?;
             let r = self
                 .oracle
@@ -126,11 +130,18 @@ impl Client {
         }
 
         let started = self
-            .events(self.oracle.GameStarted_filter(), "reading GameStarted")
+            .scan(
+                &mut scans.games,
+                || self.oracle.GameStarted_filter(),
+                head,
+                latest,
+                "reading GameStarted",
+            )
             .await?;
-        let game_count = started.len() as u64;
+        drop(scans);
+        let game_count = started.count;
         let mut games = Vec::new();
-        for (e, _) in newest(started, latest) {
+        for (e, _) in started.newest {
             games.push(self.game_summary(u64_of(e.gameId)?).await?);
         }
 
@@ -149,17 +160,5 @@ impl Client {
             game_count,
             games,
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::newest;
-
-    #[test]
-    fn newest_keeps_the_last_n_newest_first() {
-        assert_eq!(newest(vec![1, 2, 3, 4], 2), vec![4, 3]);
-        assert_eq!(newest(vec![1, 2], 5), vec![2, 1]);
-        assert_eq!(newest(Vec::<u8>::new(), 3), Vec::<u8>::new());
     }
 }
