@@ -59,6 +59,8 @@ pub struct Metrics {
     pub withdrawn_wei: Counter,
     /// Passes ended by a transport failure (each is retried after a back-off).
     pub rpc_errors: IntCounter,
+    /// Reorgs deeper than `--confirmations` noticed (a block the role acted on was replaced).
+    pub deep_reorgs: IntCounter,
     /// Passes that failed otherwise, by cause.
     pub failed_passes: IntCounterVec,
     /// Passes completed.
@@ -209,6 +211,11 @@ impl Metrics {
                 &r,
                 "opml_rpc_errors_total",
                 "Passes ended by an RPC transport failure (each retried after a back-off).",
+            ),
+            deep_reorgs: counter(
+                &r,
+                "opml_deep_reorgs_total",
+                "Reorgs deeper than --confirmations noticed by the role.",
             ),
             failed_passes,
             passes: counter(&r, "opml_passes_total", "Passes over the chain completed."),

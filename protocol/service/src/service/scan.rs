@@ -5,6 +5,7 @@
 use std::future::Future;
 
 use alloy::primitives::{B256, Bytes, U256};
+use alloy::providers::Provider;
 
 use super::Service;
 use crate::Result;
@@ -12,12 +13,20 @@ use crate::chain::{failed, u64_of};
 use crate::store::{GameRecord, Phase, Side};
 
 const CURSOR: &str = "cursor";
+/// The first 8 bytes of the hash of the block the cursor stands on, as it was scanned.
+const CURSOR_BLOCK: &str = "cursor_block";
 /// Blocks per `eth_getLogs` query.
 const CHUNK: u64 = 2_000;
+/// How far back the cursor goes when the block it stands on was replaced: a reorg deeper than
+/// `--confirmations`, which the role cannot prevent but must not ignore.
+const REWIND: u64 = 256;
 
 impl Service {
     /// Hands each confirmed block range past the cursor to `visit`, then moves the cursor
-    /// past it: a range is visited again after a failure, never skipped.
+    /// past it: a range is visited again after a failure, never skipped. If the block the
+    /// cursor stands on is no longer the one scanned, a reorg deeper than `--confirmations`
+    /// replaced what the role acted on: it says so, visits the last [`REWIND`] blocks again
+    /// and re-reads its finished games (a move or a win may have vanished with them).
     pub async fn scan<F, Fut>(&self, mut visit: F) -> Result<()>
     where
         F: FnMut(u64, u64) -> Fut,
@@ -29,11 +38,56 @@ impl Service {
             0 => self.start_block,
             c => c + 1,
         };
+        if from > self.start_block {
+            let cursor = from - 1;
+            let seen = self.store.meta(CURSOR_BLOCK)?;
+            let now = self.block_fingerprint(cursor).await?;
+            if seen != 0 && now != seen {
+                from = cursor.saturating_sub(REWIND).max(self.start_block);
+                tracing::warn!(
+                    block = cursor,
+                    confirmations = self.chain.confirmations,
+                    rescan_from = from,
+                    "reorg deeper than --confirmations: a block the role acted on was replaced; \
+                     scanning again and re-reading its games"
+                );
+                self.metrics.deep_reorgs.inc();
+                self.reopen_games()?;
+            }
+        }
         while from <= safe {
             let to = safe.min(from + CHUNK - 1);
             visit(from, to).await?;
+            self.store.set_meta(CURSOR_BLOCK, self.block_fingerprint(to).await?)?;
             self.store.set_meta(CURSOR, to)?;
             from = to + 1;
+        }
+        Ok(())
+    }
+
+    /// The first 8 bytes of block `n`'s hash (0 if the node has no such block).
+    async fn block_fingerprint(&self, n: u64) -> Result<u64> {
+        let block = self
+            .chain
+            .provider
+            .get_block_by_number(n.into())
+            .await
+            .map_err(failed("reading a block"))?;
+        Ok(block.map_or(0, |b| {
+            let mut first = [0u8; 8];
+            first.copy_from_slice(&b.header.hash[..8]);
+            u64::from_be_bytes(first)
+        }))
+    }
+
+    /// Marks the role's finished games open again: the next pass reads each on-chain and
+    /// either records its outcome again or plays on where a reorg undid a move.
+    fn reopen_games(&self) -> Result<()> {
+        for mut g in self.store.games()? {
+            if g.phase != Phase::Open {
+                g.phase = Phase::Open;
+                self.store.put_game(&g)?;
+            }
         }
         Ok(())
     }
