@@ -190,5 +190,9 @@ async fn a_request_over_the_work_bound_then_below_the_price_is_served_once_the_p
 
     // The default price (serve everything) re-decides the request and serves it.
     let (_s, _) = submitter(&net, &[]);
-    assert_eq!(first_result_serves(&net).await, req, "result 1 serves the request");
+    assert_eq!(
+        first_result_serves(&net).await,
+        req,
+        "result 1 serves the request"
+    );
 }

@@ -334,3 +334,131 @@ async fn a_wrong_result_remined_at_another_block_is_challenged_once() {
     let log = net.log("challenger");
     assert_eq!(log.matches("challenge opened").count(), 1, "{log}");
 }
+
+/// Mines a block at a time, letting the roles look after each, until `done` holds.
+async fn mine_until<F, Fut>(net: &Net, what: &str, mut done: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    for _ in 0..300 {
+        if done().await {
+            return;
+        }
+        net.mine(1).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    panic!("not reached after 300 blocks: {what}");
+}
+
+/// Whether account `i` has a transaction in the pool.
+async fn in_pool(net: &Net, i: usize) -> bool {
+    let mined = net
+        .admin
+        .get_transaction_count(net.addr(i))
+        .latest()
+        .await
+        .expect("nonce");
+    net.pending_nonce(i).await > mined
+}
+
+/// The challenger's bisections of game 1 on the chain as it is now: `(start, lenLog)` each.
+async fn challenger_moves(net: &Net) -> Vec<(u64, u8)> {
+    net.oracle
+        .Bisected_filter()
+        .topic1(U256::from(1))
+        .topic2(net.addr(CHALLENGER))
+        .from_block(0u64)
+        .query()
+        .await
+        .expect("Bisected")
+        .into_iter()
+        .map(|(e, _)| (e.start, e.lenLog))
+        .collect()
+}
+
+/// #16 item 4. A challenger acting on events `K` deep: its bisection, mined but reorged out
+/// before `K` confirmations, is sent again once; a later bisection, reorged out after the
+/// challenger counted it done (a reorg `K + 1` deep), is noticed, logged and sent again once;
+/// the challenger wins, and no move stands twice on the final chain.
+#[tokio::test(flavor = "multi_thread")]
+async fn game_moves_reorged_out_are_sent_again_once_even_past_the_confirmations() {
+    let Some(net) = Net::start("reorg-moves", 60, 600).await else {
+        return;
+    };
+    net.pause_mining().await;
+    let _s = started(&net, "submitter", SUBMITTER, &["--lie-output", &lie()]).await;
+    let k = K.to_string();
+    let _c = started(&net, "challenger", CHALLENGER, &["--confirmations", &k]).await;
+    let fee = net.oracle.requestFee(500_000).call().await.expect("fee");
+    ask_and_mine(&net, &net.input, fee).await;
+
+    // Until the challenger answers the liar's first bisection: its move waits in the pool.
+    let answering = || async {
+        net.game_turn(1)
+            .await
+            .is_some_and(|(_, challenger)| challenger)
+            && in_pool(&net, CHALLENGER).await
+    };
+    mine_until(
+        &net,
+        "the challenger's first bisection in the pool",
+        answering,
+    )
+    .await;
+    let before = challenger_moves(&net).await.len();
+    net.mine(1).await;
+    assert_eq!(challenger_moves(&net).await.len(), before + 1, "mined");
+    // One block deep of K: the reorg drops it, and anvil does not return it to the pool.
+    net.rpc("anvil_reorg", json!([1, []])).await;
+    assert_eq!(challenger_moves(&net).await.len(), before, "reorged out");
+    assert!(!in_pool(&net, CHALLENGER).await, "dropped");
+    mine_until(&net, "the bisection sent again and mined", || async {
+        challenger_moves(&net).await.len() == before + 1
+    })
+    .await;
+
+    // The next answer: mined and K deep, the challenger counts it as sent; then a reorg
+    // K + 1 deep removes it with the block the challenger's scan stood on.
+    let sent = |log: String| log.matches("move sent").count();
+    mine_until(
+        &net,
+        "the challenger's next bisection in the pool",
+        answering,
+    )
+    .await;
+    let counted = sent(net.log("challenger"));
+    let before = challenger_moves(&net).await.len();
+    mine_until(&net, "the challenger counts its move as sent", || async {
+        sent(net.log("challenger")) > counted
+    })
+    .await;
+    assert_eq!(challenger_moves(&net).await.len(), before + 1, "mined");
+    net.rpc("anvil_reorg", json!([K + 1, []])).await;
+    assert_eq!(challenger_moves(&net).await.len(), before, "reorged out");
+    mine_until(&net, "the deep reorg noticed", || async {
+        net.log("challenger")
+            .contains("reorg deeper than --confirmations")
+    })
+    .await;
+
+    net.resume_mining().await;
+    wait(240, "the challenger's win", || async {
+        (net.game_status(1).await == GAME_CHALLENGER_WON).then_some(())
+    })
+    .await;
+    let moves = challenger_moves(&net).await;
+    let mut distinct = moves.clone();
+    distinct.sort();
+    distinct.dedup();
+    assert_eq!(
+        distinct.len(),
+        moves.len(),
+        "a move stands twice: {moves:?}"
+    );
+    assert_eq!(
+        net.oracle.gameCount().call().await.expect("count"),
+        U256::from(1),
+        "exactly one game"
+    );
+}

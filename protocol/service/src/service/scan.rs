@@ -58,7 +58,8 @@ impl Service {
         while from <= safe {
             let to = safe.min(from + CHUNK - 1);
             visit(from, to).await?;
-            self.store.set_meta(CURSOR_BLOCK, self.block_fingerprint(to).await?)?;
+            self.store
+                .set_meta(CURSOR_BLOCK, self.block_fingerprint(to).await?)?;
             self.store.set_meta(CURSOR, to)?;
             from = to + 1;
         }
