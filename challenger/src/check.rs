@@ -8,7 +8,7 @@ use opml_bindings::status::RESULT_REVEALED;
 use opml_game as game;
 use opml_service::chain::{failed, u64_of};
 use opml_service::store::{GameRecord, MoveRecord, Phase, Side};
-use opml_service::{Error, Result, isolate};
+use opml_service::{Error, Result, bounded, isolate};
 
 use crate::Challenger;
 
@@ -17,11 +17,12 @@ use crate::Challenger;
 const DEFERRED: &str = "deferred";
 
 impl Challenger {
-    /// Checks the results revealed by others in blocks `from..=to` (each once); a result whose
-    /// challenge window has not opened yet (an earlier commitment may still be revealed) is
-    /// checked again by [`Self::recheck_deferred`] once it opens.
+    /// Checks the results revealed by others in blocks `from..=to` (each once), up to
+    /// `--concurrency` at a time; a result whose challenge window has not opened yet (an
+    /// earlier commitment may still be revealed) is checked again by
+    /// [`Self::recheck_deferred`] once it opens.
     pub(crate) async fn scan_results(&self, from: u64, to: u64) -> Result<()> {
-        for (ev, _) in self
+        let evs = self
             .svc
             .chain
             .oracle
@@ -30,23 +31,32 @@ impl Challenger {
             .to_block(to)
             .query()
             .await
-            .map_err(failed("reading ResultRevealed events"))?
-        {
-            if ev.submitter == self.svc.me() {
-                continue;
-            }
-            let result_id = u64_of(ev.resultId)?;
+            .map_err(failed("reading ResultRevealed events"))?;
+        let theirs = (evs.into_iter().map(|(ev, _)| ev)).filter(|ev| ev.submitter != self.svc.me());
+        let later = std::sync::Mutex::new(Vec::new());
+        let deferred = &later;
+        bounded::each(theirs, self.svc.cfg.concurrency, move |ev| async move {
             if !self.check_once(&ev).await? {
-                let n = self.svc.store.meta(DEFERRED)?;
-                self.svc
-                    .store
-                    .set_meta(&format!("{DEFERRED}:{n}"), result_id)?;
-                self.svc.store.set_meta(DEFERRED, n + 1)?;
-                tracing::info!(
-                    result = result_id,
-                    "challenge window not open yet: check deferred"
-                );
+                let id = u64_of(ev.resultId)?;
+                deferred.lock().map_err(|_| poisoned())?.push(id);
             }
+            Ok(false)
+        })
+        .await?;
+        // Recorded once every check of the range ran (a failure re-reads the range, and
+        // defers them again).
+        let mut later = later.into_inner().map_err(|_| poisoned())?;
+        later.sort_unstable();
+        for result_id in later {
+            let n = self.svc.store.meta(DEFERRED)?;
+            self.svc
+                .store
+                .set_meta(&format!("{DEFERRED}:{n}"), result_id)?;
+            self.svc.store.set_meta(DEFERRED, n + 1)?;
+            tracing::info!(
+                result = result_id,
+                "challenge window not open yet: check deferred"
+            );
         }
         Ok(())
     }
@@ -208,5 +218,13 @@ impl Challenger {
             phase: Phase::Open,
         })?;
         Ok(true)
+    }
+}
+
+/// A lock whose holder panicked (a bug): reported, not unwrapped.
+fn poisoned() -> Error {
+    Error::Unexpected {
+        op: "checking results".into(),
+        detail: "a check panicked holding the deferred list".into(),
     }
 }

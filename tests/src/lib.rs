@@ -4,6 +4,7 @@
 //! way an integrator with only Foundry's `cast` does.
 
 pub mod cast;
+pub mod load;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -88,9 +89,21 @@ pub struct Net {
 impl Net {
     /// Starts anvil (a block a second), deploys, registers digits (D = 24), deploys a consumer.
     pub async fn start(name: &str, window: u64, clock: u64) -> Option<Net> {
-        let bin = anvil_bin()?;
+        anvil_bin()?;
+        let bins = role_bins();
+        Self::start_with(name, window, clock, bins).await
+    }
+
+    /// [`Net::start`] with the roles run from `bins` (`opml`, `opml-liar`).
+    pub async fn start_with(
+        name: &str,
+        window: u64,
+        clock: u64,
+        (bin, liar): (PathBuf, PathBuf),
+    ) -> Option<Net> {
+        let anvil_path = anvil_bin()?;
         let anvil = Anvil::new()
-            .path(bin)
+            .path(anvil_path)
             .block_time(1)
             .try_spawn()
             .expect("anvil");
@@ -119,7 +132,6 @@ impl Net {
             .await
             .expect("consumer");
         let dir = std::env::temp_dir().join(format!("opml-e2e-{name}-{}", std::process::id()));
-        let (bin, liar) = role_bins();
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).ok()?;
         Some(Net {

@@ -2,6 +2,7 @@
 
 mod policy;
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use alloy::primitives::{Address, U256};
@@ -159,55 +160,66 @@ impl Submitter {
         Ok(())
     }
 
-    /// Posts a result for every open request the price policy accepts. Returns whether any
-    /// is open and not declined.
+    /// Posts a result for every open request the price policy accepts, up to
+    /// `--concurrency` at a time ([`opml_service::bounded::each`]). Returns whether any is
+    /// open and not declined.
     async fn serve_requests(&self) -> Result<bool> {
-        let mut busy = false;
-        for mut r in self.svc.store.requests()? {
-            if r.phase != Phase::Open {
-                continue;
-            }
+        // A request with a commitment of ours still open is left to `drive_claims` (which
+        // reveals it when it may): a second commitment would put up a second bond.
+        let committed: HashSet<u64> = (self.svc.store.claims()?.into_iter())
+            .filter(|c| c.phase == Phase::Open)
+            .map(|c| c.request_id)
+            .collect();
+        let open = self.svc.store.requests()?.into_iter().filter(|r| {
             // Declined before: not run again (nor read) while the decision stands.
-            if let Some(s) = &r.skipped
-                && self.policy.still_skips(r.program_id, s)
-            {
-                continue;
-            }
-            let q = self
-                .svc
-                .chain
-                .oracle
-                .request(U256::from(r.request_id))
-                .call()
-                .await
-                .map_err(failed("reading the request"))?;
-            if q.status != REQUEST_OPEN || q.resultId != 0 {
-                r.phase = Phase::Closed;
-                self.svc.store.put_request(&r)?;
-                continue;
-            }
-            // A transport failure ends the pass and the request is served after the back-off;
-            // a revert or a program that cannot be served closes it (not retried); a request
-            // the policy declines stays open, its decision recorded.
-            match isolate(self.serve(&r, self.fee_of(&q)).await)? {
-                Ok(Some(s)) => {
-                    log_skip(&r, &s);
-                    r.skipped = Some(s);
-                }
-                Ok(None) => {
-                    busy = true;
-                    // Served after all (a new price accepted it): no longer a declined request.
-                    r.skipped = None;
-                    r.phase = Phase::Closed;
-                }
-                Err(e) => {
-                    busy = true;
-                    tracing::warn!(request = r.request_id, error = %e, "cannot serve request");
-                    r.phase = Phase::Closed;
-                }
-            }
+            r.phase == Phase::Open
+                && !committed.contains(&r.request_id)
+                && !r
+                    .skipped
+                    .as_ref()
+                    .is_some_and(|s| self.policy.still_skips(r.program_id, s))
+        });
+        opml_service::bounded::each(open, self.svc.cfg.concurrency, |r| self.serve_open(r)).await
+    }
+
+    /// Serves open request `r` if it is still open with no result and the policy accepts it;
+    /// records the outcome. Returns whether it is busy (served or failed this pass).
+    async fn serve_open(&self, mut r: RequestRecord) -> Result<bool> {
+        let q = self
+            .svc
+            .chain
+            .oracle
+            .request(U256::from(r.request_id))
+            .call()
+            .await
+            .map_err(failed("reading the request"))?;
+        if q.status != REQUEST_OPEN || q.resultId != 0 {
+            r.phase = Phase::Closed;
             self.svc.store.put_request(&r)?;
+            return Ok(false);
         }
+        // A transport failure ends the pass and the request is served after the back-off;
+        // a revert or a program that cannot be served closes it (not retried); a request
+        // the policy declines stays open, its decision recorded.
+        let mut busy = false;
+        match isolate(self.serve(&r, self.fee_of(&q)).await)? {
+            Ok(Some(s)) => {
+                log_skip(&r, &s);
+                r.skipped = Some(s);
+            }
+            Ok(None) => {
+                busy = true;
+                // Served after all (a new price accepted it): no longer a declined request.
+                r.skipped = None;
+                r.phase = Phase::Closed;
+            }
+            Err(e) => {
+                busy = true;
+                tracing::warn!(request = r.request_id, error = %e, "cannot serve request");
+                r.phase = Phase::Closed;
+            }
+        }
+        self.svc.store.put_request(&r)?;
         Ok(busy)
     }
 

@@ -4,15 +4,18 @@
 //! [`Error::Reverted`] with the oracle's error decoded (never retried).
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use alloy::contract::{CallBuilder, CallDecoder};
 use alloy::network::EthereumWallet;
 use alloy::primitives::{Address, B256, Bytes};
 use alloy::providers::{DynProvider, Provider, ProviderBuilder};
+use alloy::rpc::client::ClientBuilder;
 use alloy::rpc::types::TransactionReceipt;
 use alloy::signers::local::PrivateKeySigner;
 use alloy::sol_types::SolInterface;
+use alloy::transports::layers::RetryBackoffLayer;
 
 use crate::{Error, Result};
 use opml_bindings::oracle::OpMLOracle::{self, OpMLOracleErrors, OpMLOracleInstance};
@@ -41,25 +44,45 @@ pub struct Chain {
     pub me: Address,
     /// Blocks an event or a transaction must be deep before the role acts on it.
     pub confirmations: u64,
+    /// Held from picking a nonce to the node's acceptance of the transaction: the role's
+    /// sends take turns for that (milliseconds), not for their receipts.
+    sending: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// How long [`Chain::send`] waits for a transaction's confirmations.
 const RECEIPT_TIMEOUT: Duration = Duration::from_secs(120);
 
+/// Times a node's request is tried again when the node says it is overloaded (HTTP 429 or
+/// 503, a rate-limit error), [`RATE_LIMIT_BACKOFF_MS`] apart or as long as the node asks.
+const RATE_LIMIT_RETRIES: u32 = 8;
+/// See [`RATE_LIMIT_RETRIES`].
+const RATE_LIMIT_BACKOFF_MS: u64 = 500;
+
 /// A signing provider for `url`. Nonces come from the node's pending count at each send,
 /// not from a cache: a transaction that a reorg drops would leave a cached nonce one ahead,
-/// and every later send queued behind the gap for good (`tests/tests/e2e/reorg.rs`).
+/// and every later send queued behind the gap for good (`tests/tests/e2e/reorg.rs`). A
+/// request the node turns away as overloaded (HTTP 429/503, a rate-limit error) is sent again
+/// after a back-off (alloy's `RetryBackoffLayer`): the same bytes, so a transaction sent twice
+/// is still one transaction.
 pub fn provider(url: &str, signer: PrivateKeySigner) -> Result<DynProvider> {
     let url = url
         .parse()
         .map_err(|e| Error::Config(format!("rpc url `{url}`: {e}")))?;
+    let client = ClientBuilder::default()
+        .layer(RetryBackoffLayer::new(
+            RATE_LIMIT_RETRIES,
+            RATE_LIMIT_BACKOFF_MS,
+            // No client-side budget: back off only when the node says so.
+            u64::MAX,
+        ))
+        .http(url);
     Ok(ProviderBuilder::new()
         .disable_recommended_fillers()
         .with_gas_estimation()
         .with_simple_nonce_management()
         .fetch_chain_id()
         .wallet(EthereumWallet::from(signer))
-        .connect_http(url)
+        .connect_client(client)
         .erased())
 }
 
@@ -79,6 +102,7 @@ impl Chain {
             oracle,
             me,
             confirmations,
+            sending: Arc::default(),
         })
     }
 
@@ -105,7 +129,10 @@ impl Chain {
     }
 
     /// Sends `call` and waits until its receipt is `confirmations` deep; a reverted receipt is
-    /// an error.
+    /// an error. Many sends may run at once (one per item of a pass): the gas estimate and the
+    /// wait for the receipt run side by side, but picking the nonce, signing and handing the
+    /// transaction to the node take turns, so no two transactions get the same nonce and none
+    /// waits for another's receipt.
     pub async fn send<P, D>(
         &self,
         what: &str,
@@ -119,7 +146,10 @@ impl Chain {
         // differ (warm slots, another move) from the one the transaction lands in.
         let est = call.estimate_gas().await.map_err(failed(what))?;
         let call = call.gas(est.saturating_mul(13) / 10 + 20_000);
-        let pending = call.send().await.map_err(failed(what))?;
+        let pending = {
+            let _turn = self.sending.lock().await;
+            call.send().await.map_err(failed(what))?
+        };
         self.confirmed(what, *pending.tx_hash()).await
     }
 

@@ -1,6 +1,7 @@
 #![doc = include_str!("../README.md")]
 
 pub mod behaviour;
+pub mod bounded;
 pub mod chain;
 mod error;
 pub mod fetch;

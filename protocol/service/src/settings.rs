@@ -57,6 +57,10 @@ pub struct Settings {
     /// VM steps between checkpoints (default 4096): a bisection query replays at most this.
     #[arg(long)]
     pub checkpoint_interval: Option<u64>,
+    /// Requests, results, games and claims handled at once in a pass (default 32): their
+    /// transactions are in flight together, each waiting for its own receipt.
+    #[arg(long, value_name = "N")]
+    pub concurrency: Option<usize>,
     /// Leave credited bonds and fees in the oracle.
     #[arg(long)]
     pub no_withdraw: bool,
@@ -144,6 +148,11 @@ impl Settings {
             checkpoint_interval: self.checkpoint_interval.unwrap_or(4096),
             auto_withdraw: !self.no_withdraw,
             fetch_programs: self.fetch_programs,
+            concurrency: match self.concurrency {
+                Some(0) => return Err(Error::Config("--concurrency must be at least 1".into())),
+                Some(n) => n,
+                None => crate::bounded::DEFAULT_CONCURRENCY,
+            },
         };
         Service::new(chain, store, programs, cfg, progress, behaviour).await
     }

@@ -187,21 +187,19 @@ impl Service {
 
     /// Reveals the role's commitments, settles its results whose window passed with no open
     /// game (then delivers the callback), settles commitments that lost their turn; records
-    /// the outcome of each. Returns whether any is still pending.
+    /// the outcome of each, up to `concurrency` at a time. Returns whether any is still
+    /// pending.
     pub async fn drive_claims(&self) -> Result<bool> {
-        let mut busy = false;
-        for mut c in self.store.claims()? {
-            if c.phase != Phase::Open {
-                continue;
-            }
+        let open = self.store.claims()?.into_iter().filter(|c| c.phase == Phase::Open);
+        crate::bounded::each(open, self.cfg.concurrency, |mut c| async move {
             // A revert leaves the claim open: the next pass reads the result again.
             if let Err(e) = isolate(self.drive_claim(&mut c).await)? {
                 tracing::warn!(result = c.result_id, error = %e, "claim: no valid move; waiting");
             }
-            busy |= c.phase == Phase::Open;
             self.store.put_claim(&c)?;
-        }
-        Ok(busy)
+            Ok(c.phase == Phase::Open)
+        })
+        .await
     }
 
     async fn drive_claim(&self, c: &mut ClaimRecord) -> Result<()> {

@@ -16,21 +16,19 @@ use crate::store::{GameRecord, MoveRecord, Phase, Side};
 use crate::{Error, Result};
 
 impl Service {
-    /// Plays every open game. Returns whether any is still open.
+    /// Plays every open game, up to `concurrency` at a time. Returns whether any is still
+    /// open.
     pub async fn drive_games(&self) -> Result<bool> {
-        let mut busy = false;
-        for mut g in self.store.games()? {
-            if g.phase != Phase::Open {
-                continue;
-            }
+        let open = self.store.games()?.into_iter().filter(|g| g.phase == Phase::Open);
+        crate::bounded::each(open, self.cfg.concurrency, |mut g| async move {
             // A move that reverts is not sent again as it is: the next pass reads the game
             // again and answers what the chain then says.
             if let Err(e) = isolate(self.drive_game(&mut g).await)? {
                 tracing::warn!(game = g.game_id, error = %e, "no valid move; waiting");
             }
-            busy |= g.phase == Phase::Open;
-        }
-        Ok(busy)
+            Ok(g.phase == Phase::Open)
+        })
+        .await
     }
 
     async fn drive_game(&self, rec: &mut GameRecord) -> Result<()> {

@@ -40,6 +40,9 @@ pub struct ServiceConfig {
     /// Fetch a registered program the role does not hold from its metadata URI (checked
     /// against the registered id).
     pub fetch_programs: bool,
+    /// Items of a pass (requests, results, games, claims) handled at once
+    /// ([`crate::bounded::each`]).
+    pub concurrency: usize,
 }
 
 impl Default for ServiceConfig {
@@ -48,6 +51,7 @@ impl Default for ServiceConfig {
             checkpoint_interval: 4096,
             auto_withdraw: true,
             fetch_programs: false,
+            concurrency: crate::bounded::DEFAULT_CONCURRENCY,
         }
     }
 }

@@ -69,6 +69,9 @@ pub(super) struct Traces {
     progress: Arc<dyn Progress>,
     resolved: Mutex<HashMap<B256, Resolved>>,
     runs: Mutex<HashMap<Key, Arc<Run>>>,
+    /// Runs (fast path or VM) at once: one per core. A pass handles many items at once, but
+    /// more runs than cores would only share the cores and hold more memory.
+    cpu: tokio::sync::Semaphore,
 }
 
 impl Traces {
@@ -87,6 +90,9 @@ impl Traces {
             progress,
             resolved: Mutex::default(),
             runs: Mutex::default(),
+            cpu: tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map_or(2, |n| n.get()),
+            ),
         })
     }
 
@@ -194,6 +200,7 @@ impl Traces {
         let max_segments = 1u64.checked_shl(u32::from(depth - d2)).unwrap_or(u64::MAX);
         // The registered program's own limits: they are part of every state hash.
         let limits = *prog.program.limits();
+        let _core = self.cpu.acquire().await;
         let run = tokio::task::spawn_blocking(move || {
             let opts = RunOptions {
                 max_steps: fuel,
@@ -239,6 +246,11 @@ impl Traces {
         }
         let (program, input, interval) = (Arc::clone(&prog.program), input.to_vec(), self.interval);
         let name = prog.name.clone();
+        let _core = self.cpu.acquire().await;
+        // Another item may have recorded it while this one waited for a core.
+        if let Some(r) = self.runs.lock().ok().and_then(|m| m.get(&key).cloned()) {
+            return Ok(r);
+        }
         // The run's length is unknown until it stops (2^D only bounds it).
         let mut progress = self.progress.start(&format!("VM replay of {name}"), None);
         let run = tokio::task::spawn_blocking(move || {
