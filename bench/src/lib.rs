@@ -1,11 +1,12 @@
 //! What the bench binaries share: where the repository is, median timings, a VM run to
-//! completion, durations printed alike.
+//! completion, durations printed alike, the role binaries the chain benches run.
 
 use std::path::PathBuf;
+use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 use opml_vm::{Machine, Program, Status};
 
 /// The repository's root (committed guests and inputs are read from there).
@@ -51,4 +52,30 @@ pub fn ms(d: Duration) -> String {
     } else {
         format!("{ms:.3} ms")
     }
+}
+
+/// `opml` and `opml-liar` (the roles and the test-only liar) for a bench that runs them:
+/// `$OPML_BIN` and `$OPML_LIAR`, else beside this executable, built with cargo (in this
+/// executable's profile) when missing there.
+pub fn role_bins() -> Result<(PathBuf, PathBuf)> {
+    if let (Ok(bin), Ok(liar)) = (std::env::var("OPML_BIN"), std::env::var("OPML_LIAR")) {
+        return Ok((bin.into(), liar.into()));
+    }
+    let exe = std::env::current_exe()?;
+    let dir = exe.parent().context("the executable's directory")?;
+    let bins = (dir.join("opml"), dir.join("opml-liar"));
+    if !(bins.0.is_file() && bins.1.is_file()) {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+        let mut build = Command::new(cargo);
+        build.args(["build", "-p", "opml-cli", "-p", "opml-testkit"]);
+        if !cfg!(debug_assertions) {
+            build.arg("--release");
+        }
+        println!("building the roles: {build:?}");
+        let status = build.current_dir(repo_root()).status()?;
+        if !status.success() || !(bins.0.is_file() && bins.1.is_file()) {
+            bail!("building opml and opml-liar failed ({status})");
+        }
+    }
+    Ok(bins)
 }

@@ -4,7 +4,9 @@
 //! way an integrator with only Foundry's `cast` does.
 
 pub mod cast;
+pub mod faults;
 pub mod load;
+pub mod proxy;
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -175,11 +177,36 @@ impl Net {
         env: &[(&str, &str)],
     ) -> Child {
         let log = std::fs::File::create(self.dir.join(format!("{db}.log"))).expect("log file");
+        self.spawn_logged(&self.anvil.endpoint(), role, i, db, extra, env, log)
+    }
+
+    /// [`Net::spawn`] reaching the node at `url` (a proxy in front of anvil). The role's log
+    /// is appended to, so a role restarted on the same database keeps one log.
+    pub fn spawn_via(&self, url: &str, role: &str, i: usize, db: &str, extra: &[&str]) -> Child {
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(self.dir.join(format!("{db}.log")))
+            .expect("log file");
+        self.spawn_logged(url, role, i, db, extra, &[], log)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn spawn_logged(
+        &self,
+        url: &str,
+        role: &str,
+        i: usize,
+        db: &str,
+        extra: &[&str],
+        env: &[(&str, &str)],
+        log: std::fs::File,
+    ) -> Child {
         let lying = extra.iter().any(|a| a.starts_with("--lie-"));
         Command::new(if lying { &self.liar } else { &self.bin })
             .envs(env.iter().copied())
             .arg(role)
-            .args(["--rpc-url", &self.anvil.endpoint()])
+            .args(["--rpc-url", url])
             .args(["--oracle", &self.oracle.address().to_string()])
             .args(["--private-key", &self.key(i)])
             .args([

@@ -24,15 +24,15 @@ use opml_service::chain::{provider, signer_from_key};
 use crate::{Guard, Net, root};
 
 /// The requester's account.
-const REQUESTER: usize = 1;
+pub(crate) const REQUESTER: usize = 1;
 /// The honest submitter's account.
-const SUBMITTER: usize = 2;
+pub(crate) const SUBMITTER: usize = 2;
 /// The challenger's account.
-const CHALLENGER: usize = 3;
+pub(crate) const CHALLENGER: usize = 3;
 /// The liar's account.
-const LIAR: usize = 4;
+pub(crate) const LIAR: usize = 4;
 /// The liar's output, whatever the input: no digits run gives these scores.
-const LIE: &[u8] = br#"{"digit":7,"scores":[0,0,0,0,0,0,0,0,0,0]}"#;
+pub(crate) const LIE: &[u8] = br#"{"digit":7,"scores":[0,0,0,0,0,0,0,0,0,0]}"#;
 
 /// What to fire.
 #[derive(Debug, Clone)]
@@ -190,7 +190,7 @@ pub fn burst(n: usize, lie_every: u64, seed: u64) -> Vec<(Vec<u8>, bool)> {
 }
 
 /// The fast path's output of the digits model on each input, as `opml run` computes it.
-fn reference_outputs(inputs: &[&[u8]]) -> Vec<Vec<u8>> {
+pub(crate) fn reference_outputs(inputs: &[&[u8]]) -> Vec<Vec<u8>> {
     let wasm = std::fs::read(root().join("guests/wasm/digits.wasm")).expect("digits.wasm");
     let engine = FastEngine::new().expect("wasmtime");
     let opts = DeclaredBounds::of(&wasm)
@@ -305,7 +305,7 @@ pub async fn run(net: &Net, load: &Load, say: &mut dyn FnMut(&str)) -> Figures {
 
 /// Sends every request of `plan` from the requester without waiting for receipts (nonces
 /// counted here), then waits until all are mined.
-async fn fire(net: &Net, plan: &[(Vec<u8>, bool)], base: U256, lie_fee: U256) {
+pub(crate) async fn fire(net: &Net, plan: &[(Vec<u8>, bool)], base: U256, lie_fee: U256) {
     let p = provider(
         &net.anvil.endpoint(),
         signer_from_key(&net.key(REQUESTER)).expect("key"),
@@ -351,7 +351,7 @@ async fn fire(net: &Net, plan: &[(Vec<u8>, bool)], base: U256, lie_fee: U256) {
 }
 
 /// Requests finalized since `from`, with their output hashes.
-async fn finalized(
+pub(crate) async fn finalized(
     oracle: &OpMLOracleInstance<alloy::providers::DynProvider>,
     from: u64,
 ) -> HashMap<U256, B256> {

@@ -8,6 +8,8 @@ mod cast_integrator;
 mod commands;
 #[path = "e2e/explorer.rs"]
 mod explorer;
+#[path = "e2e/faults.rs"]
+mod faults;
 #[path = "e2e/load.rs"]
 mod load;
 #[path = "e2e/pricing.rs"]

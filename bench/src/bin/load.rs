@@ -19,12 +19,10 @@
 //! The roles are `opml` and `opml-liar` from `$OPML_BIN` / `$OPML_LIAR`, else beside this
 //! executable (built with `cargo build [--release] -p opml-cli -p opml-testkit` if missing).
 
-use std::path::PathBuf;
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use opml_bench::repo_root;
 use opml_e2e::Net;
 use opml_e2e::load::{self, Load};
 
@@ -79,36 +77,12 @@ fn args() -> Result<Args> {
     Ok(a)
 }
 
-/// `opml` and `opml-liar`: from the environment, else beside this executable, built if missing.
-fn role_bins() -> Result<(PathBuf, PathBuf)> {
-    if let (Ok(bin), Ok(liar)) = (std::env::var("OPML_BIN"), std::env::var("OPML_LIAR")) {
-        return Ok((bin.into(), liar.into()));
-    }
-    let exe = std::env::current_exe()?;
-    let dir = exe.parent().context("the executable's directory")?;
-    let bins = (dir.join("opml"), dir.join("opml-liar"));
-    if !(bins.0.is_file() && bins.1.is_file()) {
-        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-        let mut build = Command::new(cargo);
-        build.args(["build", "-p", "opml-cli", "-p", "opml-testkit"]);
-        if !cfg!(debug_assertions) {
-            build.arg("--release");
-        }
-        println!("building the roles: {build:?}");
-        let status = build.current_dir(repo_root()).status()?;
-        if !status.success() || !(bins.0.is_file() && bins.1.is_file()) {
-            bail!("building opml and opml-liar failed ({status})");
-        }
-    }
-    Ok(bins)
-}
-
 fn main() -> Result<ExitCode> {
     let a = args()?;
     if cfg!(debug_assertions) {
         println!("warning: a debug build; run with --release for meaningful figures");
     }
-    let bins = role_bins()?;
+    let bins = opml_bench::role_bins()?;
     let rt = tokio::runtime::Runtime::new()?;
     let t0 = Instant::now();
     let figures = rt.block_on(async {
