@@ -64,7 +64,7 @@ pub fn role_bins() -> Result<(PathBuf, PathBuf)> {
     let exe = std::env::current_exe()?;
     let dir = exe.parent().context("the executable's directory")?;
     let bins = (dir.join("opml"), dir.join("opml-liar"));
-    if !(bins.0.is_file() && bins.1.is_file()) {
+    if !bins.0.is_file() || !bins.1.is_file() {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         let mut build = Command::new(cargo);
         build.args(["build", "-p", "opml-cli", "-p", "opml-testkit"]);
@@ -73,7 +73,7 @@ pub fn role_bins() -> Result<(PathBuf, PathBuf)> {
         }
         println!("building the roles: {build:?}");
         let status = build.current_dir(repo_root()).status()?;
-        if !status.success() || !(bins.0.is_file() && bins.1.is_file()) {
+        if !status.success() || !bins.0.is_file() || !bins.1.is_file() {
             bail!("building opml and opml-liar failed ({status})");
         }
     }

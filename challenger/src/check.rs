@@ -180,6 +180,25 @@ impl Challenger {
         let Some(hashes) = hashes else {
             return Ok(true);
         };
+        // Challenged already but not recorded (a kill, a lost answer): the game is recorded
+        // from its event by `scan_games`; a second challenge would put up a second bond.
+        let mine = svc
+            .chain
+            .oracle
+            .GameStarted_filter()
+            .topic2(B256::from(U256::from(result_id)))
+            .topic3(svc.me().into_word())
+            .from_block(svc.start_block())
+            .query()
+            .await
+            .map_err(failed("reading GameStarted events"))?;
+        if !mine.is_empty() {
+            tracing::info!(
+                result = result_id,
+                "own unrecorded challenge found on-chain"
+            );
+            return Ok(true);
+        }
         let compute_secs = t0.elapsed().as_secs_f64();
         let call = svc
             .chain

@@ -184,9 +184,13 @@ pub async fn run(net: &Net, cfg: &Faults, say: &mut dyn FnMut(&str)) -> FaultFig
         .into_iter()
         .enumerate()
     {
-        let proxy = Proxy::start(upstream, cfg.seed.wrapping_mul(31).wrapping_add(k as u64), cfg.per_mille)
-            .await
-            .expect("proxy");
+        let proxy = Proxy::start(
+            upstream,
+            cfg.seed.wrapping_mul(31).wrapping_add(k as u64),
+            cfg.per_mille,
+        )
+        .await
+        .expect("proxy");
         let mut r = Role {
             name,
             account,
@@ -257,7 +261,9 @@ pub async fn run(net: &Net, cfg: &Faults, say: &mut dyn FnMut(&str)) -> FaultFig
             was_on = on;
         }
         for r in &roles {
-            r.proxy.active.store(on, std::sync::atomic::Ordering::Relaxed);
+            r.proxy
+                .active
+                .store(on, std::sync::atomic::Ordering::Relaxed);
         }
         let now = Instant::now();
         if on && cfg.kill_every > 0 && now >= next_kill {
@@ -283,7 +289,9 @@ pub async fn run(net: &Net, cfg: &Faults, say: &mut dyn FnMut(&str)) -> FaultFig
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
     for r in &roles {
-        r.proxy.active.store(false, std::sync::atomic::Ordering::Relaxed);
+        r.proxy
+            .active
+            .store(false, std::sync::atomic::Ordering::Relaxed);
     }
     // Bonds and fees are withdrawn on the roles' next passes.
     let honest = [net.addr(SUBMITTER), net.addr(CHALLENGER)];
@@ -304,7 +312,11 @@ pub async fn run(net: &Net, cfg: &Faults, say: &mut dyn FnMut(&str)) -> FaultFig
         for (i, k) in Fault::ALL.iter().enumerate() {
             f.injected[i] += r.proxy.counts.of(*k);
         }
-        f.proxied += r.proxy.counts.requests.load(std::sync::atomic::Ordering::Relaxed);
+        f.proxied += r
+            .proxy
+            .counts
+            .requests
+            .load(std::sync::atomic::Ordering::Relaxed);
     }
     drop(roles);
     tally(net, start_block, &reference, &mut f).await;

@@ -127,12 +127,7 @@ impl fmt::Display for Figures {
         writeln!(
             f,
             "requests: {} ({} priced for the liar); wrong results revealed: {}, challenged: {}; games: {}, won by the honest side: {}",
-            self.requests,
-            self.lie_priced,
-            self.wrong,
-            self.challenged,
-            self.games,
-            self.games_won
+            self.requests, self.lie_priced, self.wrong, self.challenged, self.games, self.games_won
         )?;
         writeln!(
             f,
@@ -153,7 +148,8 @@ impl fmt::Display for Figures {
             spread(&self.after_lie),
             self.after_lie.len()
         )?;
-        let mib = |k: Option<u64>| k.map_or("?".into(), |k| format!("{:.0} MiB", k as f64 / 1024.0));
+        let mib =
+            |k: Option<u64>| k.map_or("?".into(), |k| format!("{:.0} MiB", k as f64 / 1024.0));
         writeln!(
             f,
             "peak memory (VmHWM): submitter {}, challenger {}, liar {}",
@@ -184,7 +180,7 @@ pub fn burst(n: usize, lie_every: u64, seed: u64) -> Vec<(Vec<u8>, bool)> {
     (0..n)
         .map(|_| {
             let input = (0..64).map(|_| (rng.next() % 17) as u8).collect();
-            (input, lie_every > 0 && rng.next() % lie_every == 0)
+            (input, lie_every > 0 && rng.next().is_multiple_of(lie_every))
         })
         .collect()
 }
@@ -313,11 +309,7 @@ pub(crate) async fn fire(net: &Net, plan: &[(Vec<u8>, bool)], base: U256, lie_fe
     .expect("provider");
     let oracle = OpMLOracle::new(*net.oracle.address(), p.clone());
     let me = net.addr(REQUESTER);
-    let first = p
-        .get_transaction_count(me)
-        .pending()
-        .await
-        .expect("nonce");
+    let first = p.get_transaction_count(me).pending().await.expect("nonce");
     let call = |input: &[u8], fee: U256| {
         oracle
             .requestInference(net.program, Bytes::copy_from_slice(input), Address::ZERO, 0)
@@ -369,12 +361,7 @@ pub(crate) async fn finalized(
 }
 
 /// The figures, read from the chain: requests, reveals, games, finalizations.
-async fn tally(
-    net: &Net,
-    from: u64,
-    reference: &HashMap<Vec<u8>, B256>,
-    lie_fee: U256,
-) -> Figures {
+async fn tally(net: &Net, from: u64, reference: &HashMap<Vec<u8>, B256>, lie_fee: U256) -> Figures {
     let o = &net.oracle;
     let requests = o
         .InferenceRequested_filter()
@@ -509,7 +496,10 @@ mod tests {
         assert_ne!(a, burst(200, 10, 8));
         let lies = a.iter().filter(|(_, l)| *l).count();
         assert!((5..=40).contains(&lies), "about one in ten: {lies}");
-        assert!(a.iter().all(|(i, _)| i.len() == 64 && i.iter().all(|&p| p <= 16)));
+        assert!(
+            a.iter()
+                .all(|(i, _)| i.len() == 64 && i.iter().all(|&p| p <= 16))
+        );
         assert!(burst(50, 0, 7).iter().all(|(_, l)| !l), "0: no lie");
     }
 

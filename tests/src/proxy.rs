@@ -7,13 +7,12 @@
 //! proxy reads gets the `k`-th draw of its seeded generator, so a schedule is reproducible as a
 //! sequence of decisions (which request gets which depends on the roles' timing).
 
+use std::io;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use anyhow::{Context, Result, bail};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
 /// A fault the proxy injects into one request.
@@ -119,7 +118,7 @@ struct Shared {
 impl Proxy {
     /// A proxy on a free local port forwarding to `upstream`, injecting a fault into
     /// `per_mille` of every thousand requests (while active), drawn from `seed`.
-    pub async fn start(upstream: SocketAddr, seed: u64, per_mille: u64) -> Result<Proxy> {
+    pub async fn start(upstream: SocketAddr, seed: u64, per_mille: u64) -> io::Result<Proxy> {
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let url = format!("http://{}", listener.local_addr()?);
         let counts = Arc::new(Counts::default());
@@ -164,7 +163,7 @@ fn draw(s: &Shared) -> Option<Fault> {
     Some(Fault::ALL[(kind % Fault::ALL.len() as u64) as usize])
 }
 
-async fn serve(mut conn: TcpStream, s: &Shared) -> Result<()> {
+async fn serve(conn: TcpStream, s: &Shared) -> io::Result<()> {
     let fault = draw(s);
     if let Some(f) = fault {
         let i = Fault::ALL.iter().position(|&x| x == f).unwrap_or(0);
@@ -172,15 +171,15 @@ async fn serve(mut conn: TcpStream, s: &Shared) -> Result<()> {
     }
     if fault == Some(Fault::Refused) {
         // Closed with a reset before anything is read.
-        conn.set_linger(Some(Duration::ZERO))?;
+        conn.set_zero_linger()?;
         return Ok(());
     }
-    let (head, body) = read_message(&mut conn).await?;
+    let (head, body) = read_message(&conn).await?;
     s.counts.requests.fetch_add(1, Ordering::Relaxed);
     let id = json_id(&body);
     match fault {
         Some(Fault::RateLimited) => {
-            return reply(&mut conn, "429 Too Many Requests", b"rate limited").await;
+            return reply(&conn, "429 Too Many Requests", b"rate limited").await;
         }
         Some(Fault::ServerError) => {
             let status = if body.len() % 2 == 0 {
@@ -188,13 +187,13 @@ async fn serve(mut conn: TcpStream, s: &Shared) -> Result<()> {
             } else {
                 "502 Bad Gateway"
             };
-            return reply(&mut conn, status, b"upstream unavailable").await;
+            return reply(&conn, status, b"upstream unavailable").await;
         }
         Some(Fault::RpcError) => {
             let err = format!(
                 "{{\"jsonrpc\":\"2.0\",\"id\":{id},\"error\":{{\"code\":-32603,\"message\":\"injected internal error\"}}}}"
             );
-            return reply(&mut conn, "200 OK", err.as_bytes()).await;
+            return reply(&conn, "200 OK", err.as_bytes()).await;
         }
         Some(Fault::Stall) => {
             let ms = 2_000 + (body.len() as u64 * 7919) % 2_000;
@@ -206,12 +205,11 @@ async fn serve(mut conn: TcpStream, s: &Shared) -> Result<()> {
     let response = forward(s.upstream, &body).await?;
     if fault == Some(Fault::ResetMidResponse) {
         let cut = response.len() / 2;
-        conn.write_all(&response[..cut]).await?;
-        conn.set_linger(Some(Duration::ZERO))?;
+        write_all(&conn, &response[..cut]).await?;
+        conn.set_zero_linger()?;
         return Ok(());
     }
-    conn.write_all(&response).await?;
-    conn.shutdown().await?;
+    write_all(&conn, &response).await?;
     Ok(())
 }
 
@@ -231,29 +229,29 @@ fn json_id(body: &[u8]) -> String {
 }
 
 /// Reads one HTTP/1.1 message with a `Content-Length` body: its head and body.
-async fn read_message(conn: &mut TcpStream) -> Result<(String, Vec<u8>)> {
+async fn read_message(conn: &TcpStream) -> io::Result<(String, Vec<u8>)> {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 8192];
     let end = loop {
         if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
             break i + 4;
         }
-        let n = conn.read(&mut chunk).await?;
+        let n = read(conn, &mut chunk).await?;
         if n == 0 {
-            bail!("the connection closed before the request's head");
+            return Err(broken("the connection closed before the request's head"));
         }
         buf.extend_from_slice(&chunk[..n]);
         if buf.len() > 1 << 20 {
-            bail!("a request head above 1 MiB");
+            return Err(broken("a request head above 1 MiB"));
         }
     };
     let head = String::from_utf8_lossy(&buf[..end]).to_string();
-    let len = content_length(&head).context("a request without Content-Length")?;
+    let len = content_length(&head).ok_or_else(|| broken("a request without Content-Length"))?;
     let mut body = buf[end..].to_vec();
     while body.len() < len {
-        let n = conn.read(&mut chunk).await?;
+        let n = read(conn, &mut chunk).await?;
         if n == 0 {
-            bail!("the connection closed in the request's body");
+            return Err(broken("the connection closed in the request's body"));
         }
         body.extend_from_slice(&chunk[..n]);
     }
@@ -272,20 +270,27 @@ fn content_length(head: &str) -> Option<usize> {
 
 /// Posts `body` to the node and returns its whole HTTP response (read to the end: the proxy
 /// asks for `Connection: close`), its `Connection` header replaced by `close`, as bytes to relay.
-async fn forward(upstream: SocketAddr, body: &[u8]) -> Result<Vec<u8>> {
-    let mut up = TcpStream::connect(upstream).await?;
+async fn forward(upstream: SocketAddr, body: &[u8]) -> io::Result<Vec<u8>> {
+    let up = TcpStream::connect(upstream).await?;
     let head = format!(
         "POST / HTTP/1.1\r\nHost: {upstream}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     );
-    up.write_all(head.as_bytes()).await?;
-    up.write_all(body).await?;
+    write_all(&up, head.as_bytes()).await?;
+    write_all(&up, body).await?;
     let mut raw = Vec::new();
-    up.read_to_end(&mut raw).await?;
+    let mut chunk = [0u8; 8192];
+    loop {
+        let n = read(&up, &mut chunk).await?;
+        if n == 0 {
+            break;
+        }
+        raw.extend_from_slice(&chunk[..n]);
+    }
     let end = raw
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
-        .context("the node's response has no head")?;
+        .ok_or_else(|| broken("the node's response has no head"))?;
     let mut out = String::new();
     for line in String::from_utf8_lossy(&raw[..end]).split("\r\n") {
         if !line.to_ascii_lowercase().starts_with("connection:") {
@@ -300,15 +305,44 @@ async fn forward(upstream: SocketAddr, body: &[u8]) -> Result<Vec<u8>> {
 }
 
 /// Answers with `status` and `body` itself (nothing forwarded).
-async fn reply(conn: &mut TcpStream, status: &str, body: &[u8]) -> Result<()> {
+async fn reply(conn: &TcpStream, status: &str, body: &[u8]) -> io::Result<()> {
     let head = format!(
         "HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     );
-    conn.write_all(head.as_bytes()).await?;
-    conn.write_all(body).await?;
-    conn.shutdown().await?;
+    write_all(conn, head.as_bytes()).await?;
+    write_all(conn, body).await?;
     Ok(())
+}
+
+/// Reads what the socket has (0: closed), waiting until it has something. (By hand: tokio's
+/// `io-util` is not otherwise built, and would rebuild every crate above tokio.)
+async fn read(s: &TcpStream, buf: &mut [u8]) -> io::Result<usize> {
+    loop {
+        s.readable().await?;
+        match s.try_read(buf) {
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+            r => return r,
+        }
+    }
+}
+
+/// Writes all of `buf`, waiting while the socket is full.
+async fn write_all(s: &TcpStream, mut buf: &[u8]) -> io::Result<()> {
+    while !buf.is_empty() {
+        s.writable().await?;
+        match s.try_write(buf) {
+            Ok(n) => buf = &buf[n..],
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// A message that is not the HTTP this proxy speaks.
+fn broken(what: &str) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, what.to_string())
 }
 
 #[cfg(test)]

@@ -92,7 +92,9 @@ fn main() -> Result<ExitCode> {
     Ok(if figures.all_good() {
         ExitCode::SUCCESS
     } else {
-        eprintln!("a game lost, a request not served, an action taken twice or a bond left: see the role logs");
+        eprintln!(
+            "a game lost, a request not served, an action taken twice or a bond left: see the role logs"
+        );
         ExitCode::FAILURE
     })
 }

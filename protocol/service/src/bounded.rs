@@ -85,7 +85,11 @@ mod tests {
         assert!(matches!(r, Err(crate::Error::Config(m)) if m == "item 2"));
         assert_eq!(done.load(Ordering::SeqCst), 10, "the others still ran");
         // No item: nothing busy, no failure; a limit of 0 still makes progress.
-        assert!(!each(Vec::<u8>::new(), 0, |_| async { Ok(true) }).await.unwrap());
+        assert!(
+            !each(Vec::<u8>::new(), 0, |_| async { Ok(true) })
+                .await
+                .unwrap()
+        );
         assert!(each([1], 0, |_| async { Ok(true) }).await.unwrap());
     }
 }

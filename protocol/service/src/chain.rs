@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use alloy::contract::{CallBuilder, CallDecoder};
+use alloy::eips::BlockNumberOrTag;
 use alloy::network::EthereumWallet;
 use alloy::primitives::{Address, B256, Bytes};
 use alloy::providers::{DynProvider, Provider, ProviderBuilder};
@@ -17,6 +18,7 @@ use alloy::signers::local::PrivateKeySigner;
 use alloy::sol_types::SolInterface;
 use alloy::transports::layers::RetryBackoffLayer;
 
+use crate::sender::Sender;
 use crate::{Error, Result};
 use opml_bindings::oracle::OpMLOracle::{self, OpMLOracleErrors, OpMLOracleInstance};
 
@@ -44,9 +46,8 @@ pub struct Chain {
     pub me: Address,
     /// Blocks an event or a transaction must be deep before the role acts on it.
     pub confirmations: u64,
-    /// Held from picking a nonce to the node's acceptance of the transaction: the role's
-    /// sends take turns for that (milliseconds), not for their receipts.
-    sending: Arc<tokio::sync::Mutex<()>>,
+    /// Signs and hands over the role's transactions, one at a time ([`Sender`]).
+    sender: Arc<Sender>,
 }
 
 /// How long [`Chain::send`] waits for a transaction's confirmations.
@@ -95,14 +96,14 @@ impl Chain {
         confirmations: u64,
     ) -> Result<Self> {
         let me = signer.address();
-        let provider = provider(url, signer)?;
+        let provider = provider(url, signer.clone())?;
         let oracle = OpMLOracle::new(oracle, provider.clone());
         Ok(Self {
             provider,
             oracle,
             me,
             confirmations,
-            sending: Arc::default(),
+            sender: Arc::new(Sender::new(signer)),
         })
     }
 
@@ -128,11 +129,52 @@ impl Chain {
             })
     }
 
+    /// Waits until none of the role's transactions is pending in the node's pool (at most as
+    /// long as a receipt is waited for). A pass reads the chain to decide what to send: a
+    /// transaction still in flight from before (a pass that ended on a failure, a process
+    /// killed after sending) would be read as not done and its action sent a second time.
+    pub async fn await_in_flight(&self) -> Result<()> {
+        let deadline = Instant::now() + RECEIPT_TIMEOUT;
+        let mut said = false;
+        loop {
+            let count = |tag: BlockNumberOrTag| async move {
+                self.provider
+                    .get_transaction_count(self.me)
+                    .block_id(tag.into())
+                    .await
+                    .map_err(failed("reading the nonce"))
+            };
+            let (pending, mined) = (
+                count(BlockNumberOrTag::Pending).await?,
+                count(BlockNumberOrTag::Latest).await?,
+            );
+            if pending <= mined {
+                return Ok(());
+            }
+            if Instant::now() >= deadline {
+                tracing::warn!(
+                    in_flight = pending - mined,
+                    "transactions sent before are still pending; going on"
+                );
+                return Ok(());
+            }
+            if !said {
+                tracing::info!(
+                    in_flight = pending - mined,
+                    "waiting for transactions sent before to be mined"
+                );
+                said = true;
+            }
+            tokio::time::sleep(self.provider.client().poll_interval()).await;
+        }
+    }
+
     /// Sends `call` and waits until its receipt is `confirmations` deep; a reverted receipt is
     /// an error. Many sends may run at once (one per item of a pass): the gas estimate and the
     /// wait for the receipt run side by side, but picking the nonce, signing and handing the
-    /// transaction to the node take turns, so no two transactions get the same nonce and none
-    /// waits for another's receipt.
+    /// transaction to the node take turns ([`Sender`]), so no two transactions get the same
+    /// nonce, none waits for another's receipt, and one the node may have taken is never
+    /// signed again as a second.
     pub async fn send<P, D>(
         &self,
         what: &str,
@@ -145,12 +187,11 @@ impl Chain {
         // A margin over the estimate: the estimate runs against the pending block, which may
         // differ (warm slots, another move) from the one the transaction lands in.
         let est = call.estimate_gas().await.map_err(failed(what))?;
-        let call = call.gas(est.saturating_mul(13) / 10 + 20_000);
-        let pending = {
-            let _turn = self.sending.lock().await;
-            call.send().await.map_err(failed(what))?
-        };
-        self.confirmed(what, *pending.tx_hash()).await
+        let tx = call
+            .gas(est.saturating_mul(13) / 10 + 20_000)
+            .into_transaction_request();
+        let hash = self.sender.submit(&self.provider, what, tx).await?;
+        self.confirmed(what, hash).await
     }
 
     /// Waits until transaction `tx`'s receipt is `confirmations` deep, polling at the
@@ -158,7 +199,9 @@ impl Chain {
     /// on two polls in a row ends the wait at once ([`Error::NotConfirmed`], retryable): a
     /// reorg dropped it, and nodes (anvil among them) do not return such transactions to
     /// their pool, so waiting would only delay the pass that sends it again. A receipt that a
-    /// reorg removes after it was seen is noticed the same way.
+    /// reorg removes after it was seen is noticed the same way. A poll the transport fails is
+    /// only polled again: the transaction is out there, and a pass ended now would read the
+    /// chain before it is mined and may send the same action a second time.
     async fn confirmed(&self, what: &str, tx: B256) -> Result<TransactionReceipt> {
         let poll = self.provider.client().poll_interval();
         let deadline = Instant::now() + RECEIPT_TIMEOUT;
@@ -169,40 +212,27 @@ impl Chain {
         };
         let mut unknown = 0;
         loop {
-            let receipt = self
-                .provider
-                .get_transaction_receipt(tx)
-                .await
-                .map_err(failed(what))?;
-            if let Some(r) = receipt {
-                unknown = 0;
-                let head = self.head().await?;
-                if r.block_number
-                    .is_some_and(|b| b + self.confirmations.max(1) <= head + 1)
-                {
-                    if !r.status() {
-                        return Err(Error::Failed {
-                            op: what.to_string(),
-                            tx,
-                        });
+            match self.poll_receipt(what, tx).await {
+                Ok(Poll::Confirmed(r)) => return Ok(*r),
+                Ok(Poll::Failed) => {
+                    return Err(Error::Failed {
+                        op: what.to_string(),
+                        tx,
+                    });
+                }
+                Ok(Poll::Unknown) => {
+                    unknown += 1;
+                    if unknown == 2 {
+                        return Err(not_confirmed(
+                            "was dropped (a reorg?): the node no longer knows it",
+                        ));
                     }
-                    return Ok(r);
                 }
-            } else if self
-                .provider
-                .get_transaction_by_hash(tx)
-                .await
-                .map_err(failed(what))?
-                .is_none()
-            {
-                unknown += 1;
-                if unknown == 2 {
-                    return Err(not_confirmed(
-                        "was dropped (a reorg?): the node no longer knows it",
-                    ));
+                Ok(Poll::Waiting) => unknown = 0,
+                Err(e) if e.retryable() => {
+                    tracing::debug!(op = what, %tx, error = %e, "polling the receipt failed; polling again");
                 }
-            } else {
-                unknown = 0;
+                Err(e) => return Err(e),
             }
             if Instant::now() >= deadline {
                 return Err(not_confirmed("was not confirmed in time"));
@@ -210,6 +240,47 @@ impl Chain {
             tokio::time::sleep(poll).await;
         }
     }
+
+    /// One look at transaction `tx`: confirmed, mined and failed, still waiting (pending, or
+    /// not deep enough), or unknown to the node.
+    async fn poll_receipt(&self, what: &str, tx: B256) -> Result<Poll> {
+        let receipt = self
+            .provider
+            .get_transaction_receipt(tx)
+            .await
+            .map_err(failed(what))?;
+        if let Some(r) = receipt {
+            let head = self.head().await?;
+            if r.block_number
+                .is_none_or(|b| b + self.confirmations.max(1) > head + 1)
+            {
+                return Ok(Poll::Waiting);
+            }
+            return Ok(if r.status() {
+                Poll::Confirmed(Box::new(r))
+            } else {
+                Poll::Failed
+            });
+        }
+        let known = self
+            .provider
+            .get_transaction_by_hash(tx)
+            .await
+            .map_err(failed(what))?;
+        Ok(if known.is_some() {
+            Poll::Waiting
+        } else {
+            Poll::Unknown
+        })
+    }
+}
+
+/// What one poll of a sent transaction saw.
+enum Poll {
+    Confirmed(Box<TransactionReceipt>),
+    Failed,
+    Waiting,
+    Unknown,
 }
 
 /// A failed node request, contract call, event query or transaction of `op` (for

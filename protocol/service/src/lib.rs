@@ -9,6 +9,7 @@ pub mod metrics;
 pub mod price;
 pub mod programs;
 pub mod progress;
+mod sender;
 mod service;
 pub mod settings;
 pub mod store;

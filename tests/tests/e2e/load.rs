@@ -28,7 +28,10 @@ async fn a_burst_is_served_in_full_and_every_lie_in_it_is_beaten() {
     assert!(f.wrong >= 1, "the liar posted wrong results: {f}");
     assert_eq!(f.served, f.requests, "every request served: {f}");
     assert_eq!(f.challenged, f.wrong, "every wrong result challenged: {f}");
-    assert_eq!(f.games_won, f.games, "every game won by the honest side: {f}");
+    assert_eq!(
+        f.games_won, f.games,
+        "every game won by the honest side: {f}"
+    );
     assert!(f.games >= f.wrong, "{f}");
     let submitter = net.log("submitter");
     assert!(

@@ -90,37 +90,53 @@ impl Service {
             .call()
             .await
             .map_err(failed("computing the commitment"))?;
-        let call = o
-            .commitResult(U256::from(request_id), commitment)
-            .value(self.params.resultBond);
-        let receipt = self.chain.send("commitResult", call).await?;
-        let ev = receipt
-            .decoded_log::<OpMLOracle::ResultCommitted>()
-            .ok_or_else(|| Error::Unexpected {
-                op: "commitResult".into(),
-                detail: "no ResultCommitted event in the receipt".into(),
-            })?;
+        // Committed already but not recorded (a kill, a lost answer): taken up, not sent again.
+        let (result_id, commit_block, tx) =
+            match self.own_commitment(request_id, commitment).await? {
+                Some((id, block)) => {
+                    tracing::info!(
+                        request = request_id,
+                        result = id,
+                        "own unrecorded commitment found on-chain: taken up"
+                    );
+                    (id, block, B256::ZERO)
+                }
+                None => {
+                    let call = o
+                        .commitResult(U256::from(request_id), commitment)
+                        .value(self.params.resultBond);
+                    let receipt = self.chain.send("commitResult", call).await?;
+                    let ev = receipt
+                        .decoded_log::<OpMLOracle::ResultCommitted>()
+                        .ok_or_else(|| Error::Unexpected {
+                            op: "commitResult".into(),
+                            detail: "no ResultCommitted event in the receipt".into(),
+                        })?;
+                    tracing::info!(
+                        request = request_id,
+                        result = %ev.resultId,
+                        fast_secs,
+                        gas = receipt.gas_used,
+                        "result committed"
+                    );
+                    let block = receipt.block_number.unwrap_or_default();
+                    (u64_of(ev.resultId)?, block, receipt.transaction_hash)
+                }
+            };
         let mut claim = ClaimRecord {
             request_id,
-            result_id: u64_of(ev.resultId)?,
+            result_id,
             program_id,
             input: Bytes::copy_from_slice(input),
             output: Bytes::from(output),
             final_state,
             final_fields: Bytes::from(fields.encode()),
             revealed: false,
-            commit_block: receipt.block_number.unwrap_or_default(),
-            tx: receipt.transaction_hash,
+            commit_block,
+            tx,
             phase: Phase::Open,
         };
         self.store.put_claim(&claim)?;
-        tracing::info!(
-            request = request_id,
-            result = claim.result_id,
-            fast_secs,
-            gas = receipt.gas_used,
-            "result committed"
-        );
         // Revealed here if the commitment is already deep enough, else by `drive_claims`.
         self.reveal(&mut claim).await?;
         Ok(claim)
@@ -190,7 +206,11 @@ impl Service {
     /// the outcome of each, up to `concurrency` at a time. Returns whether any is still
     /// pending.
     pub async fn drive_claims(&self) -> Result<bool> {
-        let open = self.store.claims()?.into_iter().filter(|c| c.phase == Phase::Open);
+        let open = self
+            .store
+            .claims()?
+            .into_iter()
+            .filter(|c| c.phase == Phase::Open);
         crate::bounded::each(open, self.cfg.concurrency, |mut c| async move {
             // A revert leaves the claim open: the next pass reads the result again.
             if let Err(e) = isolate(self.drive_claim(&mut c).await)? {

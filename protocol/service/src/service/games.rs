@@ -19,7 +19,11 @@ impl Service {
     /// Plays every open game, up to `concurrency` at a time. Returns whether any is still
     /// open.
     pub async fn drive_games(&self) -> Result<bool> {
-        let open = self.store.games()?.into_iter().filter(|g| g.phase == Phase::Open);
+        let open = self
+            .store
+            .games()?
+            .into_iter()
+            .filter(|g| g.phase == Phase::Open);
         crate::bounded::each(open, self.cfg.concurrency, |mut g| async move {
             // A move that reverts is not sent again as it is: the next pass reads the game
             // again and answers what the chain then says.

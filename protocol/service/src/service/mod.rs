@@ -5,6 +5,7 @@
 //! module holds what both do the same way: scanning confirmed blocks, posting a result,
 //! playing a game, finalizing, withdrawing.
 
+mod adopt;
 mod claims;
 mod games;
 mod scan;
@@ -231,7 +232,11 @@ impl Service {
         run_passes(poll, stop, || {
             let this = pass();
             async move {
-                let r = this.await;
+                // What the chain says is only read once the role's own transactions are in.
+                let r = match self.chain.await_in_flight().await {
+                    Ok(()) => this.await,
+                    Err(e) => Err(e),
+                };
                 self.observe(&r).await;
                 r
             }
