@@ -1,5 +1,5 @@
 //! The roles through disputes on a node that fails (`opml_e2e::faults`, the story
-//! `cargo run -p opml-bench --bin faults` runs longer), bounded and seeded: six requests, some
+//! `cargo run -p opml-bench --bin faults` runs longer), bounded and seeded: four requests, two
 //! taken first by a lying submitter; while a game is on, each honest role's node requests go
 //! through a proxy that refuses, resets, stalls, rate-limits and errs, the gas price spikes and
 //! a role is killed with `kill -9` and restarted. The honest side must win every game, every
@@ -12,12 +12,12 @@ use opml_e2e::faults::{self, Faults};
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_honest_side_wins_every_game_on_a_failing_node() {
-    let Some(net) = Net::start("faults", 60, 600).await else {
+    let Some(net) = Net::start("faults", 30, 300).await else {
         return;
     };
     let cfg = Faults {
-        seed: 3,
-        requests: 6,
+        seed: 2,
+        requests: 4,
         lie_every: 2,
         per_mille: 150,
         kill_every: 15,
