@@ -334,6 +334,15 @@ impl Service {
     /// the deliverer). A revert is only logged: anyone may deliver later.
     async fn deliver(&self, request: u64, output: &Bytes) -> Result<()> {
         let o = &self.chain.oracle;
+        // `settle` marks a request without a callback delivered: nothing to send.
+        let q = o
+            .request(U256::from(request))
+            .call()
+            .await
+            .map_err(failed("reading the request"))?;
+        if q.delivered {
+            return Ok(());
+        }
         let call = o.deliver(U256::from(request), output.clone());
         match isolate(self.chain.send("deliver", call).await)? {
             Ok(r) => tracing::info!(request, gas = r.gas_used, "callback delivered"),
