@@ -121,14 +121,8 @@ impl Client {
         filter: Event<&DynProvider, E>,
         what: &str,
     ) -> Result<Vec<(E, Log)>> {
-        Ok(filter
-            .from_block(self.from_block)
-            .with_cloned_provider()
-            .chunked()
-            .chunk_size(LOG_RANGE)
-            .query()
+        self.events_in(filter.from_block(self.from_block), what)
             .await
-            .map_err(failed(what))?)
     }
 
     /// The events `filter` matches in blocks `from..=to`, oldest first.
@@ -139,9 +133,17 @@ impl Client {
         to: u64,
         what: &str,
     ) -> Result<Vec<(E, Log)>> {
+        self.events_in(filter.from_block(from).to_block(to), what)
+            .await
+    }
+
+    /// `filter`'s events, in [`LOG_RANGE`]-block windows if the node refuses the whole range.
+    async fn events_in<E: SolEvent>(
+        &self,
+        filter: Event<&DynProvider, E>,
+        what: &str,
+    ) -> Result<Vec<(E, Log)>> {
         Ok(filter
-            .from_block(from)
-            .to_block(to)
             .with_cloned_provider()
             .chunked()
             .chunk_size(LOG_RANGE)

@@ -88,6 +88,19 @@ async fn started_env(
     g
 }
 
+/// A devnet with mining paused, a liar acting on events 1 deep, a challenger `K` deep, and the
+/// request the liar will lie about mined.
+async fn start_dispute(name: &str) -> Option<(Net, [Guard; 2])> {
+    let net = Net::start(name, 60, 600).await?;
+    net.pause_mining().await;
+    let s = started(&net, "submitter", SUBMITTER, &["--lie-output", &lie()]).await;
+    let k = K.to_string();
+    let c = started(&net, "challenger", CHALLENGER, &["--confirmations", &k]).await;
+    let fee = net.oracle.requestFee(500_000).call().await.expect("fee");
+    ask_and_mine(&net, &net.input, fee).await;
+    Some((net, [s, c]))
+}
+
 /// Lets the roles (polling every 300 ms) make about ten passes at the current head.
 async fn let_it_look() {
     tokio::time::sleep(Duration::from_secs(3)).await;
@@ -260,18 +273,12 @@ async fn a_result_reorged_out_before_its_confirmations_is_sent_again_once() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_wrong_result_remined_at_another_block_is_challenged_once() {
-    let Some(net) = Net::start("reorg-challenge", 60, 600).await else {
+    // No marker here, unlike the first test: the challenger challenges within its scan and
+    // waits there for the challenge's confirmations, so a marker result would stall its
+    // passes; it gets a fixed look.
+    let Some((net, _roles)) = start_dispute("reorg-challenge").await else {
         return;
     };
-    net.pause_mining().await;
-    // The liar acts on events 1 deep, the challenger K deep. No marker here, unlike the first
-    // test: the challenger challenges within its scan and waits there for the challenge's
-    // confirmations, so a marker result would stall its passes; it gets a fixed look.
-    let _s = started(&net, "submitter", SUBMITTER, &["--lie-output", &lie()]).await;
-    let k = K.to_string();
-    let _c = started(&net, "challenger", CHALLENGER, &["--confirmations", &k]).await;
-    let fee = net.oracle.requestFee(500_000).call().await.expect("fee");
-    ask_and_mine(&net, &net.input, fee).await;
     net.mine(1).await;
 
     // The liar's commitment is mined, then its reveal (the lie) lands in block r; K - 1
@@ -383,15 +390,9 @@ async fn challenger_moves(net: &Net) -> Vec<(u64, u8)> {
 /// the challenger wins, and no move stands twice on the final chain.
 #[tokio::test(flavor = "multi_thread")]
 async fn game_moves_reorged_out_are_sent_again_once_even_past_the_confirmations() {
-    let Some(net) = Net::start("reorg-moves", 60, 600).await else {
+    let Some((net, _roles)) = start_dispute("reorg-moves").await else {
         return;
     };
-    net.pause_mining().await;
-    let _s = started(&net, "submitter", SUBMITTER, &["--lie-output", &lie()]).await;
-    let k = K.to_string();
-    let _c = started(&net, "challenger", CHALLENGER, &["--confirmations", &k]).await;
-    let fee = net.oracle.requestFee(500_000).call().await.expect("fee");
-    ask_and_mine(&net, &net.input, fee).await;
 
     // Until the challenger answers the liar's first bisection: its move waits in the pool.
     let answering = || async {
