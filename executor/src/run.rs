@@ -113,10 +113,11 @@ impl FastEngine {
     /// `None` when it does not halt (it traps, or runs out of about `max_steps` VM steps' worth
     /// of fuel).
     /// What the roles ask the fast path; near the bound, the VM replay decides.
+    /// The memory bound is the one the program declares, as for every role and `opml run`.
     pub fn output(&self, wasm: &[u8], input: &[u8], max_steps: u64) -> Result<Option<Vec<u8>>> {
         let opts = RunOptions {
             max_steps: fuel_for_steps(max_steps),
-            ..RunOptions::default()
+            ..crate::DeclaredBounds::of(wasm)?.options(RunOptions::default())
         };
         let sub = run_program(self, wasm, input, &opts, Boundaries::None)?.submission;
         Ok((sub.status == RunStatus::Halted).then_some(sub.output))

@@ -373,3 +373,19 @@ fn compiled_module_cache_is_used_and_survives_a_bad_entry() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A program declaring more memory than the default bound (MiniLM declares 1,595 pages) runs
+/// with its own bound, as the roles load it.
+#[test]
+fn output_takes_the_memory_bound_the_program_declares() {
+    let big = wat(r#"(module
+        (import "opml" "output_write" (func $out (param i32 i32)))
+        (memory 1100 1100)
+        (data (i32.const 0) "ok")
+        (func (export "main") (call $out (i32.const 0) (i32.const 2))))"#);
+    let out = FastEngine::new()
+        .expect("engine")
+        .output(&big, &[], 1 << 20)
+        .expect("runs with its declared bound");
+    assert_eq!(out.as_deref(), Some(&b"ok"[..]));
+}
