@@ -1,6 +1,7 @@
 //! Checking a result: re-run it on the fast path, compare the claimed final state with the fast
 //! path's final boundary (the VM's only where the fast path cannot vouch for it), and open a
-//! game against a wrong one with the opening bisection, from a VM replay.
+//! game against a wrong one with the opening bisection: over the boundary hashes for a
+//! two-phase program, from a VM replay otherwise.
 
 use alloy::primitives::{B256, U256};
 use opml_bindings::oracle::OpMLOracle;
@@ -8,7 +9,7 @@ use opml_bindings::status::RESULT_REVEALED;
 use opml_game as game;
 use opml_service::chain::{failed, u64_of};
 use opml_service::store::{GameRecord, MoveRecord, Phase, Side};
-use opml_service::{Error, Result, bounded, isolate};
+use opml_service::{Error, Result, bounded, isolate, phase_depths};
 
 use crate::Challenger;
 
@@ -159,24 +160,40 @@ impl Challenger {
             );
             return Ok(true);
         }
+        let k_log = svc.params().kLog;
+        let (d1, _) = phase_depths(&prog, depth);
         // A dispute, or a final state the fast path cannot vouch for (a segment near the
-        // bound): the VM decides, and its replay plays the game.
-        let run = svc.replay(program_id, &prog, depth, &input).await?;
-        if run.final_hash == claim && !dispute_anyway {
-            tracing::info!(result = result_id, "result checked on the VM: correct");
-            return Ok(true);
-        }
+        // bound): a two-phase game opens from the boundary hashes (the VM deciding only the
+        // segments the fast path cannot vouch for), a single-phase one from a VM replay.
+        let (trace, opening_depth) = if d1 > 0 {
+            let bounds = svc.boundaries(program_id, &prog, depth, &input).await?;
+            if bounds.final_hash() == claim && !dispute_anyway {
+                tracing::info!(result = result_id, "result checked on its boundaries: correct");
+                return Ok(true);
+            }
+            let trace = svc
+                .behaviour()
+                .boundary_trace(&bounds, Side::Challenger, &claim);
+            (trace, d1)
+        } else {
+            let run = svc.replay(program_id, &prog, depth, &input).await?;
+            if run.final_hash == claim && !dispute_anyway {
+                tracing::info!(result = result_id, "result checked on the VM: correct");
+                return Ok(true);
+            }
+            (svc.behaviour().trace(&run, Side::Challenger), depth)
+        };
         tracing::warn!(
             result = result_id,
             wrong_output,
+            two_phase = d1 > 0,
             "wrong result: challenging"
         );
-        let trace = svc.behaviour().trace(&run, Side::Challenger);
-        let k_log = svc.params().kLog;
         let t0 = std::time::Instant::now();
-        let hashes =
-            tokio::task::spawn_blocking(move || game::opening(&*trace, depth, k_log, &claim))
-                .await??;
+        let hashes = tokio::task::spawn_blocking(move || {
+            game::opening(&*trace, opening_depth, k_log, &claim)
+        })
+        .await??;
         let Some(hashes) = hashes else {
             return Ok(true);
         };
@@ -229,12 +246,14 @@ impl Challenger {
             moves: vec![MoveRecord {
                 kind: "challenge".into(),
                 start: 0,
-                len_log: depth,
+                len_log: opening_depth,
                 tx: receipt.transaction_hash,
                 gas_used: receipt.gas_used,
                 compute_secs,
             }],
             phase: Phase::Open,
+            segment: None,
+            boundary: None,
         })?;
         Ok(true)
     }

@@ -9,9 +9,9 @@ use std::sync::Arc;
 use alloy_primitives::B256;
 use opml_bindings::state::final_state_with_output;
 use opml_game::Trace;
-use opml_service::Run;
 use opml_service::behaviour::Behaviour;
 use opml_service::store::Side;
+use opml_service::{BoundaryRun, Run, SegmentRun};
 
 /// A dishonest role: posts a wrong output, or reports wrong state hashes from a step on.
 /// It loses every game against an honest opponent; each lie is logged as `TEST-ONLY LIE`.
@@ -54,6 +54,32 @@ impl Behaviour for Liar {
     fn trace(&self, run: &Arc<Run>, side: Side) -> Arc<dyn Trace> {
         let lie = self.lie(run, side);
         Arc::new(LyingTrace::new(Arc::clone(&run.trace), lie, run.halt))
+    }
+
+    /// Two-phase games: `--lie-from-step N` lies from boundary `N` (at least the first, at
+    /// most the last); a lying output claims its final state from the final boundary on.
+    fn boundary_trace(&self, run: &Arc<BoundaryRun>, side: Side, claim: &B256) -> Arc<dyn Trace> {
+        let last = run.trace.segments();
+        let lie = match (self.from_step, &self.output, side) {
+            (Some(n), _, _) => Lie::FromStep(n.clamp(1, last.max(1))),
+            (None, Some(_), Side::Submitter) if run.halted => Lie::FinalState(*claim),
+            _ => Lie::None,
+        };
+        Arc::new(LyingTrace::new(Arc::clone(&run.trace), lie, last))
+    }
+
+    /// Phase 2: the segment's steps lie as its end boundary does (from its first step, or
+    /// from its halt with the claimed final state), so each side's phase 2 ends where its
+    /// phase 1 did.
+    fn segment_trace(&self, seg: &Arc<SegmentRun>, side: Side, claim: &B256) -> Arc<dyn Trace> {
+        let lie = match (self.from_step, &self.output, side) {
+            (Some(n), _, _) if seg.index + 1 >= n.clamp(1, seg.last_boundary.max(1)) => {
+                Lie::FromStep(1)
+            }
+            (None, Some(_), Side::Submitter) if seg.halted() => Lie::FinalState(*claim),
+            _ => Lie::None,
+        };
+        Arc::new(LyingTrace::new(Arc::clone(&seg.trace), lie, seg.stop))
     }
 
     fn dispute_correct(&self) -> bool {

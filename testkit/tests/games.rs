@@ -1,5 +1,9 @@
 //! Whole games between an honest and a lying trace, refereed by a Rust model of the contract's
-//! rules (`OpMLOracle.bisect/proveStep`): the honest side wins every one.
+//! rules (`OpMLOracle.bisect/proveStep`): the honest side wins every one. Two-phase games are
+//! in `games/two_phase.rs`.
+
+#[path = "games/two_phase.rs"]
+mod two_phase;
 
 use alloy_primitives::{B256, keccak256};
 use opml_game::{Bisection, Move, Result, Trace, opening, respond, rounds, split, tree};
@@ -71,6 +75,7 @@ fn play(sub: &dyn Trace, cha: &dyn Trace, depth: u8, k_log: u8, halt: u64) -> (W
         let (_, sub_log) = split(last.len_log, k_log);
         let sel = match &mv {
             Move::Bisect { sel, .. } | Move::Prove { sel, .. } => sel.clone(),
+            Move::OpenSegment { .. } => panic!("a single-phase game opens no segment"),
         };
         // The contract's `_select` checks.
         let i = sel.index as usize;
@@ -95,6 +100,7 @@ fn play(sub: &dyn Trace, cha: &dyn Trace, depth: u8, k_log: u8, halt: u64) -> (W
                     _ => (lose, moves), // StepAgrees or a bad proof: the move reverts
                 };
             }
+            Move::OpenSegment { .. } => unreachable!(),
             Move::Bisect { hashes, .. } => {
                 assert!(sub_log > 0);
                 assert_eq!(hashes.len(), 1 << split(sub_log, k_log).0);

@@ -2,6 +2,8 @@
 //! classification; a (test-only) lying submitter posts a wrong class; the challenger re-runs
 //! it, disputes, and wins the game on-chain round by round; it then posts the right class,
 //! which finalizes, and the consumer contract receives it. Prints the figures of issue 6.
+//! With `--program` any program tells the same story; a segmented one plays a two-phase game
+//! and its figures say how many VM steps each side replayed.
 //! The story is `opml_deploy::demo`; this starts anvil and prints.
 
 use std::path::PathBuf;
@@ -18,16 +20,22 @@ use crate::progress::Shown;
 /// Demo settings.
 #[derive(Debug, Args)]
 pub(crate) struct DemoArgs {
-    /// The model.
-    #[arg(long, default_value = "guests/wasm/digits.wasm")]
+    /// The program (any wasm of the profile). A segmented one (exporting `segment`, e.g.
+    /// guests/wasm/v2/segments.wasm) is registered two-phase, and its game opens one segment.
+    #[arg(
+        long = "program",
+        alias = "wasm",
+        default_value = "guests/wasm/digits.wasm"
+    )]
     wasm: PathBuf,
-    /// The image to classify (64 bytes, 0..=16); default: the guest's sample, a "2".
+    /// Its input; default: the guest's sample (digits: a "2"), or nothing.
     #[arg(long)]
     input: Option<PathBuf>,
     /// Seconds per anvil block.
     #[arg(long, default_value_t = 1)]
     block_time: u64,
     /// Trace depth D of the registration (2^D steps); 0 picks the least that covers the run.
+    /// A segmented program gets both depths picked from its run.
     #[arg(long, default_value_t = 24)]
     depth: u8,
     /// Challenge window, seconds (fast-forwarded once nobody disputes).

@@ -23,8 +23,8 @@ pub(super) struct Timeline {
 
 impl Timeline {
     /// The figures of `model`'s story (a trace of `steps` VM steps), with each side's moves
-    /// read from its database.
-    pub(super) fn collect(
+    /// read from its database and, for a two-phase game, its rounds per phase from the chain.
+    pub(super) async fn collect(
         self,
         model: &str,
         steps: u64,
@@ -59,7 +59,18 @@ impl Timeline {
                 moves: moves.iter().map(|m| m.kind.clone()).collect(),
             });
         }
+        let phase_rounds = phase_rounds(sub.service()).await?;
+        let (sub_runs, sub_segments) = sub.service().vm_steps_replayed();
+        let (cha_runs, cha_segments) = cha.service().vm_steps_replayed();
+        let vm_steps_replayed = if phase_rounds.is_some() {
+            (sub_segments, cha_segments)
+        } else {
+            (sub_runs, cha_runs)
+        };
         Ok(Figures {
+            phase_rounds,
+            vm_steps_replayed,
+            submitter_posting_steps: phase_rounds.map(|_| sub_runs),
             model: model.to_string(),
             steps,
             step_proof_gas,
@@ -92,6 +103,40 @@ pub struct Figures {
     pub sides: Vec<SideFigures>,
     /// Seconds each move (but timeouts) took to compute, both sides.
     pub query_secs: Vec<f64>,
+    /// A two-phase game's bisection moves in phase 1 (the opening included) and in phase 2
+    /// (the transition included).
+    pub phase_rounds: Option<(usize, usize)>,
+    /// VM steps each side (submitter, challenger) replayed for the game: the opened segment
+    /// (and what reaching its boundary took) in a two-phase game, the whole run otherwise.
+    pub vm_steps_replayed: (u64, u64),
+    /// In a two-phase game, the VM steps the submitter ran to post its result (its whole run).
+    pub submitter_posting_steps: Option<u64>,
+}
+
+/// `(phase 1, phase 2)` bisection moves of the first game, if it had two phases: its
+/// `Bisected` events before and from its `SegmentOpened`.
+async fn phase_rounds(svc: &opml_service::Service) -> Result<Option<(usize, usize)>> {
+    use opml_service::chain::failed;
+    let o = &svc.chain.oracle;
+    let opened = o
+        .SegmentOpened_filter()
+        .from_block(0u64)
+        .query()
+        .await
+        .map_err(failed("reading SegmentOpened"))?;
+    let Some((ev, at)) = opened.into_iter().next() else {
+        return Ok(None);
+    };
+    let key = |l: &alloy::rpc::types::Log| (l.block_number, l.log_index);
+    let bisected = o
+        .Bisected_filter()
+        .topic1(alloy::primitives::B256::from(ev.gameId))
+        .from_block(0u64)
+        .query()
+        .await
+        .map_err(failed("reading Bisected"))?;
+    let before = bisected.iter().filter(|(_, l)| key(l) < key(&at)).count();
+    Ok(Some((before, bisected.len() - before)))
 }
 
 /// One side's game moves.
@@ -126,6 +171,19 @@ impl fmt::Display for Figures {
             )?;
         }
         writeln!(f, "  bisection rounds: {}", self.rounds)?;
+        if let Some((p1, p2)) = self.phase_rounds {
+            writeln!(f, "  phase 1 rounds: {p1}")?;
+            writeln!(f, "  phase 2 rounds: {p2}")?;
+        }
+        let (a, b) = self.vm_steps_replayed;
+        writeln!(
+            f,
+            "  VM steps replayed: submitter {a}, challenger {b} of {}",
+            self.steps
+        )?;
+        if let Some(n) = self.submitter_posting_steps {
+            writeln!(f, "  (the submitter ran {n} VM steps to post its result)")?;
+        }
         for s in &self.sides {
             writeln!(
                 f,
@@ -179,10 +237,24 @@ mod tests {
                 },
             ],
             query_secs: vec![0.5, 0.25, 0.0],
+            phase_rounds: None,
+            vm_steps_replayed: (35_149, 35_149),
+            submitter_posting_steps: None,
         };
         assert_eq!(
             f.to_string(),
-            "\nfigures (digits model, 35149 VM steps, anvil):\n  wall time challenge → resolution: 12.3 s\n  bisection rounds: 3\n  gas, submitter's game moves: 100 (1 txs: bisect)\n  gas, challenger's game moves: 250 (2 txs: challenge prove)\n  gas of the step proof: 200\n  time to answer one bisection query: avg 0.250 s, max 0.500 s (3 moves)\n"
+            "\nfigures (digits model, 35149 VM steps, anvil):\n  wall time challenge → resolution: 12.3 s\n  bisection rounds: 3\n  VM steps replayed: submitter 35149, challenger 35149 of 35149\n  gas, submitter's game moves: 100 (1 txs: bisect)\n  gas, challenger's game moves: 250 (2 txs: challenge prove)\n  gas of the step proof: 200\n  time to answer one bisection query: avg 0.250 s, max 0.500 s (3 moves)\n"
+        );
+        let two = Figures {
+            phase_rounds: Some((3, 7)),
+            vm_steps_replayed: (3_000, 2_000),
+            submitter_posting_steps: Some(2_000_000),
+            ..f
+        };
+        let text = two.to_string();
+        assert!(
+            text.contains("  phase 1 rounds: 3\n  phase 2 rounds: 7\n  VM steps replayed: submitter 3000, challenger 2000 of 35149\n"),
+            "{text}"
         );
     }
 }

@@ -4,6 +4,7 @@
 //! finalizes and reaches the consumer. Each step is narrated through a callback; the figures
 //! of issue 6 come back as [`Figures`].
 
+mod depths;
 mod figures;
 mod play;
 
@@ -26,6 +27,7 @@ use opml_testkit::{Liar, wrong_output};
 use crate::contracts as deploy;
 use crate::{Error, Result};
 
+pub use depths::{Depths, pick as pick_depths};
 pub use figures::{Figures, SideFigures};
 
 /// What the story runs on.
@@ -70,22 +72,38 @@ pub async fn run(setup: &Setup, progress: Arc<dyn Progress>, say: Narrate<'_>) -
     })?;
     let name = crate::devnet::file_stem(&setup.wasm);
     let prog = StoredProgram::from_wasm(&name, wasm.clone())?;
-    let (steps, least) = deploy::depth_for_run(&prog, &setup.input);
-    let depth = if setup.depth == 0 { least } else { setup.depth };
+    let mut cfg = deploy::default_config("devnet")?;
+    let depths = depths::pick(
+        &prog,
+        &setup.input,
+        setup.depth,
+        cfg.kLog,
+        cfg.maxTraceDepth,
+        cfg.maxSegmentDepth,
+    )?;
+    let (steps, depth) = (depths.steps, depths.depth);
     let max_steps = 1u64.checked_shl(depth.into()).unwrap_or(u64::MAX);
-    if steps > max_steps {
-        return Err(Error::Config(format!(
-            "--depth {depth} is too small: the run takes {steps} steps"
-        )));
-    }
-    say(&format!(
-        "model {}: {steps} VM steps on this input; registered with trace depth D = {depth} (2^{depth} steps)",
-        setup.wasm.display()
-    ));
+    let prog = match depths.segment_depth {
+        Some(d2) => {
+            say(&format!(
+                "program {}: {steps} VM steps in {} segments on this input; registered two-phase: D = {depth}, segment depth D2 = {d2} (2^{} segments of 2^{d2} steps)",
+                setup.wasm.display(),
+                depths.segments,
+                depth - d2
+            ));
+            StoredProgram::with_segment_depth(&name, wasm.clone(), d2)?
+        }
+        None => {
+            say(&format!(
+                "model {}: {steps} VM steps on this input; registered with trace depth D = {depth} (2^{depth} steps)",
+                setup.wasm.display()
+            ));
+            prog
+        }
+    };
 
     // Deploy and register.
     let admin = provider(&setup.url, signer_from_key(&key(0)?)?)?;
-    let mut cfg = deploy::default_config("devnet")?;
     cfg.challengeWindow = setup.challenge_window;
     cfg.revealWindow = cfg.revealWindow.min(cfg.challengeWindow);
     let d = deploy::deploy(&admin, cfg.clone()).await?;
@@ -168,7 +186,9 @@ pub async fn run(setup: &Setup, progress: Arc<dyn Progress>, say: Narrate<'_>) -
     if out.as_ref() != truth.as_slice() {
         return Err(Error::Demo("the consumer received a wrong output".into()));
     }
-    let figures = figures.collect(&name, steps, &submitter, &challenger)?;
+    let figures = figures
+        .collect(&name, steps, &submitter, &challenger)
+        .await?;
     drop((submitter, challenger));
     let _ = std::fs::remove_dir_all(&dir);
     Ok(figures)

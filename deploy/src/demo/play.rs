@@ -104,11 +104,21 @@ pub(super) async fn play(
             f.rounds += 1;
             let end = ev.start as u128 + (1u128 << ev.lenLog);
             say(&format!(
-                "round {}: {} splits steps [{}, {end}] into {} parts (its state hashes, committed as one Merkle root)",
+                "round {}: {} splits [{}, {end}] into {} parts (its state hashes, committed as one Merkle root)",
                 f.rounds,
                 who(ev.mover),
                 ev.start,
                 ev.hashes.len()
+            ));
+        }
+        for ev in events::<OpMLOracle::SegmentOpened>(o, from, head).await? {
+            news += 1;
+            say(&format!(
+                "phase 1 over: {} opens segment {}, revealing its agreed boundary {}; phase 2 bisects that segment's steps from the resumed state {}, replayed in the VM from that boundary alone",
+                who(ev.mover),
+                ev.segment,
+                ev.boundary,
+                ev.resumed
             ));
         }
         for ev in events::<OpMLOracle::StepProved>(o, from, head).await? {

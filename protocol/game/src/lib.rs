@@ -1,10 +1,12 @@
 #![doc = include_str!("../README.md")]
 
 mod error;
+mod phases;
 pub mod tree;
 
 pub use error::{Error, Result};
 pub use opml_executor::VmTrace;
+pub use phases::{BoundaryMove, BoundaryTrace, open_segment, respond_over_boundaries};
 
 use std::sync::Arc;
 
@@ -29,7 +31,7 @@ impl Trace for VmTrace {
     }
 }
 
-impl<T: Trace> Trace for Arc<T> {
+impl<T: Trace + ?Sized> Trace for Arc<T> {
     fn state_hash_at(&self, n: u64) -> Result<B256> {
         (**self).state_hash_at(n)
     }
@@ -75,6 +77,18 @@ pub enum Move {
         /// The disputed sub-range.
         sel: Selection,
         /// The mover's hashes at the ends of the sub-range's own sub-ranges.
+        hashes: Vec<B256>,
+    },
+    /// Phase 1's transition (`openSegment`): dispute the single segment `segment`, reveal its
+    /// agreed boundary and post the first bisection of its steps.
+    OpenSegment {
+        /// The disputed single-segment sub-range.
+        sel: Selection,
+        /// The segment opened (`start + index`): from `B_j` to `B_{j+1}`.
+        segment: u64,
+        /// The packed `B_j` (`StateFields::encode()`, `PACKED_LEN` bytes).
+        agreed_state: Vec<u8>,
+        /// The mover's hashes of the segment's trace from `resume(B_j)`.
         hashes: Vec<B256>,
     },
     /// Dispute the single step `step` and prove it.
@@ -124,6 +138,27 @@ pub fn opening(trace: &dyn Trace, depth: u8, k_log: u8, claim: &B256) -> Result<
 /// disputes, bisected or proved. Errors when the player disagrees with the agreed start (its
 /// trace is not the one the game started from) or agrees with every hash (no dispute left).
 pub fn respond(trace: &dyn Trace, k_log: u8, last: &Bisection) -> Result<Move> {
+    let (sel, sub_start, sub_log) = disputed_sub_range(trace, k_log, last)?;
+    if sub_log == 0 {
+        return Ok(Move::Prove {
+            step: sub_start,
+            proof: trace.step_proof(sub_start)?,
+            sel,
+        });
+    }
+    Ok(Move::Bisect {
+        hashes: bisection_hashes(trace, sub_start, sub_log, k_log)?,
+        sel,
+    })
+}
+
+/// The first sub-range of `last` whose end the player disputes: its selection, its start and
+/// log2 of its length.
+fn disputed_sub_range(
+    trace: &dyn Trace,
+    k_log: u8,
+    last: &Bisection,
+) -> Result<(Selection, u64, u8)> {
     let (m_log, sub_log) = split(last.len_log, k_log);
     let m = 1usize << m_log;
     if last.hashes.len() != m {
@@ -161,18 +196,7 @@ pub fn respond(trace: &dyn Trace, k_log: u8, last: &Bisection) -> Result<Move> {
         disputed: last.hashes[i],
         disputed_proof: tree::proof(&last.hashes, i),
     };
-    let sub_start = last.start + ((i as u64) << sub_log);
-    if sub_log == 0 {
-        return Ok(Move::Prove {
-            step: sub_start,
-            proof: trace.step_proof(sub_start)?,
-            sel,
-        });
-    }
-    Ok(Move::Bisect {
-        hashes: bisection_hashes(trace, sub_start, sub_log, k_log)?,
-        sel,
-    })
+    Ok((sel, last.start + ((i as u64) << sub_log), sub_log))
 }
 
 /// Bisections a game of depth `depth` takes before the step proof: `ceil(depth / k_log)`.

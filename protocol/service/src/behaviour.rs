@@ -5,10 +5,11 @@
 
 use std::sync::Arc;
 
+use alloy::primitives::B256;
 use opml_game::Trace;
 
-use crate::Run;
 use crate::store::Side;
+use crate::{BoundaryRun, Run, SegmentRun};
 
 /// What a role posts and plays, given the truth. Every method defaults to the honest answer.
 pub trait Behaviour: Send + Sync + std::fmt::Debug {
@@ -22,6 +23,19 @@ pub trait Behaviour: Send + Sync + std::fmt::Debug {
     fn trace(&self, run: &Arc<Run>, side: Side) -> Arc<dyn Trace> {
         let _ = side;
         Arc::new(Arc::clone(&run.trace))
+    }
+
+    /// The boundary hashes to play phase 1 of a two-phase game from, as `side`, given the
+    /// honest ones; `claim` is the result's claimed final state.
+    fn boundary_trace(&self, run: &Arc<BoundaryRun>, side: Side, claim: &B256) -> Arc<dyn Trace> {
+        let _ = (side, claim);
+        Arc::clone(&run.trace) as Arc<dyn Trace>
+    }
+
+    /// The trace of an opened segment to play phase 2 from, as `side`, given the honest one.
+    fn segment_trace(&self, seg: &Arc<SegmentRun>, side: Side, claim: &B256) -> Arc<dyn Trace> {
+        let _ = (side, claim);
+        Arc::clone(&seg.trace)
     }
 
     /// Whether a challenger disputes a result it checked and found correct.

@@ -122,7 +122,8 @@ pub async fn fetch_program(chain: &Chain, id: B256) -> Result<StoredProgram> {
         .next()
         .unwrap_or(&uri)
         .trim_end_matches(".wasm");
-    let prog = StoredProgram::from_wasm(name, bytes)?;
+    // Loaded with the registration's segment depth, which its program hash covers.
+    let prog = StoredProgram::with_segment_depth(name, bytes, p.fields.segmentDepth)?;
     check(&prog, id, p.traceDepth, &uri)?;
     Ok(prog)
 }

@@ -15,7 +15,10 @@ pub mod settings;
 pub mod store;
 
 pub use error::{Error, Result};
-pub use service::{FastWork, Run, Service, ServiceConfig, isolate, run_passes};
+pub use service::{
+    BoundaryRun, FastWork, Run, SegmentRun, Service, ServiceConfig, VmSteps, isolate, phase_depths,
+    run_passes,
+};
 
 /// Resolves on Ctrl-C or SIGTERM: how a service command is told to stop.
 pub async fn shutdown_signal() {

@@ -32,10 +32,33 @@ impl StoredProgram {
     /// Loads `wasm` with the limits every party uses: the defaults, but the memory maximum the
     /// program itself declares (a model's weights may need more pages than the default).
     pub fn from_wasm(name: &str, wasm: Vec<u8>) -> Result<Self> {
-        let limits = DeclaredBounds::of(&wasm)
+        Self::load(name, Arc::new(wasm), None)
+    }
+
+    /// [`StoredProgram::from_wasm`] with segment depth `D2` instead of the default: the depth
+    /// a registration names (`fields.segmentDepth`, part of the program hash).
+    pub fn with_segment_depth(name: &str, wasm: Vec<u8>, segment_depth: u8) -> Result<Self> {
+        Self::load(name, Arc::new(wasm), Some(segment_depth))
+    }
+
+    /// This program loaded again with segment depth `segment_depth` (the wasm is shared).
+    pub fn reloaded_with_segment_depth(&self, segment_depth: u8) -> Result<Self> {
+        Self::load(&self.name, Arc::clone(&self.wasm), Some(segment_depth))
+    }
+
+    fn load(name: &str, wasm: Arc<Vec<u8>>, segment_depth: Option<u8>) -> Result<Self> {
+        let mut limits = DeclaredBounds::of(&wasm)
             .map_err(|e| Error::Program(format!("{name}: {e}")))?
             .options(RunOptions::default())
             .limits;
+        if let Some(d2) = segment_depth {
+            if !(1..=63).contains(&d2) {
+                return Err(Error::Program(format!(
+                    "{name}: segment depth {d2} outside 1..=63"
+                )));
+            }
+            limits.segment_depth = d2;
+        }
         let program = Arc::new(
             Program::load(&wasm, limits).map_err(|e| Error::Program(format!("{name}: {e}")))?,
         );
@@ -43,7 +66,7 @@ impl StoredProgram {
         let hash = program_hash(&fields);
         Ok(Self {
             name: name.to_string(),
-            wasm: Arc::new(wasm),
+            wasm,
             program,
             fields,
             hash,
@@ -93,9 +116,33 @@ impl ProgramStore {
         self.by_hash.insert(p.hash, Arc::new(p));
     }
 
-    /// The program with registration fields `fields`, if stored.
-    pub fn by_fields(&self, fields: &ProgramFields) -> Option<Arc<StoredProgram>> {
-        self.by_hash.get(&program_hash(fields)).cloned()
+    /// The program with registration fields `fields`, if stored. A program is stored with
+    /// the default segment depth, which is part of its hash: one registered with another
+    /// `segmentDepth` is found by its other fields, reloaded with that depth, kept if its hash
+    /// is then the registration's, and remembered under that hash.
+    pub fn by_fields(&mut self, fields: &ProgramFields) -> Option<Arc<StoredProgram>> {
+        let hash = program_hash(fields);
+        if let Some(p) = self.by_hash.get(&hash) {
+            return Some(Arc::clone(p));
+        }
+        // Its fields with the registration's depth hash as the registration's.
+        let same_but_depth = |p: &StoredProgram| {
+            let mut f = p.fields.clone();
+            f.segmentDepth = fields.segmentDepth;
+            program_hash(&f) == hash
+        };
+        let reloaded = self
+            .by_hash
+            .values()
+            .filter(|p| same_but_depth(p))
+            .find_map(|p| {
+                p.reloaded_with_segment_depth(fields.segmentDepth)
+                    .ok()
+                    .filter(|r| r.hash == hash)
+            })?;
+        let reloaded = Arc::new(reloaded);
+        self.by_hash.insert(hash, Arc::clone(&reloaded));
+        Some(reloaded)
     }
 
     /// Every stored program.
@@ -124,5 +171,40 @@ mod tests {
         let wasm = wat::parse_str(r#"(module (memory 1 1600) (func (export "main")))"#).unwrap();
         let prog = StoredProgram::from_wasm("big", wasm).expect("loads with its own bound");
         assert_eq!(prog.name, "big");
+    }
+
+    /// A segmented program: `segment` returns 0 at once.
+    const SEGMENTED: &str =
+        r#"(module (memory 1) (func (export "segment") (result i32) i32.const 0))"#;
+
+    #[test]
+    fn a_registration_with_another_segment_depth_finds_the_program_reloaded() {
+        let wasm = wat::parse_str(SEGMENTED).unwrap();
+        let mut store = ProgramStore::default();
+        store.insert(StoredProgram::from_wasm("seg", wasm.clone()).unwrap());
+        let registered = StoredProgram::with_segment_depth("seg", wasm, 26).unwrap();
+        assert_eq!(registered.fields.segmentDepth, 26);
+        assert_ne!(registered.hash, store.iter().next().unwrap().hash);
+        let found = store
+            .by_fields(&registered.fields)
+            .expect("found by its other fields");
+        assert_eq!(found.hash, registered.hash);
+        assert_eq!(found.program.segment_depth(), 26);
+        assert_eq!(store.len(), 2, "the reloaded program is remembered");
+        // The default depth is still found as it was.
+        let default = StoredProgram::from_wasm("seg", wat::parse_str(SEGMENTED).unwrap()).unwrap();
+        assert_eq!(store.by_fields(&default.fields).unwrap().hash, default.hash);
+    }
+
+    #[test]
+    fn a_registration_of_another_program_is_not_found_whatever_its_depth() {
+        let mut store = ProgramStore::default();
+        store.insert(StoredProgram::from_wasm("seg", wat::parse_str(SEGMENTED).unwrap()).unwrap());
+        let other = r#"(module (memory 2) (func (export "segment") (result i32) i32.const 0))"#;
+        let other =
+            StoredProgram::with_segment_depth("o", wat::parse_str(other).unwrap(), 26).unwrap();
+        assert!(store.by_fields(&other.fields).is_none());
+        let seg = wat::parse_str(SEGMENTED).unwrap();
+        assert!(StoredProgram::with_segment_depth("seg", seg, 64).is_err());
     }
 }

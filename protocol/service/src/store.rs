@@ -131,7 +131,7 @@ pub enum Side {
 /// One transaction the role sent in a game.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MoveRecord {
-    /// `challenge`, `bisect`, `prove` or `timeout`.
+    /// `challenge`, `bisect`, `open` (`openSegment`), `prove` or `timeout`.
     pub kind: String,
     /// Range start and log2 length the move answered.
     pub start: u64,
@@ -164,6 +164,13 @@ pub struct GameRecord {
     pub moves: Vec<MoveRecord>,
     /// Where it stands.
     pub phase: Phase,
+    /// A two-phase game's disputed segment `j`, once opened (by either side). The chain holds
+    /// it too (`Game.segment`); a restart replays this segment alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segment: Option<u64>,
+    /// The agreed boundary `B_j` (its hash) the role revealed when it opened the segment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub boundary: Option<B256>,
 }
 
 /// The role's database.
@@ -298,6 +305,8 @@ mod tests {
                 side: Side::Challenger,
                 moves: vec![],
                 phase: Phase::Open,
+                segment: Some(299),
+                boundary: Some(B256::repeat_byte(2)),
             })
             .unwrap();
         }
@@ -306,9 +315,10 @@ mod tests {
         assert_eq!(s.meta("unset").unwrap(), 0);
         let g = s.game(7).unwrap().unwrap();
         assert_eq!(
-            (g.result_id, g.side, g.phase),
-            (3, Side::Challenger, Phase::Open)
+            (g.result_id, g.side, g.phase, g.segment),
+            (3, Side::Challenger, Phase::Open, Some(299))
         );
+        assert_eq!(g.boundary, Some(B256::repeat_byte(2)));
         assert_eq!(s.games().unwrap().len(), 1);
         assert!(s.claim(1).unwrap().is_none());
         let _ = std::fs::remove_dir_all(&dir);

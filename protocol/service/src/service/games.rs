@@ -1,6 +1,7 @@
 //! Playing games: for each open game, read it on-chain; if it is the role's move, answer the
 //! opponent's last bisection (found by its committed root among the `Bisected` events) from
-//! the role's trace; if the opponent's clock ran out, claim the win; record the outcome.
+//! the role's trace for the game's phase (`phases.rs`); if the opponent's clock ran out, claim
+//! the win; record the outcome.
 
 use alloy::primitives::{B256, U256};
 
@@ -8,7 +9,7 @@ use opml_bindings::oracle::IOpMLOracle;
 use opml_bindings::status::{
     GAME_ACTIVE, GAME_CHALLENGER_WON, GAME_SUBMITTER_WON, RESULT_REJECTED,
 };
-use opml_game::{self as game, Bisection, Move};
+use opml_game::{self as game, Bisection};
 
 use super::{Service, isolate};
 use crate::chain::failed;
@@ -108,15 +109,10 @@ impl Service {
                 rec.program_id
             )));
         };
-        let run = self
-            .traces
-            .run(rec.program_id, &prog, depth, &rec.input)
-            .await?;
-        let trace = self.behaviour.trace(&run, rec.side);
-        let k_log = self.params.kLog;
         let t0 = std::time::Instant::now();
-        let mv =
-            tokio::task::spawn_blocking(move || game::respond(&*trace, k_log, &last)).await??;
+        let mv = self
+            .next_move(rec, &g, &prog, depth, res.finalState, last)
+            .await?;
         let secs = t0.elapsed().as_secs_f64();
         // The submitter's first move in a game escrows its match of the challenge bond.
         let value = if rec.side == Side::Submitter && !g.funded {
@@ -124,34 +120,11 @@ impl Service {
         } else {
             U256::ZERO
         };
-        let (kind, receipt) = match mv {
-            Move::Bisect { sel, hashes } => (
-                "bisect",
-                self.chain
-                    .send("bisect", o.bisect(id, selection(&sel), hashes).value(value))
-                    .await?,
-            ),
-            Move::Prove { sel, proof, step } => {
-                tracing::info!(
-                    game = rec.game_id,
-                    step,
-                    proof_bytes = proof.len(),
-                    "proving one step"
-                );
-                (
-                    "prove",
-                    self.chain
-                        .send(
-                            "proveStep",
-                            o.proveStep(id, selection(&sel), proof.into()).value(value),
-                        )
-                        .await?,
-                )
-            }
-        };
+        let (kind, receipt) = self.send_move(rec, id, mv, value).await?;
         tracing::info!(
             game = rec.game_id,
             kind,
+            phase = g.phase,
             start = g.start,
             len_log = g.lenLog,
             secs,
@@ -224,7 +197,7 @@ impl Service {
     }
 }
 
-fn selection(s: &game::Selection) -> IOpMLOracle::Selection {
+pub(super) fn selection(s: &game::Selection) -> IOpMLOracle::Selection {
     IOpMLOracle::Selection {
         index: U256::from(s.index),
         agreed: s.agreed,

@@ -8,7 +8,9 @@
 mod adopt;
 mod claims;
 mod games;
+mod phases;
 mod scan;
+mod segments;
 mod traces;
 
 use std::sync::Arc;
@@ -25,7 +27,8 @@ use crate::programs::{ProgramStore, StoredProgram};
 use crate::progress::Progress;
 use crate::store::Store;
 
-pub use traces::{FastWork, Run};
+pub use segments::{BoundaryRun, SegmentRun, phase_depths};
+pub use traces::{FastWork, Run, VmSteps};
 
 #[cfg(test)]
 mod tests;
@@ -195,6 +198,25 @@ impl Service {
         input: &[u8],
     ) -> Result<Arc<Run>> {
         self.traces.run(program_id, prog, depth, input).await
+    }
+
+    /// The boundary hashes of `prog` on `input` (a two-phase program), from the fast path
+    /// (computed once, then shared by every game on the same request).
+    pub async fn boundaries(
+        &self,
+        program_id: B256,
+        prog: &Arc<StoredProgram>,
+        depth: u8,
+        input: &[u8],
+    ) -> Result<Arc<BoundaryRun>> {
+        self.traces.boundaries(program_id, prog, depth, input).await
+    }
+
+    /// VM steps this role replayed so far: `(whole runs, two-phase segments)`.
+    pub fn vm_steps_replayed(&self) -> (u64, u64) {
+        use std::sync::atomic::Ordering::Relaxed;
+        let v = &self.traces.vm_steps;
+        (v.runs.load(Relaxed), v.segments.load(Relaxed))
     }
 
     /// Hands each confirmed block range past the cursor to `own` (the events the role looks

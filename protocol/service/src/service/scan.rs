@@ -132,6 +132,8 @@ impl Service {
                 side,
                 moves: Vec::new(),
                 phase: Phase::Open,
+                segment: None,
+                boundary: None,
             })?;
         }
         Ok(())

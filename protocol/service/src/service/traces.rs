@@ -11,6 +11,7 @@ use opml_executor::fast::FastEngine;
 use opml_executor::{Boundaries, RunOptions, RunStatus, VmTrace, fuel_for_steps, run_program};
 use opml_vm::{Checkpoints, StateFields};
 
+use super::segments::{BoundaryRun, SegmentRun};
 use crate::chain::{Chain, failed};
 use crate::programs::{ProgramStore, StoredProgram};
 use crate::progress::Progress;
@@ -55,7 +56,7 @@ pub struct FastWork {
     pub final_fields: Option<StateFields>,
 }
 
-type Key = (B256, B256);
+pub(super) type Key = (B256, B256);
 /// A program id resolved to a stored program and its trace depth (`None`: not ours).
 type Resolved = Option<(Arc<StoredProgram>, u8)>;
 
@@ -64,14 +65,29 @@ pub(super) struct Traces {
     programs: Mutex<ProgramStore>,
     /// Whether to fetch a program not held from its metadata URI (`--fetch-programs`).
     fetch: bool,
-    fast: FastEngine,
-    interval: u64,
-    progress: Arc<dyn Progress>,
+    pub(super) fast: FastEngine,
+    pub(super) interval: u64,
+    pub(super) progress: Arc<dyn Progress>,
     resolved: Mutex<HashMap<B256, Resolved>>,
     runs: Mutex<HashMap<Key, Arc<Run>>>,
     /// Runs (fast path or VM) at once: one per core. A pass handles many items at once, but
     /// more runs than cores would only share the cores and hold more memory.
-    cpu: tokio::sync::Semaphore,
+    pub(super) cpu: tokio::sync::Semaphore,
+    /// Two-phase games' boundary hashes, per request (`segments.rs`).
+    pub(super) boundary_runs: Mutex<HashMap<Key, Arc<BoundaryRun>>>,
+    /// Two-phase games' segments replayed in the VM, per request and segment.
+    pub(super) segment_runs: Mutex<HashMap<(B256, B256, u64), Arc<SegmentRun>>>,
+    /// VM steps replayed so far: whole runs, and for two-phase games.
+    pub(super) vm_steps: VmSteps,
+}
+
+/// VM steps a role replayed, by what for.
+#[derive(Debug, Default)]
+pub struct VmSteps {
+    /// Whole runs (a result posted or checked, a single-phase game).
+    pub runs: std::sync::atomic::AtomicU64,
+    /// Two-phase games: segments opened, and segments that trapped.
+    pub segments: std::sync::atomic::AtomicU64,
 }
 
 impl Traces {
@@ -93,6 +109,9 @@ impl Traces {
             cpu: tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map_or(2, |n| n.get()),
             ),
+            boundary_runs: Mutex::default(),
+            segment_runs: Mutex::default(),
+            vm_steps: VmSteps::default(),
         })
     }
 
@@ -119,23 +138,13 @@ impl Traces {
             .map_err(failed("reading the program"))?;
         let r = if p.traceDepth == 0 {
             None
-        } else if p.traceDepth > p.fields.segmentDepth {
-            // Its games have two phases (`docs/protocol.md` §5.3), which these roles do not
-            // play yet: serving or challenging it could lose a game the honest side must win.
-            tracing::warn!(
-                program = %program_id,
-                depth = p.traceDepth,
-                segment_depth = p.fields.segmentDepth,
-                "program registered for two-phase games, which this version does not play: ignored"
-            );
-            None
         } else {
             let fields = p.fields.into();
             let held = self
                 .programs
                 .lock()
                 .ok()
-                .and_then(|store| store.by_fields(&fields));
+                .and_then(|mut store| store.by_fields(&fields));
             match held {
                 Some(s) => Some(s),
                 None => self.fetched(chain, program_id).await,
@@ -167,6 +176,7 @@ impl Traces {
                 );
                 let fields = p.fields.clone();
                 let mut store = self.programs.lock().ok()?;
+                // Stored under the hash it was loaded with (the registration's).
                 store.insert(p);
                 store.by_fields(&fields)
             }
@@ -272,6 +282,9 @@ impl Traces {
         })
         .await??;
         let run = Arc::new(run);
+        self.vm_steps
+            .runs
+            .fetch_add(run.halt, std::sync::atomic::Ordering::Relaxed);
         if let Ok(mut m) = self.runs.lock() {
             m.insert(key, Arc::clone(&run));
         }
