@@ -10,7 +10,8 @@ use opml_bindings::status::{
     RESULT_REVEALED,
 };
 
-use super::{FastWork, Run, Service, isolate};
+use super::segments::FinalState;
+use super::{FastWork, Service, isolate};
 use crate::chain::{failed, u64_of};
 use crate::store::{ClaimRecord, Phase};
 use crate::{Error, Result};
@@ -67,8 +68,8 @@ impl Service {
                 (output, fields)
             }
             fast => {
-                let run = self.vm_result(request_id, program_id, input, fast).await?;
-                (run.output.clone(), run.final_fields)
+                let end = self.vm_result(request_id, program_id, input, fast).await?;
+                (end.output, end.fields)
             }
         };
         let output = self.behaviour.output(&truth);
@@ -142,15 +143,16 @@ impl Service {
         Ok(claim)
     }
 
-    /// The VM's run of a request the fast path cannot vouch for (`fast`): it must halt within
-    /// `2^D` steps and give the fast path's output.
+    /// The final state of a request the fast path cannot vouch for (`fast`), as the VM decides
+    /// it (`Traces::final_state`: the whole run, or for a two-phase program the machine at its
+    /// final boundary): it must halt within `2^D` steps and give the fast path's output.
     async fn vm_result(
         &self,
         request_id: u64,
         program_id: B256,
         input: &[u8],
         fast: FastWork,
-    ) -> Result<std::sync::Arc<Run>> {
+    ) -> Result<FinalState> {
         let Some((prog, depth)) = self.traces.resolve(&self.chain, program_id).await? else {
             return Err(Error::Program(format!(
                 "program {program_id} not in the store"
@@ -161,7 +163,10 @@ impl Service {
             segments = fast.segments,
             "the fast path cannot vouch for the final state: the VM decides"
         );
-        let run = self.traces.run(program_id, &prog, depth, input).await?;
+        let run = self
+            .traces
+            .final_state(program_id, &prog, depth, input)
+            .await?;
         if !run.halted {
             return Err(Error::Program(format!(
                 "request {request_id}: the program does not halt within 2^{depth} steps"

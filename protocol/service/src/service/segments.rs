@@ -8,7 +8,7 @@ use std::sync::atomic::Ordering::Relaxed;
 use alloy::primitives::{B256, keccak256};
 use opml_executor::{Boundaries, FastProgram, RunStatus, VmTrace};
 use opml_game::{BoundaryTrace, Trace};
-use opml_vm::{Checkpoints, Machine, Program, Status};
+use opml_vm::{Checkpoints, Machine, Program, StateFields, Status};
 
 use super::traces::Traces;
 use crate::programs::StoredProgram;
@@ -74,6 +74,17 @@ impl std::fmt::Debug for SegmentRun {
     }
 }
 
+/// The final state of a request, as a result posts it.
+#[derive(Debug, Clone)]
+pub(super) struct FinalState {
+    /// Whether it halted within the trace.
+    pub(super) halted: bool,
+    /// Its output.
+    pub(super) output: Vec<u8>,
+    /// Its fields (packed by the reveal).
+    pub(super) fields: StateFields,
+}
+
 /// `(D1, D2)` of `prog` registered at trace depth `depth`: `D2 = min(D, segmentDepth)`.
 pub fn phase_depths(prog: &StoredProgram, depth: u8) -> (u8, u8) {
     let d2 = prog.program.segment_depth().min(depth);
@@ -81,6 +92,46 @@ pub fn phase_depths(prog: &StoredProgram, depth: u8) -> (u8, u8) {
 }
 
 impl Traces {
+    /// The final state of `prog` on `input` at trace depth `depth`: the whole run's in the VM
+    /// for a single-phase program; for a two-phase one, the machine at the fast path's final
+    /// boundary, checked against it.
+    pub(super) async fn final_state(
+        &self,
+        program_id: B256,
+        prog: &Arc<StoredProgram>,
+        depth: u8,
+        input: &[u8],
+    ) -> Result<FinalState> {
+        if phase_depths(prog, depth).0 == 0 {
+            let run = self.run(program_id, prog, depth, input).await?;
+            return Ok(FinalState {
+                halted: run.halted,
+                output: run.output.clone(),
+                fields: run.final_fields,
+            });
+        }
+        let bounds = self.boundaries(program_id, prog, depth, input).await?;
+        let (program, input) = (Arc::clone(&prog.program), input.to_vec());
+        let (last, want, halted) = (bounds.trace.segments(), bounds.final_hash(), bounds.halted);
+        let (end, steps) = tokio::task::spawn_blocking(move || {
+            let (mut m, steps) = machine_at_boundary(&program, &input, last);
+            if B256::from(m.state_hash()) != want {
+                return Err(Error::Program(
+                    "the VM's final boundary differs from the fast path's".into(),
+                ));
+            }
+            let end = FinalState {
+                halted,
+                output: m.output().to_vec(),
+                fields: m.state_fields(),
+            };
+            Ok((end, steps))
+        })
+        .await??;
+        self.vm_steps.runs.fetch_add(steps, Relaxed);
+        Ok(end)
+    }
+
     /// The boundary hashes of `prog` on `input` at trace depth `depth`, from the fast path
     /// (computed once, then cached).
     pub(super) async fn boundaries(
