@@ -168,7 +168,10 @@ impl Challenger {
         let (trace, opening_depth) = if d1 > 0 {
             let bounds = svc.boundaries(program_id, &prog, depth, &input).await?;
             if bounds.final_hash() == claim && !dispute_anyway {
-                tracing::info!(result = result_id, "result checked on its boundaries: correct");
+                tracing::info!(
+                    result = result_id,
+                    "result checked on its boundaries: correct"
+                );
                 return Ok(true);
             }
             let trace = svc

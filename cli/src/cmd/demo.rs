@@ -21,7 +21,7 @@ use crate::progress::Shown;
 #[derive(Debug, Args)]
 pub(crate) struct DemoArgs {
     /// The program (any wasm of the profile). A segmented one (exporting `segment`, e.g.
-    /// guests/wasm/v2/segments.wasm) is registered two-phase, and its game opens one segment.
+    /// guests/wasm/segments.wasm) is registered two-phase, and its game opens one segment.
     #[arg(
         long = "program",
         alias = "wasm",

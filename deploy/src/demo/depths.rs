@@ -102,7 +102,7 @@ mod tests {
     #[test]
     fn the_segmented_example_gets_two_phases_and_the_challenger_proves() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        let wasm = std::fs::read(root.join("guests/wasm/v2/segments.wasm")).unwrap();
+        let wasm = std::fs::read(root.join("guests/wasm/segments.wasm")).unwrap();
         let prog = StoredProgram::from_wasm("segments", wasm).unwrap();
         let d = pick(&prog, &[], 24, 4, 36, 33).unwrap();
         assert_eq!(d.segments, 1024);

@@ -9,7 +9,7 @@ use opml_bindings::status::{GAME_CHALLENGER_WON, GAME_SUBMITTER_WON};
 use opml_e2e::{Guard, Net, root, wait};
 use opml_service::programs::StoredProgram;
 
-const SEGMENTS_WASM: &str = "guests/wasm/v2/segments.wasm";
+const SEGMENTS_WASM: &str = "guests/wasm/segments.wasm";
 /// `D`, and `D2`: 2^10 segments of 2^26 steps (the devnet allows D ≤ 36, D2 ≤ 33).
 const DEPTH: u8 = 36;
 const SEGMENT_DEPTH: u8 = 26;

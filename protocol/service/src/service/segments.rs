@@ -6,9 +6,9 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
 
 use alloy::primitives::{B256, keccak256};
-use opml_executor::{Boundaries, FastProgram, RunStatus, VmTrace};
+use opml_executor::{Boundaries, FastProgram, RunStatus, VmTrace, fuel_for_steps};
 use opml_game::{BoundaryTrace, Trace};
-use opml_vm::{Checkpoints, Machine, Program, StateFields, Status};
+use opml_vm::{Checkpoints, Machine, StateFields, Status};
 
 use super::traces::Traces;
 use crate::programs::StoredProgram;
@@ -25,9 +25,12 @@ pub struct BoundaryRun {
     pub segments_log: u8,
     /// `D2`: a segment has `2^D2` steps.
     pub segment_depth: u8,
-    /// VM steps replayed to get them: none, unless a segment trapped (its boundary is not
-    /// canonical, so the VM computes it).
+    /// VM steps replayed to get them: none, unless the fast path could not vouch for a
+    /// segment's end (a trap, or VM steps that may reach `2^D2`), which the VM then decides.
     pub vm_steps: u64,
+    /// The program on the fast path, and its fuel: the machine at any boundary comes from it.
+    fast: Arc<FastProgram>,
+    fuel: u64,
 }
 
 impl BoundaryRun {
@@ -111,10 +114,11 @@ impl Traces {
             });
         }
         let bounds = self.boundaries(program_id, prog, depth, input).await?;
-        let (program, input) = (Arc::clone(&prog.program), input.to_vec());
+        let (fast, fuel, input) = (Arc::clone(&bounds.fast), bounds.fuel, input.to_vec());
         let (last, want, halted) = (bounds.trace.segments(), bounds.final_hash(), bounds.halted);
         let (end, steps) = tokio::task::spawn_blocking(move || {
-            let (mut m, steps) = machine_at_boundary(&program, &input, last);
+            let mut m = fast.machine_at_boundary(&input, last, fuel)?;
+            let steps = m.steps();
             if B256::from(m.state_hash()) != want {
                 return Err(Error::Program(
                     "the VM's final boundary differs from the fast path's".into(),
@@ -195,6 +199,7 @@ impl Traces {
         }
         let want = boundaries.trace.state_hash_at(j)?;
         let last_boundary = boundaries.trace.segments();
+        let (fast, fuel) = (Arc::clone(&boundaries.fast), boundaries.fuel);
         let (program, input, interval) = (Arc::clone(&prog.program), input.to_vec(), self.interval);
         let name = prog.name.clone();
         let mut progress = self
@@ -203,9 +208,8 @@ impl Traces {
         let _core = self.cpu.acquire().await;
         let seg = tokio::task::spawn_blocking(move || {
             let t0 = std::time::Instant::now();
-            let (m, reached) = machine_at_boundary(&program, &input, j);
-            progress(reached);
-            let mut m = m;
+            let mut m = fast.machine_at_boundary(&input, j, fuel)?;
+            progress(m.steps());
             if B256::from(m.state_hash()) != want {
                 return Err(Error::Program(format!(
                     "{name}: the VM's boundary {j} differs from the fast path's"
@@ -236,8 +240,9 @@ impl Traces {
     }
 }
 
-/// The fast path's boundaries, cut at `B_{2^D1}`; a segment that trapped has its (not
-/// canonical) boundary from the VM.
+/// The fast path's boundaries, cut at `B_{2^D1}`. Where the fast path cannot vouch for a
+/// segment's end (it trapped, or its VM steps may reach `2^D2`), the VM decides that
+/// boundary and every later one, from the last boundary the fast path vouches for.
 fn boundary_run(
     fast: &opml_executor::fast::FastEngine,
     prog: &StoredProgram,
@@ -245,39 +250,37 @@ fn boundary_run(
     input: &[u8],
 ) -> Result<BoundaryRun> {
     let (d1, d2) = phase_depths(prog, depth);
-    let fp = FastProgram::new(fast, &prog.wasm, *prog.program.limits())?;
-    // Fuel only approximates VM steps: slack, as for the plain fast path.
-    let fuel = 1u64
-        .checked_shl(u32::from(depth))
-        .unwrap_or(u64::MAX)
-        .saturating_mul(4);
+    let fp = Arc::new(FastProgram::new(fast, &prog.wasm, *prog.program.limits())?);
+    let fuel = fuel_for_steps(1u64.checked_shl(u32::from(depth)).unwrap_or(u64::MAX));
     let run = fp.run(input, fuel, Boundaries::Every)?;
     let mut hashes: Vec<B256> = run.boundaries.into_iter().map(B256::from).collect();
     let wanted = (1usize << d1.min(62)) + 1;
-    let mut vm_steps = 0;
+    if let Some(i) = run.near_bound {
+        // The segment ending at `B_i` may reach `2^D2` VM steps: `B_i` on are the VM's.
+        hashes.truncate(usize::try_from(i).unwrap_or(usize::MAX).max(1));
+    }
     let status = run.submission.status;
-    let halted = status == RunStatus::Halted && hashes.len() <= wanted;
-    if hashes.len() < wanted {
-        match status {
-            RunStatus::Halted => {}
-            RunStatus::Trapped(_) => {
-                // The segment after the last boundary trapped: its end is the trapped state,
-                // which only the VM gives (one segment's replay).
-                let last = hashes.len() as u64 - 1;
-                let (mut m, reached) = machine_at_boundary(&prog.program, input, last);
-                m.resume();
-                let ran = m.run(1u64 << d2.min(63));
-                vm_steps = reached + ran;
-                hashes.push(m.state_hash().into());
-            }
-            RunStatus::OutOfSteps => {
-                return Err(Error::Program(format!(
-                    "{}: the fast path ran out of fuel after {} of 2^{d1} segments",
-                    prog.name,
-                    hashes.len() - 1
-                )));
-            }
+    let mut halted = status == RunStatus::Halted && hashes.len() <= wanted;
+    let mut vm_steps = 0;
+    let vouched_to_the_end = status == RunStatus::Halted && run.near_bound.is_none();
+    if !vouched_to_the_end && hashes.len() < wanted {
+        if status == RunStatus::OutOfSteps && run.near_bound.is_none() {
+            return Err(Error::Program(format!(
+                "{}: the fast path ran out of fuel after {} of 2^{d1} segments",
+                prog.name,
+                hashes.len() - 1
+            )));
         }
+        let from = hashes.len() as u64 - 1;
+        let mut m = fp.machine_at_boundary(input, from, fuel)?;
+        let segment = 1u64 << d2.min(63);
+        while hashes.len() < wanted && matches!(m.status(), Status::Running | Status::Yielded) {
+            m.resume();
+            m.run(segment);
+            hashes.push(m.state_hash().into());
+        }
+        vm_steps = m.steps();
+        halted = m.status() == Status::Halted;
     }
     hashes.truncate(wanted);
     Ok(BoundaryRun {
@@ -286,25 +289,9 @@ fn boundary_run(
         segments_log: d1,
         segment_depth: d2,
         vm_steps,
+        fast: fp,
+        fuel,
     })
-}
-
-/// The VM machine standing at boundary `B_j`, and the VM steps it took.
-///
-/// Stand-in until the executor builds this machine from the fast path: it replays segments
-/// `0 … j-1` in the VM (correct, but the cost grows with `j`). Swapping it changes nothing
-/// else here.
-fn machine_at_boundary(program: &Arc<Program>, input: &[u8], j: u64) -> (Machine, u64) {
-    let segment = 1u64 << program.segment_depth().min(63);
-    let mut m = Machine::new(program, input);
-    for _ in 0..j {
-        m.resume();
-        if m.run(segment) == 0 {
-            break; // halted or trapped: every later boundary is this one
-        }
-    }
-    let steps = m.steps();
-    (m, steps)
 }
 
 /// Segment `j`'s trace from the machine at `B_j` (packed as `packed_boundary`): resumed, then
@@ -339,10 +326,10 @@ fn replay_segment(
     }
 }
 
-/// A segment's trace from a machine whose step count does not start at zero (the stand-in's
-/// machine at `B_j` counts the segments before it), so [`Checkpoints`], which indexes from
-/// step 0, cannot hold it: whole-machine snapshots every `interval` steps, indexed from the
-/// resumed boundary.
+/// A segment's trace from a machine whose step count does not start at zero (a machine at
+/// `B_j` the VM decided counts the steps it took), so [`Checkpoints`], which indexes from step
+/// 0, cannot hold it: whole-machine snapshots every `interval` steps, indexed from the resumed
+/// boundary.
 struct SegmentSteps {
     snapshots: Vec<Machine>,
     interval: u64,
@@ -420,6 +407,16 @@ mod tests {
         StoredProgram::with_segment_depth("three", wat::parse_str(THREE).unwrap(), 8).unwrap()
     }
 
+    /// The machine at `B_j` the slow way: every segment before it replayed in the VM.
+    fn replayed_to(prog: &StoredProgram, j: u64) -> Machine {
+        let mut m = Machine::new(&prog.program, &[]);
+        for _ in 0..j {
+            m.resume();
+            m.run(1 << 8);
+        }
+        m
+    }
+
     #[test]
     fn boundaries_are_the_vms_and_each_segment_replays_from_its_own() {
         let prog = program();
@@ -430,15 +427,23 @@ mod tests {
         assert!(b.halted);
         assert_eq!(b.trace.hashes().len(), 4, "B_0, two yields and the halt");
         for j in 0..4u64 {
-            let (mut m, _) = machine_at_boundary(&prog.program, &[], j);
+            let mut slow = replayed_to(&prog, j);
+            let mut m = b.fast.machine_at_boundary(&[], j, b.fuel).unwrap();
+            assert_eq!(m.steps(), 0, "built from the fast path");
             assert_eq!(
                 B256::from(m.state_hash()),
                 b.trace.state_hash_at(j).unwrap(),
                 "B_{j}"
             );
+            assert_eq!(m.state_hash(), slow.state_hash(), "the VM's B_{j}");
+            // Checkpoints (from the fast path's machine) and whole-machine snapshots (from the
+            // replayed one, whose step count is not zero) give the same segment.
             let packed = m.state_fields().encode();
-            let seg = replay_segment(m, 2, 8, j, packed);
-            // The segment ends at the next boundary, whichever way its trace was kept.
+            assert_eq!(packed, slow.state_fields().encode());
+            let seg = replay_segment(m, 2, 8, j, packed.clone());
+            let other = replay_segment(slow, 2, 8, j, packed);
+            assert_eq!((seg.stop, seg.end), (other.stop, other.end));
+            // The segment ends at the next boundary.
             assert_eq!(
                 seg.trace.state_hash_at(1 << 8).unwrap(),
                 b.trace.state_hash_at(j + 1).unwrap(),
@@ -447,7 +452,9 @@ mod tests {
             // Every step's proof takes its state to the next one.
             for s in 0..=seg.stop.min(12) {
                 let pre = seg.trace.state_hash_at(s).unwrap();
+                assert_eq!(pre, other.trace.state_hash_at(s).unwrap(), "step {s}");
                 let proof = seg.trace.step_proof(s).unwrap();
+                assert_eq!(proof, other.trace.step_proof(s).unwrap());
                 let post = if proof.is_empty() {
                     pre
                 } else {
@@ -456,5 +463,27 @@ mod tests {
                 assert_eq!(post, seg.trace.state_hash_at(s + 1).unwrap(), "step {s}");
             }
         }
+    }
+
+    /// A segment that traps: the fast path has no boundary for it; the VM's trapped state is
+    /// the last boundary, repeated.
+    #[test]
+    fn a_trapped_segment_ends_at_the_vms_trapped_state() {
+        let wat = r#"(module (global $n (mut i32) (i32.const 0))
+            (func (export "segment") (result i32)
+                global.get $n i32.const 1 i32.add global.set $n
+                global.get $n i32.const 2 i32.eq if unreachable end
+                i32.const 1))"#;
+        let prog =
+            StoredProgram::with_segment_depth("trap", wat::parse_str(wat).unwrap(), 8).unwrap();
+        let fast = opml_executor::fast::FastEngine::new().unwrap();
+        let b = boundary_run(&fast, &prog, 10, &[]).unwrap();
+        assert!(!b.halted);
+        assert!(b.vm_steps > 0, "the VM decided the trapped segment");
+        let hashes = b.trace.hashes();
+        assert_eq!(hashes.len(), 3, "B_0, one yield, the trapped end");
+        let mut trapped = replayed_to(&prog, 2);
+        assert_eq!(trapped.status(), Status::Trapped);
+        assert_eq!(hashes[2], B256::from(trapped.state_hash()));
     }
 }
