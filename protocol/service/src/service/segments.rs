@@ -116,6 +116,7 @@ impl Traces {
         let bounds = self.boundaries(program_id, prog, depth, input).await?;
         let (fast, fuel, input) = (Arc::clone(&bounds.fast), bounds.fuel, input.to_vec());
         let (last, want, halted) = (bounds.trace.segments(), bounds.final_hash(), bounds.halted);
+        let _core = self.cpu.acquire().await;
         let (end, steps) = tokio::task::spawn_blocking(move || {
             let mut m = fast.machine_at_boundary(&input, last, fuel)?;
             let steps = m.steps();
