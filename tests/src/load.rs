@@ -58,7 +58,7 @@ pub struct Figures {
     pub lie_priced: usize,
     /// Requests finalized with the output the fast path (`opml run`) gives.
     pub served: usize,
-    /// Wrong results revealed (by the liar).
+    /// Wrong results revealed (by the liar) and not displaced before their window opened.
     pub wrong: usize,
     /// Of which challenged.
     pub challenged: usize,
@@ -401,9 +401,21 @@ async fn tally(net: &Net, from: u64, reference: &HashMap<Vec<u8>, B256>, lie_fee
             .count(),
         ..Figures::default()
     };
+    // A wrong result displaced by an earlier commitment's reveal before its window opened was
+    // never a candidate: there is nothing to challenge.
+    let displaced: HashSet<U256> = o
+        .ResultDisplaced_filter()
+        .from_block(from)
+        .query()
+        .await
+        .expect("ResultDisplaced logs")
+        .into_iter()
+        .map(|(ev, _)| ev.resultId)
+        .collect();
     let wrong: HashSet<U256> = reveals
         .iter()
         .filter(|(ev, _)| truth.get(&ev.requestId) != Some(&keccak256(&ev.output)))
+        .filter(|(ev, _)| !displaced.contains(&ev.resultId))
         .map(|(ev, _)| ev.resultId)
         .collect();
     f.wrong = wrong.len();
