@@ -208,7 +208,10 @@ mod tests {
         let e = fetch_uri("file:/nonexistent/x.wasm").await.unwrap_err();
         assert!(e.to_string().contains("/nonexistent/x.wasm"), "{e}");
         let e = fetch_uri("ipfs://Qm").await.unwrap_err();
-        assert!(e.to_string().contains("file://, http:// and https://"), "{e}");
+        assert!(
+            e.to_string().contains("file://, http:// and https://"),
+            "{e}"
+        );
         // https is built in: a refused connection is said as such, with the URI.
         let e = fetch_uri("https://127.0.0.1:1/x.wasm").await.unwrap_err();
         assert!(e.to_string().contains("https://127.0.0.1:1/x.wasm"), "{e}");
