@@ -20,7 +20,7 @@ use opml_bindings::status::{GAME_ACTIVE, GAME_CHALLENGER_WON, GAME_SUBMITTER_WON
 
 use crate::load::{self, CHALLENGER, LIAR, LIE, SUBMITTER};
 use crate::proxy::{Fault, Proxy, Rng};
-use crate::{Guard, Net};
+use crate::{Guard, Net, logs};
 
 /// What to inject.
 #[derive(Debug, Clone)]
@@ -332,12 +332,7 @@ fn gap(rng: &mut Rng, every: u64) -> Duration {
 /// Games, services and double actions, from the chain.
 async fn tally(net: &Net, from: u64, reference: &HashMap<Vec<u8>, B256>, f: &mut FaultFigures) {
     let o = &net.oracle;
-    let requests = o
-        .InferenceRequested_filter()
-        .from_block(from)
-        .query()
-        .await
-        .expect("InferenceRequested logs");
+    let requests = logs(o.InferenceRequested_filter(), from).await;
     let truth: HashMap<U256, B256> = requests
         .iter()
         .filter_map(|(ev, _)| Some((ev.requestId, *reference.get(ev.input.as_ref())?)))
@@ -348,23 +343,13 @@ async fn tally(net: &Net, from: u64, reference: &HashMap<Vec<u8>, B256>, f: &mut
         .iter()
         .filter(|(id, out)| done.get(*id) == Some(*out))
         .count();
-    let reveals = o
-        .ResultRevealed_filter()
-        .from_block(from)
-        .query()
-        .await
-        .expect("ResultRevealed logs");
+    let reveals = logs(o.ResultRevealed_filter(), from).await;
     let wrong: HashSet<U256> = reveals
         .iter()
         .filter(|(ev, _)| truth.get(&ev.requestId) != Some(&keccak256(&ev.output)))
         .map(|(ev, _)| ev.resultId)
         .collect();
-    let games = o
-        .GameStarted_filter()
-        .from_block(from)
-        .query()
-        .await
-        .expect("GameStarted logs");
+    let games = logs(o.GameStarted_filter(), from).await;
     let mut per_result: HashMap<U256, usize> = HashMap::new();
     for (ev, _) in &games {
         f.games += 1;
@@ -382,18 +367,8 @@ async fn tally(net: &Net, from: u64, reference: &HashMap<Vec<u8>, B256>, f: &mut
     f.double_games = per_result.values().map(|n| n.saturating_sub(1)).sum();
 
     // The honest submitter's commitments per request and round (a rejection starts a round).
-    let commits = o
-        .ResultCommitted_filter()
-        .from_block(from)
-        .query()
-        .await
-        .expect("ResultCommitted logs");
-    let rejections = o
-        .ResultRejected_filter()
-        .from_block(from)
-        .query()
-        .await
-        .expect("ResultRejected logs");
+    let commits = logs(o.ResultCommitted_filter(), from).await;
+    let rejections = logs(o.ResultRejected_filter(), from).await;
     let mut rounds: HashMap<(U256, usize), usize> = HashMap::new();
     for (ev, log) in &commits {
         if ev.submitter != net.addr(SUBMITTER) {

@@ -428,10 +428,40 @@ impl Net {
         (g.status != 0).then_some((g.lenLog, g.challengerTurn))
     }
 
+    /// The lying challenger of game 1 reaches its step-proof turn (`lenLog` = `len_log`, within
+    /// `secs`), cannot prove a step (the verifier's post is the honest hash), stalls, and loses
+    /// when its clock runs out: the submitter wins.
+    pub async fn liar_stalls_at_its_step_proof(&self, len_log: u8, secs: u64) {
+        wait(secs, "the liar's step-proof turn", || async {
+            (self.game_turn(1).await == Some((len_log, true))).then_some(())
+        })
+        .await;
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        self.advance(self.clock + 1).await;
+        wait(60, "the submitter's win", || async {
+            (self.game_status(1).await == opml_bindings::status::GAME_SUBMITTER_WON).then_some(())
+        })
+        .await;
+    }
+
     /// Credit of `a` plus its balance.
     pub async fn balance(&self, a: Address) -> U256 {
         self.admin.get_balance(a).await.unwrap_or_default()
     }
+}
+
+/// Every event `filter` matches from block `from` on, oldest first (a failed query fails the
+/// story: the figures would be wrong).
+pub async fn logs<E: alloy::sol_types::SolEvent>(
+    filter: alloy::contract::Event<&DynProvider, E>,
+    from: u64,
+) -> Vec<(E, alloy::rpc::types::Log)> {
+    let what = std::any::type_name::<E>();
+    filter
+        .from_block(from)
+        .query()
+        .await
+        .unwrap_or_else(|e| panic!("reading {what} logs: {e}"))
 }
 
 /// Polls `f` every 300 ms until it returns `Some`, or panics after `secs` with `what`.

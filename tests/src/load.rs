@@ -21,7 +21,7 @@ use opml_executor::fast::FastEngine;
 use opml_executor::{DeclaredBounds, Entry, RunOptions, RunStatus};
 use opml_service::chain::{provider, signer_from_key};
 
-use crate::{Guard, Net, root};
+use crate::{Guard, Net, logs, root};
 
 /// The requester's account.
 pub(crate) const REQUESTER: usize = 1;
@@ -363,12 +363,7 @@ pub(crate) async fn finalized(
 /// The figures, read from the chain: requests, reveals, games, finalizations.
 async fn tally(net: &Net, from: u64, reference: &HashMap<Vec<u8>, B256>, lie_fee: U256) -> Figures {
     let o = &net.oracle;
-    let requests = o
-        .InferenceRequested_filter()
-        .from_block(from)
-        .query()
-        .await
-        .expect("InferenceRequested logs");
+    let requests = logs(o.InferenceRequested_filter(), from).await;
     let requests: Vec<_> = requests
         .into_iter()
         .filter(|(ev, _)| reference.contains_key(ev.input.as_ref()))
@@ -377,18 +372,8 @@ async fn tally(net: &Net, from: u64, reference: &HashMap<Vec<u8>, B256>, lie_fee
         .iter()
         .map(|(ev, _)| (ev.requestId, reference[ev.input.as_ref()]))
         .collect();
-    let reveals = o
-        .ResultRevealed_filter()
-        .from_block(from)
-        .query()
-        .await
-        .expect("ResultRevealed logs");
-    let games = o
-        .GameStarted_filter()
-        .from_block(from)
-        .query()
-        .await
-        .expect("GameStarted logs");
+    let reveals = logs(o.ResultRevealed_filter(), from).await;
+    let games = logs(o.GameStarted_filter(), from).await;
     let done = finalized(o, from).await;
 
     let mut times = BlockTimes::default();
@@ -403,12 +388,8 @@ async fn tally(net: &Net, from: u64, reference: &HashMap<Vec<u8>, B256>, lie_fee
     };
     // A wrong result displaced by an earlier commitment's reveal before its window opened was
     // never a candidate: there is nothing to challenge.
-    let displaced: HashSet<U256> = o
-        .ResultDisplaced_filter()
-        .from_block(from)
-        .query()
+    let displaced: HashSet<U256> = logs(o.ResultDisplaced_filter(), from)
         .await
-        .expect("ResultDisplaced logs")
         .into_iter()
         .map(|(ev, _)| ev.resultId)
         .collect();

@@ -19,9 +19,7 @@ mod reorg;
 #[path = "e2e/two_phase.rs"]
 mod two_phase;
 
-use opml_bindings::status::{
-    GAME_CHALLENGER_WON, GAME_SUBMITTER_WON, GAME_VOIDED, RESULT_REVEALED,
-};
+use opml_bindings::status::{GAME_CHALLENGER_WON, GAME_VOIDED, RESULT_REVEALED};
 use opml_e2e::{Guard, Net, wait};
 use opml_service::programs::StoredProgram;
 
@@ -140,16 +138,7 @@ async fn lying_challenger_loses_to_an_honest_submitter() {
     let req = net.ask().await;
     // D = 24, k = 16: six bisections, then the liar must prove a step it cannot (the
     // verifier's post is the honest hash); it stalls and loses when its clock runs out.
-    wait(180, "the liar's step-proof turn", || async {
-        (net.game_turn(1).await == Some((4, true))).then_some(())
-    })
-    .await;
-    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
-    net.advance(net.clock + 1).await;
-    wait(60, "the submitter's win", || async {
-        (net.game_status(1).await == GAME_SUBMITTER_WON).then_some(())
-    })
-    .await;
+    net.liar_stalls_at_its_step_proof(4, 180).await;
     net.advance(net.window + 1).await;
     let out = wait(120, "the callback", || net.answer(req)).await;
     assert_eq!(out.as_ref(), TRUTH);

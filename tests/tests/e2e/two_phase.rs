@@ -5,7 +5,7 @@
 
 use alloy::primitives::{Address, B256, U256};
 use opml_bindings::oracle::OpMLOracle;
-use opml_bindings::status::{GAME_CHALLENGER_WON, GAME_SUBMITTER_WON};
+use opml_bindings::status::GAME_CHALLENGER_WON;
 use opml_e2e::{Guard, Net, root, wait};
 use opml_service::programs::StoredProgram;
 
@@ -151,15 +151,6 @@ async fn an_honest_submitter_wins_a_two_phase_game_against_a_lying_challenger() 
     assert_eq!((opened.segment, opened.mover), (499, net.addr(2)));
     // Phase 2 over 2^26 steps, k = 16: the transition and six bisections, then the liar must
     // prove a step it cannot; it stalls and loses when its clock runs out.
-    wait(240, "the liar's step-proof turn", || async {
-        (net.game_turn(1).await == Some((2, true))).then_some(())
-    })
-    .await;
-    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
-    net.advance(net.clock + 1).await;
-    wait(60, "the submitter's win", || async {
-        (net.game_status(1).await == GAME_SUBMITTER_WON).then_some(())
-    })
-    .await;
+    net.liar_stalls_at_its_step_proof(2, 240).await;
     assert!(steps_proved(&net).await.is_empty(), "no step proof passed");
 }
