@@ -4,11 +4,9 @@
 
 use std::sync::Arc;
 
-use super::Machine;
-use super::cache::HashCache;
 use super::error::MachineError;
 use super::memory::{Memory, PAGE_BYTES, nonzero_leaves};
-use super::statics::Statics;
+use super::{Machine, Standing};
 use crate::{Program, Status};
 
 /// What a canonical yielded or halted boundary holds beyond the program and the input: what the
@@ -96,32 +94,19 @@ impl Machine {
                 }
             }
         }
-        let input = &input[..input.len().min(u32::MAX as usize)];
-        Ok(Machine {
-            prog: Arc::clone(p),
-            statics: Arc::new(Statics::new(input)),
-            status: parts.status,
-            trap_code: 0,
-            pc,
-            steps: 0,
-            stack: Vec::with_capacity(256),
-            aux: Vec::new(),
-            locals: Vec::with_capacity(256),
-            locals_base: 0,
-            n_locals: 0,
-            frames: Vec::new(),
-            globals: parts.globals.to_vec(),
-            mem: Memory::with_leaves(parts.memory, len, &nonzero_leaves(parts.memory)),
-            pages: pages as u32,
-            seg_len,
-            output: parts.output.to_vec(),
-            bulk_dst: 0,
-            bulk_src: 0,
-            bulk_len: 0,
-            segment_steps: 0,
-            result_types: p.results.clone(),
-            hc: HashCache::default(),
-        })
+        Ok(Machine::standing(
+            p,
+            input,
+            Standing {
+                status: parts.status,
+                pc,
+                globals: parts.globals.to_vec(),
+                mem: Memory::with_leaves(parts.memory, len, &nonzero_leaves(parts.memory)),
+                pages: pages as u32,
+                seg_len,
+                output: parts.output.to_vec(),
+            },
+        ))
     }
 
     /// The data segments dropped so far (by `data.drop`, or active ones at instantiation), by

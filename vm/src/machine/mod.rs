@@ -51,6 +51,19 @@ pub(crate) struct Frame {
     pub(crate) n_locals: u32,
 }
 
+/// What differs between the states a machine can start from: the initial state (§4) and a
+/// canonical boundary (§9). Everything else starts empty or zero.
+struct Standing {
+    status: Status,
+    pc: u32,
+    globals: Vec<u64>,
+    mem: Memory,
+    pages: u32,
+    /// Current length of each data segment (0 once dropped).
+    seg_len: Vec<u64>,
+    output: Vec<u8>,
+}
+
 /// A running program: one deterministic step at a time, hashable at any step.
 #[derive(Debug, Clone)]
 pub struct Machine {
@@ -89,13 +102,44 @@ impl Machine {
     /// instantiation trapped. An input longer than `u32::MAX` bytes is cut there.
     pub fn new(program: &Arc<Program>, input: &[u8]) -> Machine {
         let p = program;
+        let mem = Memory::with_leaves(
+            &p.memory,
+            p.memory_pages as usize * PAGE_BYTES,
+            p.derived.mem_leaves(&p.memory),
+        );
+        let seg_len = p.segments.iter().map(|s| s.len() as u64).collect();
+        let mut m = Machine::standing(
+            p,
+            input,
+            Standing {
+                status: Status::Running,
+                pc: 0,
+                globals: p.globals.clone(),
+                mem,
+                pages: p.memory_pages,
+                seg_len,
+                output: Vec::new(),
+            },
+        );
+        if let Some(t) = p.init_trap {
+            m.status = Status::Trapped;
+            m.trap_code = t as u8;
+        }
+        m
+    }
+
+    /// A machine of `program` on `input` between two instructions of no frame: empty stacks and
+    /// locals, bulk registers and counters zero, empty hash caches; the rest from `at`. Both
+    /// ways to start a machine go through here ([`Machine::new`], [`Machine::at_boundary`]).
+    /// The input is cut at `u32::MAX` bytes.
+    fn standing(program: &Arc<Program>, input: &[u8], at: Standing) -> Machine {
         let input = &input[..input.len().min(u32::MAX as usize)];
-        let mut m = Machine {
-            prog: Arc::clone(p),
+        Machine {
+            prog: Arc::clone(program),
             statics: Arc::new(Statics::new(input)),
-            status: Status::Running,
+            status: at.status,
             trap_code: 0,
-            pc: 0,
+            pc: at.pc,
             steps: 0,
             stack: Vec::with_capacity(256),
             aux: Vec::new(),
@@ -103,27 +147,18 @@ impl Machine {
             locals_base: 0,
             n_locals: 0,
             frames: Vec::new(),
-            globals: p.globals.clone(),
-            mem: Memory::with_leaves(
-                &p.memory,
-                p.memory_pages as usize * PAGE_BYTES,
-                p.derived.mem_leaves(&p.memory),
-            ),
-            pages: p.memory_pages,
-            seg_len: p.segments.iter().map(|s| s.len() as u64).collect(),
-            output: Vec::new(),
+            globals: at.globals,
+            mem: at.mem,
+            pages: at.pages,
+            seg_len: at.seg_len,
+            output: at.output,
             bulk_dst: 0,
             bulk_src: 0,
             bulk_len: 0,
             segment_steps: 0,
-            result_types: p.results.clone(),
+            result_types: program.results.clone(),
             hc: HashCache::default(),
-        };
-        if let Some(t) = p.init_trap {
-            m.status = Status::Trapped;
-            m.trap_code = t as u8;
         }
-        m
     }
 
     /// The program this machine runs.
