@@ -6,7 +6,7 @@
 mod two_phase;
 
 use alloy_primitives::{B256, keccak256};
-use opml_game::{Bisection, Move, Result, Trace, opening, respond, rounds, split, tree};
+use opml_game::{Bisection, Move, Result, Selection, Trace, opening, respond, rounds, split, tree};
 use opml_testkit::{Lie, LyingTrace};
 
 /// A fake program that halts at `halt`; its "proof" of step n is n itself, and the referee's
@@ -45,6 +45,19 @@ enum Winner {
     Challenger,
 }
 
+/// The contract's `_select` checks: the agreed hash is the bisection's start or the entry before
+/// the disputed one, both proven against the bisection's root.
+fn check_selection(last: &Bisection, sel: &Selection) {
+    let root = tree::root(&last.hashes);
+    let i = sel.index as usize;
+    if i == 0 {
+        assert_eq!(sel.agreed, last.start_hash);
+    } else {
+        assert!(tree::verify(&root, &sel.agreed, i - 1, &sel.agreed_proof));
+    }
+    assert!(tree::verify(&root, &sel.disputed, i, &sel.disputed_proof));
+}
+
 /// Plays a game, the challenger opening; a side with no valid move loses (by its clock).
 fn play(sub: &dyn Trace, cha: &dyn Trace, depth: u8, k_log: u8, halt: u64) -> (Winner, u32) {
     let claim = sub.state_hash_at(1 << depth).unwrap();
@@ -71,20 +84,13 @@ fn play(sub: &dyn Trace, cha: &dyn Trace, depth: u8, k_log: u8, halt: u64) -> (W
             return (lose, moves);
         };
         moves += 1;
-        let root = tree::root(&last.hashes);
         let (_, sub_log) = split(last.len_log, k_log);
         let sel = match &mv {
             Move::Bisect { sel, .. } | Move::Prove { sel, .. } => sel.clone(),
             Move::OpenSegment { .. } => panic!("a single-phase game opens no segment"),
         };
-        // The contract's `_select` checks.
+        check_selection(&last, &sel);
         let i = sel.index as usize;
-        if i == 0 {
-            assert_eq!(sel.agreed, last.start_hash);
-        } else {
-            assert!(tree::verify(&root, &sel.agreed, i - 1, &sel.agreed_proof));
-        }
-        assert!(tree::verify(&root, &sel.disputed, i, &sel.disputed_proof));
         match mv {
             Move::Prove { proof, .. } => {
                 assert_eq!(sub_log, 0);

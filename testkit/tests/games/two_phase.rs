@@ -6,7 +6,7 @@
 use alloy_primitives::{B256, keccak256};
 use opml_game::{
     Bisection, BoundaryMove, BoundaryTrace, Move, Result, Trace, open_segment, opening, respond,
-    respond_over_boundaries, split, tree,
+    respond_over_boundaries, split,
 };
 use opml_testkit::{Lie, LyingTrace};
 
@@ -168,15 +168,8 @@ fn play(sub: &Player, cha: &Player, d1: u8, d2: u8, k_log: u8) -> (Winner, u32) 
                 sel.clone()
             }
         };
-        // `_select`.
+        super::check_selection(&last, &sel);
         let i = sel.index as usize;
-        let root = tree::root(&last.hashes);
-        if i == 0 {
-            assert_eq!(sel.agreed, last.start_hash);
-        } else {
-            assert!(tree::verify(&root, &sel.agreed, i - 1, &sel.agreed_proof));
-        }
-        assert!(tree::verify(&root, &sel.disputed, i, &sel.disputed_proof));
         match mv {
             Move::Bisect { hashes, .. } => {
                 assert!(sub_log > 0, "MustOpenSegment / MustProveStep");
