@@ -88,6 +88,22 @@ impl FastProgram {
         })
     }
 
+    /// `wasm` for the fast path with `program`, the VM's load of these same bytes with
+    /// `Entry::Main` (a role holds it already): shares it, and its cached roots, instead of
+    /// loading `wasm` again. Its limits are `program`'s.
+    pub fn with_program(engine: &FastEngine, wasm: &[u8], program: Arc<Program>) -> Result<Self> {
+        Ok(Self {
+            limits: *program.limits(),
+            module: engine.compile_unchecked(wasm)?,
+            program,
+        })
+    }
+
+    /// Whether the compiled code came from the engine's compiled-module cache.
+    pub fn from_cache(&self) -> bool {
+        self.module.from_cache()
+    }
+
     /// The program as the VM loaded it.
     pub fn program(&self) -> &Arc<Program> {
         &self.program
@@ -223,6 +239,21 @@ impl FastProgram {
 
     /// Runs the program on `input` with at most `max_steps` fuel.
     pub fn run(&self, input: &[u8], max_steps: u64, boundaries: Boundaries) -> Result<FastRun> {
+        self.run_hashing_final_if(input, max_steps, boundaries, |_| true)
+    }
+
+    /// As [`FastProgram::run`], but a halted run's final boundary is hashed only if
+    /// `wanted(work)` says so, asked once the program halted with `work` fuel used (a price
+    /// policy that declines a request needs no final state: hashing it reads the whole
+    /// memory). Boundaries before the final one are hashed as `boundaries` asks.
+    pub fn run_hashing_final_if(
+        &self,
+        input: &[u8],
+        max_steps: u64,
+        boundaries: Boundaries,
+        wanted: impl FnOnce(u64) -> bool,
+    ) -> Result<FastRun> {
+        let mut wanted = Some(wanted);
         let program = &self.program;
         let mut run = FastRun {
             submission: Submission {
@@ -294,7 +325,7 @@ impl FastProgram {
                 Boundaries::None => false,
                 Boundaries::Final => !yielded,
                 Boundaries::Every => true,
-            };
+            } && (yielded || wanted.take().is_some_and(|w| w(sub.work)));
             if let (Some(h), true) = (hasher.as_mut(), hash_now) {
                 let t = Instant::now();
                 let status = if yielded {
@@ -324,5 +355,67 @@ impl FastProgram {
         sub.output = instance.output().to_vec();
         sub.memory = instance.memory();
         Ok(run)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Three segments, then a halt that writes one byte of output.
+    const THREE: &str = r#"(module
+        (import "opml" "output_write" (func $out (param i32 i32)))
+        (memory 1) (global $n (mut i32) (i32.const 0))
+        (func (export "segment") (result i32)
+            global.get $n i32.const 1 i32.add global.set $n
+            global.get $n i32.const 3 i32.eq if i32.const 0 i32.const 1 call $out end
+            global.get $n i32.const 3 i32.lt_u))"#;
+
+    #[test]
+    fn the_final_boundary_is_hashed_only_when_wanted_and_a_shared_load_runs_alike() {
+        let wasm = wat::parse_str(THREE).unwrap();
+        let engine = FastEngine::new().unwrap();
+        let program = Arc::new(Program::load(&wasm, Limits::default()).unwrap());
+        let fp = FastProgram::with_program(&engine, &wasm, Arc::clone(&program)).unwrap();
+        assert!(
+            Arc::ptr_eq(fp.program(), &program),
+            "the caller's load, shared"
+        );
+        let fuel = 1 << 20;
+        let plain = fp.run(&[], fuel, Boundaries::Final).unwrap();
+        assert_eq!(plain.submission.segments, 3);
+        assert!(plain.final_fields.is_some() && plain.submission.state_hash.is_some());
+
+        let mut asked = None;
+        let declined = fp
+            .run_hashing_final_if(&[], fuel, Boundaries::Final, |work| {
+                asked = Some(work);
+                false
+            })
+            .unwrap();
+        assert_eq!(
+            asked,
+            Some(plain.submission.work),
+            "asked with the run's work"
+        );
+        assert!(declined.final_fields.is_none());
+        assert_eq!(declined.submission.state_hash, None);
+        assert!(declined.boundaries.is_empty());
+        assert_eq!(declined.submission.output, plain.submission.output);
+
+        // Every boundary but the final one still hashed; the same as a fresh load's.
+        let every = FastProgram::new(&engine, &wasm, Limits::default())
+            .unwrap()
+            .run(&[], fuel, Boundaries::Every)
+            .unwrap();
+        assert_eq!(every.boundaries.len(), 4, "B_0, two yields, the halt");
+        assert_eq!(
+            every.boundaries.last(),
+            plain.submission.state_hash.as_ref()
+        );
+        let no_final = fp
+            .run_hashing_final_if(&[], fuel, Boundaries::Every, |_| false)
+            .unwrap();
+        assert_eq!(no_final.boundaries[..], every.boundaries[..3]);
     }
 }
