@@ -246,9 +246,14 @@ impl Submitter {
                 "program {program} not in the store"
             )));
         };
-        let max_work = self.policy.price(program).max_work;
+        let price = *self.policy.price(program);
         let t0 = std::time::Instant::now();
-        let fast = self.svc.fast_work(&prog, depth, &r.input, max_work).await?;
+        // The final state (a hash of the whole memory) only for a request the price accepts.
+        let accepts = move |work| price.after_run(fee, work, false).is_none();
+        let fast = self
+            .svc
+            .fast_work_if(&prog, depth, &r.input, price.max_work, accepts)
+            .await?;
         let fast_secs = t0.elapsed().as_secs_f64();
         if let Some(s) = self
             .policy

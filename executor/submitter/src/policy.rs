@@ -43,6 +43,26 @@ impl Price {
             .saturating_add((rest * work).div_ceil(million));
         self.fee_floor.saturating_add(part)
     }
+
+    /// After the fast path took `work` (stopping at the work bound if `out_of_work`):
+    /// declines a run over the bound, or one whose work prices above `fee`.
+    pub fn after_run(&self, fee: U256, work: u64, out_of_work: bool) -> Option<Skipped> {
+        let price = self.of_work(work);
+        let over_bound = out_of_work || self.max_work.is_some_and(|m| work > m);
+        let reason = if over_bound {
+            SkipReason::WorkBound
+        } else if fee < price {
+            SkipReason::BelowPrice
+        } else {
+            return None;
+        };
+        Some(Skipped {
+            reason,
+            fee,
+            price,
+            work: Some(work),
+        })
+    }
 }
 
 /// Prices by program, with a default for the rest.
@@ -136,22 +156,7 @@ impl Policy {
         work: u64,
         out_of_work: bool,
     ) -> Option<Skipped> {
-        let p = self.price(program);
-        let price = p.of_work(work);
-        let over_bound = out_of_work || p.max_work.is_some_and(|m| work > m);
-        let reason = if over_bound {
-            SkipReason::WorkBound
-        } else if fee < price {
-            SkipReason::BelowPrice
-        } else {
-            return None;
-        };
-        Some(Skipped {
-            reason,
-            fee,
-            price,
-            work: Some(work),
-        })
+        self.price(program).after_run(fee, work, out_of_work)
     }
 
     /// Whether the decision `s` on a request for `program` still stands under this policy

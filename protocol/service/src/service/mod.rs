@@ -7,6 +7,7 @@
 
 mod adopt;
 mod claims;
+mod compiled;
 mod games;
 mod phases;
 mod scan;
@@ -37,7 +38,9 @@ use traces::Traces;
 /// How the service behaves.
 #[derive(Debug, Clone)]
 pub struct ServiceConfig {
-    /// Steps between VM snapshots (a bisection query replays at most this many).
+    /// Steps between VM snapshots (a bisection query replays at most this many), doubled as
+    /// often as a long run over a large memory needs to keep its snapshots within
+    /// `opml_vm::SNAPSHOT_BUDGET`.
     pub checkpoint_interval: u64,
     /// Withdraw credited bonds and fees as they arrive.
     pub auto_withdraw: bool,
@@ -170,7 +173,7 @@ impl Service {
     ) -> Result<Option<Vec<u8>>> {
         Ok(self
             .traces
-            .fast_work(prog, depth, input, None)
+            .fast_work(prog, depth, input, None, |_| false)
             .await?
             .output)
     }
@@ -185,7 +188,25 @@ impl Service {
         input: &[u8],
         max_work: Option<u64>,
     ) -> Result<FastWork> {
-        self.traces.fast_work(prog, depth, input, max_work).await
+        self.traces
+            .fast_work(prog, depth, input, max_work, |_| true)
+            .await
+    }
+
+    /// [`Service::fast_work`], the final state computed only if `wanted(work)` says so once
+    /// the program halted with `work` fuel used: hashing it reads the whole memory, wasted on
+    /// a request a price policy then declines.
+    pub async fn fast_work_if(
+        &self,
+        prog: &Arc<StoredProgram>,
+        depth: u8,
+        input: &[u8],
+        max_work: Option<u64>,
+        wanted: impl FnOnce(u64) -> bool + Send + 'static,
+    ) -> Result<FastWork> {
+        self.traces
+            .fast_work(prog, depth, input, max_work, wanted)
+            .await
     }
 
     /// The VM run of `prog` on `input`, checkpointed (recorded once, then shared by every

@@ -155,11 +155,13 @@ impl Traces {
         {
             return Ok(b);
         }
-        let (fast, prog2, input) = (self.fast.clone(), Arc::clone(prog), input.to_vec());
+        let (compiled, prog2, input) =
+            (Arc::clone(&self.compiled), Arc::clone(prog), input.to_vec());
         let _core = self.cpu.acquire().await;
         let run = tokio::task::spawn_blocking(move || {
+            let fp = compiled.program(&prog2)?;
             let t0 = std::time::Instant::now();
-            let run = boundary_run(&fast, &prog2, depth, &input)?;
+            let run = boundary_run(fp, &prog2, depth, &input)?;
             tracing::info!(
                 program = %prog2.name,
                 boundaries = run.trace.hashes().len(),
@@ -245,13 +247,12 @@ impl Traces {
 /// segment's end (it trapped, or its VM steps may reach `2^D2`), the VM decides that
 /// boundary and every later one, from the last boundary the fast path vouches for.
 fn boundary_run(
-    fast: &opml_executor::fast::FastEngine,
+    fp: Arc<FastProgram>,
     prog: &StoredProgram,
     depth: u8,
     input: &[u8],
 ) -> Result<BoundaryRun> {
     let (d1, d2) = phase_depths(prog, depth);
-    let fp = Arc::new(FastProgram::new(fast, &prog.wasm, *prog.program.limits())?);
     let fuel = fuel_for_steps(1u64.checked_shl(u32::from(depth)).unwrap_or(u64::MAX));
     let run = fp.run(input, fuel, Boundaries::Every)?;
     let mut hashes: Vec<B256> = run.boundaries.into_iter().map(B256::from).collect();
@@ -408,6 +409,11 @@ mod tests {
         StoredProgram::with_segment_depth("three", wat::parse_str(THREE).unwrap(), 8).unwrap()
     }
 
+    fn fast_program(prog: &StoredProgram) -> Arc<FastProgram> {
+        let engine = opml_executor::fast::FastEngine::new().unwrap();
+        Arc::new(FastProgram::with_program(&engine, &prog.wasm, Arc::clone(&prog.program)).unwrap())
+    }
+
     /// The machine at `B_j` the slow way: every segment before it replayed in the VM.
     fn replayed_to(prog: &StoredProgram, j: u64) -> Machine {
         let mut m = Machine::new(&prog.program, &[]);
@@ -421,9 +427,8 @@ mod tests {
     #[test]
     fn boundaries_are_the_vms_and_each_segment_replays_from_its_own() {
         let prog = program();
-        let fast = opml_executor::fast::FastEngine::new().unwrap();
         // D = 10, D2 = 8: four segments; the program halts in the third.
-        let b = boundary_run(&fast, &prog, 10, &[]).unwrap();
+        let b = boundary_run(fast_program(&prog), &prog, 10, &[]).unwrap();
         assert_eq!((b.segments_log, b.segment_depth, b.vm_steps), (2, 8, 0));
         assert!(b.halted);
         assert_eq!(b.trace.hashes().len(), 4, "B_0, two yields and the halt");
@@ -477,8 +482,7 @@ mod tests {
                 i32.const 1))"#;
         let prog =
             StoredProgram::with_segment_depth("trap", wat::parse_str(wat).unwrap(), 8).unwrap();
-        let fast = opml_executor::fast::FastEngine::new().unwrap();
-        let b = boundary_run(&fast, &prog, 10, &[]).unwrap();
+        let b = boundary_run(fast_program(&prog), &prog, 10, &[]).unwrap();
         assert!(!b.halted);
         assert!(b.vm_steps > 0, "the VM decided the trapped segment");
         let hashes = b.trace.hashes();

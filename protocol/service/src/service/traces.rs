@@ -7,10 +7,10 @@ use std::sync::{Arc, Mutex};
 
 use alloy::primitives::{B256, keccak256};
 use opml_bindings::oracle::IOpMLOracle;
-use opml_executor::fast::FastEngine;
-use opml_executor::{Boundaries, RunOptions, RunStatus, VmTrace, fuel_for_steps, run_program};
+use opml_executor::{Boundaries, RunStatus, VmTrace, fuel_for_steps};
 use opml_vm::{Checkpoints, StateFields};
 
+use super::compiled::Compiled;
 use super::segments::{BoundaryRun, SegmentRun};
 use crate::chain::{Chain, failed};
 use crate::programs::{ProgramStore, StoredProgram};
@@ -52,7 +52,8 @@ pub struct FastWork {
     /// `2^D1` segments and no segment may reach `2^D2` VM steps
     /// (`opml_executor::FastProgram::segment_steps_bound`), so the VM ends every segment where
     /// wasmtime did.
-    /// `None`: only a VM replay can tell the final state.
+    /// `None`: only a VM replay can tell the final state, or the caller did not want it
+    /// (`Service::fast_work_if`).
     pub final_fields: Option<StateFields>,
 }
 
@@ -65,7 +66,8 @@ pub(super) struct Traces {
     programs: Mutex<ProgramStore>,
     /// Whether to fetch a program not held from its metadata URI (`--fetch-programs`).
     fetch: bool,
-    pub(super) fast: FastEngine,
+    /// Each program compiled for the fast path once, not per request.
+    pub(super) compiled: Arc<Compiled>,
     pub(super) interval: u64,
     pub(super) progress: Arc<dyn Progress>,
     resolved: Mutex<HashMap<B256, Resolved>>,
@@ -97,11 +99,10 @@ impl Traces {
         interval: u64,
         progress: Arc<dyn Progress>,
     ) -> Result<Self> {
-        let fast = FastEngine::new()?;
         Ok(Self {
             programs: Mutex::new(programs),
             fetch,
-            fast,
+            compiled: Arc::new(Compiled::new()?),
             interval,
             progress,
             resolved: Mutex::default(),
@@ -193,37 +194,36 @@ impl Traces {
 
     /// The fast path's run with at most `max_work` fuel (and never more than the program's
     /// own bound, `fuel_for_steps(2^D)`): its output, the work it took, and the final state
-    /// when the fast path can vouch for it ([`FastWork::final_fields`]).
+    /// when the fast path can vouch for it ([`FastWork::final_fields`]) and `wanted(work)`
+    /// asks for it, once the program halted (a price policy that declines the request needs
+    /// no final state).
     pub(super) async fn fast_work(
         &self,
         prog: &Arc<StoredProgram>,
         depth: u8,
         input: &[u8],
         max_work: Option<u64>,
+        wanted: impl FnOnce(u64) -> bool + Send + 'static,
     ) -> Result<FastWork> {
-        let (fast, wasm, input) = (self.fast.clone(), Arc::clone(&prog.wasm), input.to_vec());
+        let (compiled, prog2, input) =
+            (Arc::clone(&self.compiled), Arc::clone(prog), input.to_vec());
         let own = fuel_for_steps(1u64.checked_shl(u32::from(depth)).unwrap_or(u64::MAX));
         let fuel = max_work.map_or(own, |m| m.min(own));
-        let name = prog.name.clone();
         // `D2 = min(D, segment depth)`, `2^D1` segments (`docs/protocol.md` §1).
         let d2 = depth.min(prog.program.segment_depth());
         let max_segments = 1u64.checked_shl(u32::from(depth - d2)).unwrap_or(u64::MAX);
-        // The registered program's own limits: they are part of every state hash.
-        let limits = *prog.program.limits();
         let _core = self.cpu.acquire().await;
         let run = tokio::task::spawn_blocking(move || {
-            let opts = RunOptions {
-                max_steps: fuel,
-                limits,
-            };
+            let fp = compiled.program(&prog2)?;
             let t0 = std::time::Instant::now();
-            let run = run_program(&fast, &wasm, &input, &opts, Boundaries::Final)?;
+            // The registered program's own limits (part of every state hash) are `fp`'s.
+            let run = fp.run_hashing_final_if(&input, fuel, Boundaries::Final, wanted)?;
             tracing::debug!(
-                program = %name,
+                program = %prog2.name,
                 segments = run.submission.segments,
                 secs = t0.elapsed().as_secs_f64(),
                 hashing_secs = run.hashing.as_secs_f64(),
-                "fast path run (with the final boundary's hash)"
+                "fast path run (with the final boundary's hash, if wanted)"
             );
             Ok::<_, Error>(run)
         })
