@@ -16,8 +16,8 @@ mod trap;
 
 pub use load::LoadError;
 pub use machine::{
-    BoundaryParts, Checkpoints, FieldSpec, Machine, MachineError, StateFields, empty_locals,
-    initial_state_hash, program_hash,
+    BoundaryParts, Checkpoints, FieldSpec, Machine, MachineError, SNAPSHOT_BUDGET, StateFields,
+    empty_locals, initial_state_hash, program_hash,
 };
 pub use program::{Entry, ExportFunc, Limits, Program, TableEntry, ValType, Value};
 pub use proof::{ProofError, verify_step};

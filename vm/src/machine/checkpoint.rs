@@ -1,6 +1,10 @@
 //! Checkpoints: a run from step 0 that keeps a snapshot every `interval` steps, so the state
 //! hash at any step is recomputed from the nearest snapshot at or below it. Snapshots share
-//! unchanged 8 KiB memory chunks (and their subtrees) with the previous snapshot.
+//! unchanged 8 KiB memory chunks (and their subtrees) with the previous snapshot, but each
+//! holds its own table of them and the tree above them: about 100 bytes per chunk, 1 MiB for a
+//! 100 MB memory. So the snapshots a recording keeps are bounded ([`SNAPSHOT_BUDGET`]): past
+//! the bound every other one is dropped and the interval doubles, and a long run over a large
+//! memory (a MiniLM segment) holds a few hundred MiB, not tens of GiB.
 
 use std::sync::Arc;
 
@@ -53,6 +57,17 @@ impl Snapshot {
     }
 }
 
+/// Bytes of snapshots a recording keeps at most, about (see the module docs).
+pub const SNAPSHOT_BUDGET: usize = 512 << 20;
+
+/// Snapshots of a machine like `m` that fit in [`SNAPSHOT_BUDGET`] (at least 64): each holds
+/// its chunk table and the tree above the chunks (~100 bytes a chunk), plus the chunks a run
+/// changed since the previous one (8 KiB of bytes and 16 KiB of subtree each; a few assumed).
+fn max_snapshots(m: &Machine) -> usize {
+    let per_snapshot = m.mem.chunks.len() * 100 + 4 * 24 * 1024;
+    (SNAPSHOT_BUDGET / per_snapshot).max(64)
+}
+
 /// A recorded run with snapshots every `interval` steps.
 #[derive(Debug, Clone)]
 pub struct Checkpoints {
@@ -96,13 +111,27 @@ impl Checkpoints {
 
     /// As [`Checkpoints::record_from`], reporting progress as
     /// [`Checkpoints::record_with_progress`] does. Observing changes nothing recorded.
+    /// The interval doubles (every other snapshot dropped) whenever more snapshots than fit in
+    /// [`SNAPSHOT_BUDGET`] were kept: [`Checkpoints::interval`] is the final one.
     pub fn record_from_with_progress(
+        m: Machine,
+        interval: u64,
+        max_steps: u64,
+        on_progress: impl FnMut(u64),
+    ) -> Self {
+        let max = max_snapshots(&m);
+        Self::record_within(m, interval, max_steps, max, on_progress)
+    }
+
+    /// [`Checkpoints::record_from_with_progress`] keeping at most about `max_snapshots`.
+    fn record_within(
         mut m: Machine,
         interval: u64,
         max_steps: u64,
+        max_snapshots: usize,
         mut on_progress: impl FnMut(u64),
     ) -> Self {
-        let interval = interval.max(1);
+        let mut interval = interval.max(1);
         let mut snapshots: Vec<Snapshot> = Vec::new();
         let mut reported = None;
         loop {
@@ -110,7 +139,21 @@ impl Checkpoints {
             snapshots.push(s);
             let left = max_steps.saturating_sub(m.steps);
             if m.status != Status::Running || left == 0 {
+                // The last snapshot may stand between two multiples of the interval: kept.
                 break;
+            }
+            // Snapshot i stands at step i · interval; with i even for the last one, the even
+            // ones stand at multiples of twice the interval, the last one among them.
+            if snapshots.len() > max_snapshots
+                && (snapshots.len() - 1).is_multiple_of(2)
+                && let Some(doubled) = interval.checked_mul(2)
+            {
+                let mut i = 0;
+                snapshots.retain(|_| {
+                    i += 1;
+                    i % 2 == 1
+                });
+                interval = doubled;
             }
             m.run(interval.min(left));
             on_progress(m.steps);
@@ -203,6 +246,38 @@ mod tests {
         for s in &cp.snapshots {
             assert!(s.machine.mem.bytes.is_empty());
         }
+    }
+
+    /// A run far longer than the snapshots the budget allows keeps at most that many: the
+    /// interval doubles, and every hash is still the plain run's.
+    #[test]
+    fn snapshots_stay_within_the_budget_as_the_interval_doubles() {
+        let plain = Checkpoints::record(&workload(), &[7; 30], 1 << 20, 1_000_000);
+        let steps = plain.steps();
+        assert!(steps > 400, "{steps} steps");
+        let cp = Checkpoints::record_within(
+            Machine::new(&workload(), &[7; 30]),
+            1,
+            1_000_000,
+            10,
+            |_| {},
+        );
+        assert!(cp.snapshots.len() <= 11, "{} snapshots", cp.snapshots.len());
+        assert!(cp.interval() >= steps / 11, "interval {}", cp.interval());
+        assert!(cp.interval().is_power_of_two());
+        let (last, regular) = cp.snapshots.split_last().unwrap();
+        for (i, s) in regular.iter().enumerate() {
+            assert_eq!(s.machine.steps, i as u64 * cp.interval(), "snapshot {i}");
+        }
+        // The last one: where the run stopped, past the one before it.
+        assert_eq!(last.machine.steps, steps);
+        assert!(steps - regular.last().unwrap().machine.steps <= cp.interval());
+        assert_eq!((cp.steps(), cp.final_hash()), (steps, plain.final_hash()));
+        for n in (0..=steps + 2).step_by(7).chain([steps - 1, steps]) {
+            assert_eq!(cp.state_hash_at(n), plain.state_hash_at(n), "hash at {n}");
+        }
+        // A machine of a 100 MB memory keeps a few hundred snapshots at most.
+        assert!(max_snapshots(&Machine::new(&workload(), &[])) > 1000);
     }
 
     /// Progress reports rise strictly, end at the recorded total, and leave the recording as

@@ -30,7 +30,7 @@ pub(crate) mod testutil;
 use std::sync::Arc;
 
 pub use boundary::BoundaryParts;
-pub use checkpoint::Checkpoints;
+pub use checkpoint::{Checkpoints, SNAPSHOT_BUDGET};
 pub use error::MachineError;
 pub use hash::empty_locals;
 pub use state::{FieldSpec, StateFields};
