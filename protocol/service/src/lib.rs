@@ -5,6 +5,7 @@ pub mod bounded;
 pub mod chain;
 mod error;
 pub mod fetch;
+pub mod memory;
 pub mod metrics;
 pub mod price;
 pub mod programs;
