@@ -1,9 +1,15 @@
 //! The registration the demo picks for a program. A program without segments gets a trace
 //! depth covering twice its run (a single-phase game). A segmented program gets a segment depth
-//! covering twice its longest segment and enough segments for its run (a two-phase game,
-//! `docs/protocol.md` §5.3), the segment depth raised until the honest challenger, not the
-//! liar, is the side that proves the last step.
+//! covering twice its longest segment and the fast path's bound on every segment's VM steps
+//! (so that the fast path vouches for every boundary and no role replays whole segments in the
+//! VM to post or check a result: `docs/machine.md` §9, "Fuel and the segment bound"), and
+//! enough segments for its run (a two-phase game, `docs/protocol.md` §5.3), the segment depth
+//! raised until the honest challenger, not the liar, is the side that proves the last step.
 
+use std::sync::Arc;
+
+use opml_executor::fast::FastEngine;
+use opml_executor::{Boundaries, FastProgram, fuel_for_steps};
 use opml_service::programs::StoredProgram;
 use opml_vm::{Machine, Status};
 
@@ -21,19 +27,24 @@ pub struct Depths {
     pub depth: u8,
     /// The segment depth `D2` of a two-phase registration (`None`: single-phase).
     pub segment_depth: Option<u8>,
+    /// VM steps of the longest segment.
+    pub longest: u64,
+    /// The fast path's upper bound on any segment's VM steps
+    /// (`opml_executor::FastRun::max_segment_steps`); 0 without segments.
+    pub fast_bound: u64,
+}
+
+impl Depths {
+    /// Whether a deployment with these bounds accepts the registration.
+    pub fn fits(&self, max_depth: u8, max_segment_depth: u8) -> bool {
+        self.depth <= max_depth && self.segment_depth.unwrap_or(self.depth) <= max_segment_depth
+    }
 }
 
 /// The depths for `prog` on `input`: `depth` (0 picks the least covering twice the run) for a
-/// program without segments; for a segmented one, within the devnet's `max_depth` and
-/// `max_segment_depth`, with `k = 2^k_log`.
-pub fn pick(
-    prog: &StoredProgram,
-    input: &[u8],
-    depth: u8,
-    k_log: u8,
-    max_depth: u8,
-    max_segment_depth: u8,
-) -> Result<Depths> {
+/// program without segments; for a segmented one, the least that cover its run as the module
+/// docs say, with `k = 2^k_log` ([`Depths::fits`] tells whether a deployment accepts them).
+pub fn pick(prog: &StoredProgram, input: &[u8], depth: u8, k_log: u8) -> Result<Depths> {
     let (steps, segments, longest) = measure(prog, input)?;
     if prog.program.segment_pc().is_none() {
         let least = depth_for(steps.saturating_mul(2));
@@ -48,19 +59,23 @@ pub fn pick(
             segments,
             depth,
             segment_depth: None,
+            longest,
+            fast_bound: 0,
         });
     }
     let d1 = depth_for(segments);
-    let mut d2 = depth_for(longest.saturating_mul(2));
+    // The fast path vouches for a segment whose bound stays below `2^D2`.
+    let fast_bound = fast_bound(prog, input)?;
+    let mut d2 = depth_for(longest.saturating_mul(2)).max(depth_for(fast_bound.saturating_add(1)));
     // Moves alternate, the challenger's opening first: it proves the step when the bisection
     // moves of both phases (the transition included) are even in number.
     let rounds = |d: u8| u32::from(d).div_ceil(u32::from(k_log.max(1)));
     while (rounds(d1) + rounds(d2)) % 2 != 0 {
         d2 += 1;
     }
-    if d2 > max_segment_depth || d1 + d2 > max_depth {
+    if d1 + d2 > opml_vm::consensus::MAX_SEGMENT_DEPTH {
         return Err(Error::Config(format!(
-            "{segments} segments of up to {longest} steps need D = {} with D2 = {d2}, above the devnet's {max_depth} / {max_segment_depth}",
+            "{segments} segments of up to {longest} steps (the fast path's bound {fast_bound}) need D = {} with D2 = {d2}, above any deployment's 63",
             d1 + d2
         )));
     }
@@ -69,7 +84,16 @@ pub fn pick(
         segments,
         depth: d1 + d2,
         segment_depth: Some(d2),
+        longest,
+        fast_bound,
     })
+}
+
+/// The fast path's upper bound on the VM steps of any segment of `prog` on `input`.
+fn fast_bound(prog: &StoredProgram, input: &[u8]) -> Result<u64> {
+    let fp = FastProgram::with_program(&FastEngine::new()?, &prog.wasm, Arc::clone(&prog.program))?;
+    let run = fp.run(input, fuel_for_steps(1 << 40), Boundaries::None)?;
+    Ok(run.max_segment_steps)
 }
 
 /// `(steps, segments, longest segment)` of a VM run of `prog` on `input`, segment by segment.
@@ -104,8 +128,10 @@ mod tests {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
         let wasm = std::fs::read(root.join("guests/wasm/segments.wasm")).unwrap();
         let prog = StoredProgram::from_wasm("segments", wasm).unwrap();
-        let d = pick(&prog, &[], 24, 4, 36, 33).unwrap();
+        let d = pick(&prog, &[], 24, 4).unwrap();
+        assert!(d.fits(36, 33));
         assert_eq!(d.segments, 1024);
+        assert!(d.fast_bound >= d.longest && d.fast_bound < 1 << (d.depth - 10));
         let d2 = d.segment_depth.expect("two phases");
         assert_eq!(d.depth - d2, 10, "2^10 segments");
         assert_eq!((10u32.div_ceil(4) + u32::from(d2).div_ceil(4)) % 2, 0);
@@ -113,7 +139,7 @@ mod tests {
         let wasm = std::fs::read(root.join("guests/wasm/digits.wasm")).unwrap();
         let prog = StoredProgram::from_wasm("digits", wasm).unwrap();
         let input = std::fs::read(root.join("guests/digits/testdata/sample.bin")).unwrap();
-        let d = pick(&prog, &input, 24, 4, 36, 33).unwrap();
+        let d = pick(&prog, &input, 24, 4).unwrap();
         assert_eq!((d.segments, d.depth, d.segment_depth), (1, 24, None));
     }
 }

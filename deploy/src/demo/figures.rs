@@ -19,6 +19,36 @@ pub(super) struct Timeline {
     pub(super) rounds: usize,
     /// Chain seconds fast-forwarded while the game was open.
     pub(super) fast_forwarded: u64,
+    /// Peak resident memory while each role worked.
+    pub(super) peaks: Peaks,
+}
+
+/// Peak resident memory (KiB) of this process while each role's passes ran (both roles run in
+/// this process, one pass at a time: the peak is reset before each pass and read after it).
+#[derive(Debug, Default)]
+pub(super) struct Peaks {
+    /// The process's resident memory before the roles' first pass (its programs loaded).
+    baseline: Option<u64>,
+    /// Per role (submitter, challenger): the highest peak over its passes.
+    roles: [Option<u64>; 2],
+}
+
+impl Peaks {
+    /// Before a pass: resets the process's peak; whether it could.
+    pub(super) fn start(&mut self) -> bool {
+        let reset = opml_service::memory::reset_peak();
+        if reset && self.baseline.is_none() {
+            self.baseline = opml_service::memory::peak_kib(std::process::id());
+        }
+        reset
+    }
+
+    /// After role `i`'s pass, started with [`Peaks::start`] (`reset`: whether that reset).
+    pub(super) fn note(&mut self, i: usize, reset: bool) {
+        if reset && let Some(kib) = opml_service::memory::peak_kib(std::process::id()) {
+            self.roles[i] = Some(self.roles[i].map_or(kib, |p| p.max(kib)));
+        }
+    }
 }
 
 impl Timeline {
@@ -79,6 +109,8 @@ impl Timeline {
             rounds: self.rounds,
             sides,
             query_secs,
+            peak_mib: self.peaks.roles.map(|k| k.map(|k| k / 1024)),
+            baseline_mib: self.peaks.baseline.map(|k| k / 1024),
         })
     }
 }
@@ -111,6 +143,12 @@ pub struct Figures {
     pub vm_steps_replayed: (u64, u64),
     /// In a two-phase game, the VM steps the submitter ran to post its result (its whole run).
     pub submitter_posting_steps: Option<u64>,
+    /// Peak resident memory (MiB, `VmHWM`) of the demo's process while the submitter's and
+    /// the challenger's passes ran (the process's resident memory at the time included).
+    pub peak_mib: [Option<u64>; 2],
+    /// The process's resident memory (MiB) before the roles' first pass: the demo's and both
+    /// roles' loaded programs.
+    pub baseline_mib: Option<u64>,
 }
 
 /// `(phase 1, phase 2)` bisection moves of the first game, if it had two phases: its
@@ -197,6 +235,12 @@ impl fmt::Display for Figures {
         if let Some(g) = self.step_proof_gas {
             writeln!(f, "  gas of the step proof: {g}")?;
         }
+        if let ([Some(s), Some(c)], Some(b)) = (self.peak_mib, self.baseline_mib) {
+            writeln!(
+                f,
+                "  peak memory (VmHWM) while each role worked: submitter {s} MiB, challenger {c} MiB (one process, both roles; {b} MiB before their first pass)"
+            )?;
+        }
         let q = &self.query_secs;
         if !q.is_empty() {
             let max = q.iter().copied().fold(0.0, f64::max);
@@ -240,6 +284,8 @@ mod tests {
             phase_rounds: None,
             vm_steps_replayed: (35_149, 35_149),
             submitter_posting_steps: None,
+            peak_mib: [None, None],
+            baseline_mib: None,
         };
         assert_eq!(
             f.to_string(),
@@ -249,11 +295,17 @@ mod tests {
             phase_rounds: Some((3, 7)),
             vm_steps_replayed: (3_000, 2_000),
             submitter_posting_steps: Some(2_000_000),
+            peak_mib: [Some(900), Some(1100)],
+            baseline_mib: Some(700),
             ..f
         };
         let text = two.to_string();
         assert!(
             text.contains("  phase 1 rounds: 3\n  phase 2 rounds: 7\n  VM steps replayed: submitter 3000, challenger 2000 of 35149\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("\n  peak memory (VmHWM) while each role worked: submitter 900 MiB, challenger 1100 MiB (one process, both roles; 700 MiB before their first pass)\n"),
             "{text}"
         );
     }

@@ -14,6 +14,7 @@ use std::sync::Arc;
 use alloy::primitives::U256;
 use alloy::providers::DynProvider;
 use opml_bindings::consumer::ExampleConsumer;
+use opml_bindings::oracle::IOpMLOracle;
 use opml_challenger::{Challenger, ChallengerConfig};
 use opml_executor::fast::FastEngine;
 use opml_service::behaviour::Honest;
@@ -73,15 +74,11 @@ pub async fn run(setup: &Setup, progress: Arc<dyn Progress>, say: Narrate<'_>) -
     let name = crate::devnet::file_stem(&setup.wasm);
     let prog = StoredProgram::from_wasm(&name, wasm.clone())?;
     let mut cfg = deploy::default_config("devnet")?;
-    let depths = depths::pick(
-        &prog,
-        &setup.input,
-        setup.depth,
-        cfg.kLog,
-        cfg.maxTraceDepth,
-        cfg.maxSegmentDepth,
-    )?;
+    let depths = depths::pick(&prog, &setup.input, setup.depth, cfg.kLog)?;
     let (steps, depth) = (depths.steps, depths.depth);
+    if !depths.fits(cfg.maxTraceDepth, cfg.maxSegmentDepth) {
+        fit(&mut cfg, &depths, say)?;
+    }
     let max_steps = 1u64.checked_shl(depth.into()).unwrap_or(u64::MAX);
     let prog = match depths.segment_depth {
         Some(d2) => {
@@ -168,10 +165,7 @@ pub async fn run(setup: &Setup, progress: Arc<dyn Progress>, say: Narrate<'_>) -
     let user = provider(&setup.url, signer_from_key(&key(1)?)?)?;
     let (consumer, request_id) =
         ask(&submitter, &user, d.oracle, program_id, &setup.input, say).await?;
-    say(&format!(
-        "the true answer (fast path): {}",
-        String::from_utf8_lossy(&truth)
-    ));
+    say(&format!("the true answer (fast path): {}", shown(&truth)));
 
     let figures = play::play(say, &submitter, &challenger, &admin, request_id).await?;
     let out = consumer
@@ -179,10 +173,7 @@ pub async fn run(setup: &Setup, progress: Arc<dyn Progress>, say: Narrate<'_>) -
         .call()
         .await
         .map_err(failed("reading the output"))?;
-    say(&format!(
-        "consumer received: {}",
-        String::from_utf8_lossy(&out)
-    ));
+    say(&format!("consumer received: {}", shown(&out)));
     if out.as_ref() != truth.as_slice() {
         return Err(Error::Demo("the consumer received a wrong output".into()));
     }
@@ -192,6 +183,33 @@ pub async fn run(setup: &Setup, progress: Arc<dyn Progress>, say: Narrate<'_>) -
     drop((submitter, challenger));
     let _ = std::fs::remove_dir_all(&dir);
     Ok(figures)
+}
+
+/// Raises this deployment's depth bounds to `d` (a two-phase registration), with the clock
+/// they need (`docs/protocol.md` §10, the devnet's assumptions: `f = 4`,
+/// `v_vm = 10^8`, `v_fast = 10^9` steps/s). The devnet's bounds are for any program that
+/// really runs `2^D` steps; the demo deploys its own oracle for one program whose run it
+/// measured, and a segmented program's `D2` covers the fast path's bound on its segments,
+/// which may lie far above their VM steps (`docs/machine.md` §9): padding that costs bisection
+/// rounds, not compute.
+fn fit(cfg: &mut IOpMLOracle::Config, d: &Depths, say: Narrate<'_>) -> Result<()> {
+    let Some(d2) = d.segment_depth else {
+        return Err(Error::Config(format!(
+            "the run takes {} steps: D = {} is above the devnet's {} (single-phase: {})",
+            d.steps, d.depth, cfg.maxTraceDepth, cfg.maxSegmentDepth
+        )));
+    };
+    let (was_d, was_d2) = (cfg.maxTraceDepth, cfg.maxSegmentDepth);
+    cfg.maxTraceDepth = cfg.maxTraceDepth.max(d.depth);
+    cfg.maxSegmentDepth = cfg.maxSegmentDepth.max(d2);
+    // Phase 2 replays one segment of up to 2^D2 steps in the VM within a clock.
+    let clock = (4.0 * 2f64.powi(i32::from(d2)) / 1e8).ceil() as u64;
+    cfg.clock = cfg.clock.max(clock);
+    say(&format!(
+        "segments of up to {} VM steps, which the fast path bounds by {}, need D = {}, D2 = {d2}, above the devnet's {was_d} / {was_d2}: this demo's own oracle allows them, with {} s clocks (docs/protocol.md §10)",
+        d.longest, d.fast_bound, d.depth, cfg.clock
+    ));
+    Ok(())
 }
 
 /// Deploys the example consumer and has it ask for `input`; returns it and the request id.
@@ -234,7 +252,28 @@ async fn ask(
     Ok((consumer, request_id))
 }
 
+/// An output as the story prints it: as text when it is printable UTF-8 (digits' JSON), else
+/// as `0x` hex (MiniLM's `classify` answer, ABI-encoded).
+pub(crate) fn shown(output: &[u8]) -> String {
+    match std::str::from_utf8(output) {
+        Ok(text) if !text.chars().any(|c| c.is_control() && c != '\n') => text.to_string(),
+        _ => format!("0x{}", hex::encode(output)),
+    }
+}
+
 /// An amount of wei in ETH, for the story.
 pub(crate) fn eth(x: U256) -> String {
     format!("{:.4} ETH", f64::from(x) / 1e18)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shown;
+
+    #[test]
+    fn binary_outputs_print_as_hex_and_text_as_text() {
+        assert_eq!(shown(br#"{"class":2}"#), r#"{"class":2}"#);
+        assert_eq!(shown(&[0, 0, 0, 2, 0xff]), "0x00000002ff");
+        assert_eq!(shown(b"ok\0"), "0x6f6b00");
+    }
 }

@@ -62,12 +62,16 @@ pub(super) async fn play(
         if Instant::now() > deadline {
             return Err(Error::Demo("the demo did not finish in 10 minutes".into()));
         }
+        let peak = f.peaks.start();
         if let Err(e) = submitter.tick().await {
             tracing::warn!(role = "submitter", error = %e, "pass failed");
         }
+        f.peaks.note(0, peak);
+        let peak = f.peaks.start();
         if let Err(e) = challenger.tick().await {
             tracing::warn!(role = "challenger", error = %e, "pass failed");
         }
+        f.peaks.note(1, peak);
         let head = sub.chain.head().await?;
         if from > head {
             tokio::time::sleep(Duration::from_millis(300)).await;
@@ -88,7 +92,7 @@ pub(super) async fn play(
                 "{} reveals result {}: {}",
                 who(ev.submitter),
                 ev.resultId,
-                String::from_utf8_lossy(&ev.output)
+                super::shown(&ev.output)
             ));
         }
         for ev in events::<OpMLOracle::GameStarted>(o, from, head).await? {
