@@ -4,8 +4,8 @@
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
-use opml_executor::fast::{FastEngine, Instantiated, ModuleCache};
-use opml_executor::{Engine, Entry, RunOptions, RunStatus};
+use opml_executor::fast::{FastEngine, ModuleCache};
+use opml_executor::{Boundaries, Engine, Entry, RunOptions, RunStatus};
 use opml_vm::Program;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -206,7 +206,7 @@ fn figures(
     );
 
     // Fast path: compile once (into a scratch module cache), load it back as `opml run` and
-    // the roles do on later runs, then instantiate + run.
+    // the roles do on later runs, then run (instantiate + every segment).
     let cache_dir = std::env::temp_dir().join(format!("opml-modelpack-{}", std::process::id()));
     let engine = FastEngine::new()?.with_cache(ModuleCache::new(&cache_dir));
     let t = Instant::now();
@@ -215,31 +215,32 @@ fn figures(
     let t = Instant::now();
     let module = engine.compile(&wasm, opts.limits)?;
     let cached = t.elapsed();
-    let _ = std::fs::remove_dir_all(&cache_dir);
     if !module.from_cache() {
         bail!("the module cache did not keep the compiled module");
     }
+    // Each run instantiates the module and runs every segment, as the roles do (one
+    // compiled program, many requests).
+    let fp = opml_executor::FastProgram::with_program(
+        &engine,
+        &wasm,
+        std::sync::Arc::new(Program::load(&wasm, opts.limits)?),
+    );
+    let _ = std::fs::remove_dir_all(&cache_dir);
+    let fp = fp?;
     let mut fast_out = Vec::new();
-    let mut fuel = 0;
-    let (mut inst_times, mut times) = (Vec::new(), Vec::new());
+    let (mut fuel, mut segments) = (0, 0);
+    let mut times = Vec::new();
     for _ in 0..reps {
         let t = Instant::now();
-        let Instantiated::Ready(mut instance) =
-            module.instantiate(&input, opts.limits, opts.max_steps)?
-        else {
-            bail!("fast path: instantiation trapped");
-        };
-        inst_times.push(t.elapsed());
-        let t = Instant::now();
-        let call = instance.invoke("main", &[], opts.max_steps)?;
+        let run = fp.run(&input, opts.max_steps, Boundaries::None)?;
         times.push(t.elapsed());
-        if call.status != RunStatus::Halted {
-            bail!("fast path: {}", call.status);
+        if run.submission.status != RunStatus::Halted {
+            bail!("fast path: {}", run.submission.status);
         }
-        fast_out = instance.output().to_vec();
-        fuel = call.fuel;
+        fast_out = run.submission.output;
+        (fuel, segments) = (run.submission.work, run.submission.segments);
     }
-    let (inst, fast) = (median(inst_times), median(times));
+    let fast = median(times);
     if fast_out != native_out {
         bail!("fast path and native outputs differ");
     }
@@ -249,7 +250,7 @@ fn figures(
         wasm.len()
     );
     println!(
-        "fast path: compile + cache {compile:.2?} (once per module), from the cache {cached:.2?} (VM loader check included), instantiate {inst:.2?}, run {fast:.2?} (medians of {reps}); fuel {fuel}"
+        "fast path: compile + cache {compile:.2?} (once per module), from the cache {cached:.2?} (VM loader check included), run {fast:.2?} (instantiation and {segments} segments; median of {reps}); fuel {fuel}"
     );
     println!(
         "native: {native:.2?} (median of {reps}); fast / native = {:.2}",
