@@ -169,7 +169,10 @@ mod tests {
         ];
         for input in bad {
             let out = run(input);
-            assert!(out.starts_with(b"{\"error\"") && out.ends_with(b"\"}"), "{input:?}");
+            assert!(
+                out.starts_with(b"{\"error\"") && out.ends_with(b"\"}"),
+                "{input:?}"
+            );
         }
         // The largest shape accepted.
         let max = [MAX_SEGMENTS.to_le_bytes(), MAX_ROUNDS.to_le_bytes()].concat();
