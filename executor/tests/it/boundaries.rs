@@ -1,146 +1,32 @@
 //! The fast path's boundary hashes equal the VM's at every boundary (`docs/machine.md` §9): on
 //! every committed example with its sample input, on hand-written edge cases, and on random
-//! segmented programs (a bounded, seeded set here; the full campaign is
-//! `cargo test -p opml-executor --test it boundary_campaign -- --ignored --nocapture`).
+//! segmented programs (a bounded, seeded set here; the full campaign is the `boundary-campaign`
+//! binary: `cargo run --release -p opml-executor --bin boundary-campaign`).
 //! A wrong fast-path hash would cost an honest submitter its bond.
 
-use crate::segmod;
+use crate::differ::{self, compare};
+use crate::examples::{self, wat};
 use opml_executor::fast::FastEngine;
-use opml_executor::{Boundaries, Engine, Entry, RunOptions, RunStatus, TrapCode, run, run_program};
-use opml_vm::{B256, Limits, Machine, Program, Status};
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
-
-/// The VM steps any one test program may take.
-const VM_STEPS: u64 = 1 << 31;
-
-/// The VM's boundaries: `S_0`, then the state at each yield and at the halt (a trapped end has
-/// no canonical boundary and is left out); its status, output and segment count.
-fn vm_boundaries(wasm: &[u8], input: &[u8]) -> (Vec<B256>, Status, Vec<u8>, u64) {
-    let program = Arc::new(Program::load(wasm, Limits::default()).expect("the VM loads it"));
-    let mut m = Machine::new(&program, input);
-    let mut hashes = vec![m.state_hash()];
-    let mut segments = 1;
-    loop {
-        if m.status() == Status::Running {
-            m.run(VM_STEPS);
-        }
-        match m.status() {
-            Status::Yielded => {
-                hashes.push(m.state_hash());
-                m.resume();
-                segments += 1;
-            }
-            Status::Halted => {
-                hashes.push(m.state_hash());
-                break;
-            }
-            Status::Trapped => break,
-            Status::Running => panic!("over {VM_STEPS} VM steps"),
-        }
-    }
-    (hashes, m.status(), m.output().to_vec(), segments)
-}
-
-/// Runs `wasm` on both engines and checks every boundary; returns the boundary count, or the
-/// first difference.
-fn compare(engine: &FastEngine, wasm: &[u8], input: &[u8]) -> Result<usize, String> {
-    let opts = RunOptions::default();
-    let fast = run_program(engine, wasm, input, &opts, Boundaries::Every)
-        .map_err(|e| format!("fast path: {e}"))?;
-    let (vm, status, output, segments) = vm_boundaries(wasm, input);
-    let sub = &fast.submission;
-    let want = match status {
-        Status::Halted => RunStatus::Halted,
-        Status::Trapped => match sub.status {
-            RunStatus::Trapped(_) => sub.status,
-            _ => return Err(format!("VM trapped, fast path {}", sub.status)),
-        },
-        s => return Err(format!("VM ended {s:?}")),
-    };
-    if sub.status != want || sub.output != output {
-        return Err(format!(
-            "status or output: fast {} ({} bytes), VM {want} ({} bytes)",
-            sub.status,
-            sub.output.len(),
-            output.len()
-        ));
-    }
-    if let Some(i) =
-        (0..vm.len().max(fast.boundaries.len())).find(|&i| vm.get(i) != fast.boundaries.get(i))
-    {
-        return Err(format!(
-            "boundary {i} of {} (VM) / {} (fast): VM {:?}, fast {:?}",
-            vm.len(),
-            fast.boundaries.len(),
-            vm.get(i).map(hex),
-            fast.boundaries.get(i).map(hex)
-        ));
-    }
-    // The final state hash and the segment count are the VM's too.
-    let final_hash = (status == Status::Halted)
-        .then(|| vm.last().copied())
-        .flatten();
-    if sub.state_hash != final_hash || sub.segments != segments {
-        return Err(format!(
-            "final: fast {:?} in {} segments, VM {:?} in {segments}",
-            sub.state_hash.as_ref().map(hex),
-            sub.segments,
-            final_hash.as_ref().map(hex),
-        ));
-    }
-    Ok(vm.len())
-}
-
-pub(crate) fn hex(h: &B256) -> String {
-    h.iter().map(|b| format!("{b:02x}")).collect()
-}
+use opml_executor::{Engine, Entry, RunOptions, RunStatus, TrapCode, run};
 
 fn check(engine: &FastEngine, what: &str, wasm: &[u8], input: &[u8]) -> usize {
     compare(engine, wasm, input).unwrap_or_else(|e| panic!("{what}: {e}"))
 }
 
-pub(crate) fn wat(src: &str) -> Vec<u8> {
-    wat::parse_str(src).expect("test wat parses")
-}
-
-pub(crate) fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// A committed example's sample input (`guests/<name>/testdata/…`), else empty.
-pub(crate) fn sample_input(name: &str) -> Vec<u8> {
-    let g = root().join("guests");
-    let dir = if name == "digits-f32" { "digits" } else { name };
-    ["input.bin", "sample.bin", "input_7", "texts.json"]
-        .iter()
-        .find_map(|f| std::fs::read(g.join(dir).join("testdata").join(f)).ok())
-        .unwrap_or_default()
-}
-
 #[test]
 fn every_committed_example_matches_the_vm_at_every_boundary() {
     let engine = FastEngine::new().unwrap();
-    let mut paths = Vec::new();
-    for e in std::fs::read_dir(root().join("guests/wasm")).expect("committed guests") {
-        let p = e.unwrap().path();
-        if p.extension().is_some_and(|x| x == "wasm") {
-            paths.push(p);
-        }
-    }
-    paths.sort();
-    assert!(paths.len() >= 7, "committed examples: {paths:?}");
-    for path in &paths {
-        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
-        let wasm = std::fs::read(path).unwrap();
-        let input = sample_input(&name);
-        let n = check(&engine, &name, &wasm, &input);
-        eprintln!("{name}: {n} boundaries equal");
-        if name == "segments" {
+    for ex in examples::committed() {
+        let n = check(&engine, &ex.name, &ex.wasm, &ex.input);
+        eprintln!("{}: {n} boundaries equal", ex.name);
+        if ex.name == "segments" {
             // 1,024 segments by default: S_0 and one boundary per segment.
             assert_eq!(n, 1025);
-            let n = check(&engine, "segments (3)", &wasm, &3u32.to_le_bytes());
+            let n = check(&engine, "segments (3)", &ex.wasm, &3u32.to_le_bytes());
             assert_eq!(n, 4);
+            // Rounds per segment given: 3 segments of 1,000 rounds.
+            let long = [3u32.to_le_bytes(), 1000u32.to_le_bytes()].concat();
+            assert_eq!(check(&engine, "segments (3 x 1000)", &ex.wasm, &long), 4);
         }
     }
 }
@@ -263,58 +149,20 @@ fn a_trap_ends_the_boundaries_before_it() {
     );
 }
 
+/// A bounded, seeded part of the `boundary-campaign` binary's campaign.
 #[test]
 fn random_segmented_programs_match_the_vm() {
     let engine = FastEngine::new().unwrap();
-    let (cases, boundaries) = campaign(&engine, 0..48);
-    assert_eq!(cases, 48);
-    assert!(boundaries > 48 * 2, "{boundaries} boundaries");
-}
-
-/// The full differential: `OPML_BOUNDARY_CASES` random programs (default 10,000), from seed
-/// `OPML_BOUNDARY_SEED` (default 0).
-#[test]
-#[ignore = "long: the full boundary campaign, run on its own"]
-fn boundary_campaign() {
-    let env = |k: &str, d: u64| {
-        std::env::var(k)
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(d)
-    };
-    let n = env("OPML_BOUNDARY_CASES", 10_000);
-    let seed = env("OPML_BOUNDARY_SEED", 0);
-    let engine = FastEngine::new().unwrap();
-    let t = std::time::Instant::now();
-    let (cases, boundaries) = campaign(&engine, seed..seed + n);
-    println!(
-        "boundary campaign: {cases} random programs (seeds {seed}..{}), {boundaries} boundaries, \
-         0 mismatches, {:.1} s",
-        seed + n,
-        t.elapsed().as_secs_f64()
-    );
-}
-
-/// Compares the programs of `seeds`; panics listing every mismatch. Returns the programs and
-/// boundaries compared.
-fn campaign(engine: &FastEngine, seeds: std::ops::Range<u64>) -> (u64, usize) {
-    let (mut cases, mut boundaries) = (0, 0);
-    let mut mismatches = Vec::new();
-    for seed in seeds {
-        let case = segmod::case(seed);
-        let wasm =
-            wat::parse_str(&case.wat).unwrap_or_else(|e| panic!("seed {seed}: {e}\n{}", case.wat));
-        match compare(engine, &wasm, &case.input) {
-            Ok(n) => boundaries += n,
-            Err(e) => mismatches.push(format!("seed {seed}: {e}\n{}", case.wat)),
-        }
-        cases += 1;
-    }
+    let t = differ::campaign(&engine, 0..48, |_| {});
     assert!(
-        mismatches.is_empty(),
-        "{} mismatches of {cases}:\n{}",
-        mismatches.len(),
-        mismatches.join("\n")
+        t.mismatches.is_empty(),
+        "{} mismatches of {}:\n{}",
+        t.mismatches.len(),
+        t.cases,
+        t.mismatches.join("\n")
     );
-    (cases, boundaries)
+    assert_eq!(t.cases, 48);
+    assert!(t.boundaries > 48 * 2, "{} boundaries", t.boundaries);
+    // Some programs end in a trap: their boundaries stop before it on both engines.
+    assert!(t.trapped > 0 && t.trapped < 48, "{} trapped", t.trapped);
 }

@@ -4,7 +4,8 @@
 //! boundary. Where the fast path cannot tell how a segment ends (a trap, a segment whose fuel
 //! comes near `2^D2` VM steps), the VM's end of it stands.
 
-use crate::boundaries::{hex, root, sample_input, wat};
+use crate::differ::hex;
+use crate::examples::{self, wat};
 use crate::segmod;
 use opml_executor::fast::{FastEngine, Instantiated};
 use opml_executor::{Boundaries, Entry, FastProgram, RunOptions, RunStatus, Value, run_fast};
@@ -78,33 +79,50 @@ fn check(engine: &FastEngine, what: &str, wasm: &[u8], input: &[u8], js: Option<
     compare(engine, wasm, Limits::default(), input, js).unwrap_or_else(|e| panic!("{what}: {e}"))
 }
 
+/// Every boundary of each example but `segments` (they have two or three) and of a 40-segment
+/// run of `segments`; of its default 1,024-segment run, the first and last few and a seeded
+/// sample (each machine there is built by a fast run from the start and a whole memory tree:
+/// the 1,025 of them took most of this binary's time). That every one of its boundaries has
+/// the VM's hash on the fast path is `boundaries.rs`'s check.
 #[test]
 fn the_phase2_machine_is_the_vms_at_every_boundary_of_every_example() {
     let engine = FastEngine::new().unwrap();
-    let mut paths = Vec::new();
-    for e in std::fs::read_dir(root().join("guests/wasm")).expect("committed guests") {
-        let p = e.unwrap().path();
-        if p.extension().is_some_and(|x| x == "wasm") {
-            paths.push(p);
-        }
-    }
-    paths.sort();
-    assert!(paths.len() >= 7, "committed examples: {paths:?}");
-    for path in &paths {
-        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
-        let wasm = std::fs::read(path).unwrap();
-        if name == "segments" {
-            // Every boundary of the default 1,024 segments (each machine built by a fast run
-            // from the start) and of a 40-segment run.
-            assert_eq!(check(&engine, "segments", &wasm, &[], None), 1025);
-            let n = check(&engine, "segments (40)", &wasm, &40u32.to_le_bytes(), None);
+    for ex in examples::committed() {
+        if ex.name == "segments" {
+            let n = check(
+                &engine,
+                "segments (40)",
+                &ex.wasm,
+                &40u32.to_le_bytes(),
+                None,
+            );
             assert_eq!(n, 41);
-            eprintln!("segments: the machine at each of 1,025 boundaries (and of 41) equal");
+            let js = sampled(1025, 24, 0x5e9);
+            assert_eq!(check(&engine, "segments", &ex.wasm, &[], Some(&js)), 1025);
+            eprintln!(
+                "segments: the machine at each of 41 boundaries, and at {} of 1,025, equal",
+                js.len()
+            );
             continue;
         }
-        let n = check(&engine, &name, &wasm, &sample_input(&name), None);
-        eprintln!("{name}: the machine at each of {n} boundaries equal");
+        let n = check(&engine, &ex.name, &ex.wasm, &ex.input, None);
+        eprintln!("{}: the machine at each of {n} boundaries equal", ex.name);
     }
+}
+
+/// Of boundaries `0..n`: the first three, the last three, one past the last, and `k` seeded
+/// others.
+fn sampled(n: u64, k: usize, seed: u64) -> Vec<u64> {
+    let mut rng = segmod::Rng::new(seed);
+    let mut js: Vec<u64> = [0, 1, 2, n - 3, n - 2, n - 1, n].into();
+    while js.len() < 7 + k {
+        let j = rng.below(n);
+        if !js.contains(&j) {
+            js.push(j);
+        }
+    }
+    js.sort_unstable();
+    js
 }
 
 #[test]
@@ -237,15 +255,10 @@ const STEEP: &str = r#"(module (memory 2) (global $n (mut i32) (i32.const 0))
 #[test]
 fn vm_steps_stay_under_the_guards_bound() {
     let engine = FastEngine::new().unwrap();
-    let mut cases: Vec<(String, Vec<u8>, Vec<u8>)> = Vec::new();
-    for e in std::fs::read_dir(root().join("guests/wasm")).unwrap() {
-        let p = e.unwrap().path();
-        if p.extension().is_some_and(|x| x == "wasm") {
-            let name = p.file_stem().unwrap().to_string_lossy().into_owned();
-            let input = sample_input(&name);
-            cases.push((name, std::fs::read(&p).unwrap(), input));
-        }
-    }
+    let mut cases: Vec<(String, Vec<u8>, Vec<u8>)> = examples::committed()
+        .into_iter()
+        .map(|ex| (ex.name, ex.wasm, ex.input))
+        .collect();
     for seed in 0..40 {
         let case = segmod::case(seed);
         cases.push((format!("seed {seed}"), wat(&case.wat), case.input));
