@@ -7,9 +7,10 @@
 //! raised until the honest challenger, not the liar, is the side that proves the last step.
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use opml_executor::fast::FastEngine;
-use opml_executor::{Boundaries, FastProgram, fuel_for_steps};
+use opml_executor::{Boundaries, FastProgram, RunStatus, fuel_for_steps};
 use opml_service::programs::StoredProgram;
 use opml_vm::{Machine, Status};
 
@@ -17,7 +18,7 @@ use crate::contracts::depth_for;
 use crate::{Error, Result};
 
 /// What the demo registers, and the run it measured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Depths {
     /// VM steps of the whole run (`T`).
     pub steps: u64,
@@ -32,6 +33,23 @@ pub struct Depths {
     /// The fast path's upper bound on any segment's VM steps
     /// (`opml_executor::FastRun::max_segment_steps`); 0 without segments.
     pub fast_bound: u64,
+    /// Seconds the demo's own VM run of the whole trace took (a plain run: no checkpoints,
+    /// no hashing; no role makes it in a two-phase game).
+    pub vm_secs: f64,
+    /// A segmented program's fast-path run hashing every boundary.
+    pub fast: Option<FastBoundaries>,
+}
+
+/// The fast path's run of a segmented program with every boundary hashed, as the roles make
+/// it for a two-phase game (compilation excluded).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FastBoundaries {
+    /// Boundary hashes (`S_0` included).
+    pub boundaries: usize,
+    /// The whole run's wall time.
+    pub run: Duration,
+    /// Of which reading wasmtime's state and hashing it.
+    pub hashing: Duration,
 }
 
 impl Depths {
@@ -45,7 +63,9 @@ impl Depths {
 /// program without segments; for a segmented one, the least that cover its run as the module
 /// docs say, with `k = 2^k_log` ([`Depths::fits`] tells whether a deployment accepts them).
 pub fn pick(prog: &StoredProgram, input: &[u8], depth: u8, k_log: u8) -> Result<Depths> {
+    let t = Instant::now();
     let (steps, segments, longest) = measure(prog, input)?;
+    let vm_secs = t.elapsed().as_secs_f64();
     if prog.program.segment_pc().is_none() {
         let least = depth_for(steps.saturating_mul(2));
         let depth = if depth == 0 { least } else { depth };
@@ -61,11 +81,13 @@ pub fn pick(prog: &StoredProgram, input: &[u8], depth: u8, k_log: u8) -> Result<
             segment_depth: None,
             longest,
             fast_bound: 0,
+            vm_secs,
+            fast: None,
         });
     }
     let d1 = depth_for(segments);
     // The fast path vouches for a segment whose bound stays below `2^D2`.
-    let fast_bound = fast_bound(prog, input)?;
+    let (fast_bound, fast) = fast_boundaries(prog, input)?;
     let mut d2 = depth_for(longest.saturating_mul(2)).max(depth_for(fast_bound.saturating_add(1)));
     // Moves alternate, the challenger's opening first: it proves the step when the bisection
     // moves of both phases (the transition included) are even in number.
@@ -86,14 +108,30 @@ pub fn pick(prog: &StoredProgram, input: &[u8], depth: u8, k_log: u8) -> Result<
         segment_depth: Some(d2),
         longest,
         fast_bound,
+        vm_secs,
+        fast: Some(fast),
     })
 }
 
-/// The fast path's upper bound on the VM steps of any segment of `prog` on `input`.
-fn fast_bound(prog: &StoredProgram, input: &[u8]) -> Result<u64> {
+/// The fast path's upper bound on the VM steps of any segment of `prog` on `input`, from its
+/// run with every boundary hashed (timed).
+fn fast_boundaries(prog: &StoredProgram, input: &[u8]) -> Result<(u64, FastBoundaries)> {
     let fp = FastProgram::with_program(&FastEngine::new()?, &prog.wasm, Arc::clone(&prog.program))?;
-    let run = fp.run(input, fuel_for_steps(1 << 40), Boundaries::None)?;
-    Ok(run.max_segment_steps)
+    let t = Instant::now();
+    let run = fp.run(input, fuel_for_steps(1 << 40), Boundaries::Every)?;
+    let elapsed = t.elapsed();
+    if run.submission.status != RunStatus::Halted {
+        return Err(Error::Demo(format!(
+            "the program does not halt on the fast path: {}",
+            run.submission.status
+        )));
+    }
+    let timed = FastBoundaries {
+        boundaries: run.boundaries.len(),
+        run: elapsed,
+        hashing: run.hashing,
+    };
+    Ok((run.max_segment_steps, timed))
 }
 
 /// `(steps, segments, longest segment)` of a VM run of `prog` on `input`, segment by segment.
@@ -132,6 +170,7 @@ mod tests {
         assert!(d.fits(36, 33));
         assert_eq!(d.segments, 1024);
         assert!(d.fast_bound >= d.longest && d.fast_bound < 1 << (d.depth - 10));
+        assert_eq!(d.fast.map(|f| f.boundaries), Some(1025));
         let d2 = d.segment_depth.expect("two phases");
         assert_eq!(d.depth - d2, 10, "2^10 segments");
         assert_eq!((10u32.div_ceil(4) + u32::from(d2).div_ceil(4)) % 2, 0);
@@ -141,5 +180,6 @@ mod tests {
         let input = std::fs::read(root.join("guests/digits/testdata/sample.bin")).unwrap();
         let d = pick(&prog, &input, 24, 4).unwrap();
         assert_eq!((d.segments, d.depth, d.segment_depth), (1, 24, None));
+        assert_eq!(d.fast, None);
     }
 }

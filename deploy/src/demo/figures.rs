@@ -9,6 +9,7 @@ use opml_challenger::Challenger;
 use opml_service::store::Side;
 use opml_submitter::Submitter;
 
+use super::{Depths, FastBoundaries};
 use crate::Result;
 
 /// What the main loop saw happen, and when.
@@ -52,12 +53,12 @@ impl Peaks {
 }
 
 impl Timeline {
-    /// The figures of `model`'s story (a trace of `steps` VM steps), with each side's moves
+    /// The figures of `model`'s story (the run as the demo measured it), with each side's moves
     /// read from its database and, for a two-phase game, its rounds per phase from the chain.
     pub(super) async fn collect(
         self,
         model: &str,
-        steps: u64,
+        measured: &Depths,
         sub: &Submitter,
         cha: &Challenger,
     ) -> Result<Figures> {
@@ -102,7 +103,9 @@ impl Timeline {
             vm_steps_replayed,
             submitter_posting_steps: phase_rounds.map(|_| sub_runs),
             model: model.to_string(),
-            steps,
+            steps: measured.steps,
+            vm_secs: measured.vm_secs,
+            fast_boundaries: measured.fast,
             step_proof_gas,
             challenge_to_resolution: self.challenge_at.zip(self.resolved_at).map(|(a, b)| b - a),
             fast_forwarded: self.fast_forwarded,
@@ -149,6 +152,10 @@ pub struct Figures {
     /// The process's resident memory (MiB) before the roles' first pass: the demo's and both
     /// roles' loaded programs.
     pub baseline_mib: Option<u64>,
+    /// Seconds the demo's own VM run of the whole trace took (no checkpoints, no hashing).
+    pub vm_secs: f64,
+    /// A segmented program's fast-path run with every boundary hashed (the demo's own).
+    pub fast_boundaries: Option<FastBoundaries>,
 }
 
 /// `(phase 1, phase 2)` bisection moves of the first game, if it had two phases: its
@@ -222,6 +229,28 @@ impl fmt::Display for Figures {
         if let Some(n) = self.submitter_posting_steps {
             writeln!(f, "  (the submitter ran {n} VM steps to post its result)")?;
         }
+        if let Some(b) = &self.fast_boundaries {
+            writeln!(
+                f,
+                "  fast path, every boundary hash: {} boundaries in {:.3} s (hashing alone {:.3} s)",
+                b.boundaries,
+                b.run.as_secs_f64(),
+                b.hashing.as_secs_f64()
+            )?;
+            let speed = self.steps as f64 / self.vm_secs.max(1e-9);
+            writeln!(
+                f,
+                "  VM speed: {:.1} M steps/s (the demo's own run of all {} steps: {:.1} s, no checkpoints)",
+                speed / 1e6,
+                self.steps,
+                self.vm_secs
+            )?;
+            writeln!(
+                f,
+                "  single-phase replay of the same trace: {} VM steps per side, {:.1} s at that speed",
+                self.steps, self.vm_secs
+            )?;
+        }
         for s in &self.sides {
             writeln!(
                 f,
@@ -286,6 +315,8 @@ mod tests {
             submitter_posting_steps: None,
             peak_mib: [None, None],
             baseline_mib: None,
+            vm_secs: 0.5,
+            fast_boundaries: None,
         };
         assert_eq!(
             f.to_string(),
@@ -297,6 +328,11 @@ mod tests {
             submitter_posting_steps: Some(2_000_000),
             peak_mib: [Some(900), Some(1100)],
             baseline_mib: Some(700),
+            fast_boundaries: Some(FastBoundaries {
+                boundaries: 1025,
+                run: Duration::from_millis(40),
+                hashing: Duration::from_millis(30),
+            }),
             ..f
         };
         let text = two.to_string();
@@ -306,6 +342,10 @@ mod tests {
         );
         assert!(
             text.contains("\n  peak memory (VmHWM) while each role worked: submitter 900 MiB, challenger 1100 MiB (one process, both roles; 700 MiB before their first pass)\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains("  fast path, every boundary hash: 1025 boundaries in 0.040 s (hashing alone 0.030 s)\n  VM speed: 0.1 M steps/s (the demo's own run of all 35149 steps: 0.5 s, no checkpoints)\n  single-phase replay of the same trace: 35149 VM steps per side, 0.5 s at that speed\n"),
             "{text}"
         );
     }

@@ -28,7 +28,7 @@ use opml_testkit::{Liar, wrong_output};
 use crate::contracts as deploy;
 use crate::{Error, Result};
 
-pub use depths::{Depths, pick as pick_depths};
+pub use depths::{Depths, FastBoundaries, pick as pick_depths};
 pub use figures::{Figures, SideFigures};
 
 /// What the story runs on.
@@ -74,6 +74,9 @@ pub async fn run(setup: &Setup, progress: Arc<dyn Progress>, say: Narrate<'_>) -
     let name = crate::devnet::file_stem(&setup.wasm);
     let prog = StoredProgram::from_wasm(&name, wasm.clone())?;
     let mut cfg = deploy::default_config("devnet")?;
+    say(
+        "measuring the program: its VM run (the demo's own, for the depths and the figures) and, if segmented, the fast path hashing every boundary",
+    );
     let depths = depths::pick(&prog, &setup.input, setup.depth, cfg.kLog)?;
     let (steps, depth) = (depths.steps, depths.depth);
     if !depths.fits(cfg.maxTraceDepth, cfg.maxSegmentDepth) {
@@ -178,7 +181,7 @@ pub async fn run(setup: &Setup, progress: Arc<dyn Progress>, say: Narrate<'_>) -
         return Err(Error::Demo("the consumer received a wrong output".into()));
     }
     let figures = figures
-        .collect(&name, steps, &submitter, &challenger)
+        .collect(&name, &depths, &submitter, &challenger)
         .await?;
     drop((submitter, challenger));
     let _ = std::fs::remove_dir_all(&dir);
