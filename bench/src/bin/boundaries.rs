@@ -20,23 +20,23 @@
 //! (`FastProgram::machine_at_boundary` and its first state hash).
 
 use anyhow::{Context, Result, bail};
+use clap::Parser;
 use opml_bench::{median, ms, repo_root};
 use opml_executor::fast::FastEngine;
 use opml_executor::{Boundaries, FastProgram, Limits, RunStatus};
 use std::time::{Duration, Instant};
 
+/// What the fast path's boundary hashes cost.
+#[derive(Parser)]
+#[command(name = "boundaries")]
+struct Args {
+    /// Repetitions of each run (the figures are medians).
+    #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u64).range(1..))]
+    reps: u64,
+}
+
 fn main() -> Result<()> {
-    let mut reps = 7;
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        match a.as_str() {
-            "--reps" => reps = args.next().context("--reps N")?.parse()?,
-            other => bail!("unknown argument `{other}` (expected --reps N)"),
-        }
-    }
-    if reps == 0 {
-        bail!("--reps must be at least 1");
-    }
+    let reps = Args::parse().reps as usize;
     let root = repo_root();
     let read = |p: &str| std::fs::read(root.join(p)).with_context(|| format!("reading {p}"));
     let cases = [

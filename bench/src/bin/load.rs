@@ -22,63 +22,50 @@
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
+use clap::Parser;
 use opml_e2e::Net;
 use opml_e2e::load::{self, Load};
 
+/// The roles under a burst of requests, on a local anvil (a block a second) that it starts.
+#[derive(Parser)]
+#[command(name = "load")]
 struct Args {
-    load: Load,
+    /// Requests in the burst.
+    #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(1..))]
+    requests: u64,
+    /// One request in this many (seeded) is priced for the lying submitter (0: none).
+    #[arg(long, default_value_t = 10)]
+    lie_every: u64,
+    /// The seed of the inputs and of which requests the liar takes.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// The roles' `--concurrency` (their default if not given).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..))]
+    concurrency: Option<u64>,
+    /// The challenge window, in seconds.
+    #[arg(long, default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
     window: u64,
+    /// How long to wait for every request to be finalized, in seconds (600 + N/2 if not given).
+    #[arg(long)]
+    timeout: Option<u64>,
 }
 
-fn args() -> Result<Args> {
-    let mut a = Args {
-        load: Load {
-            requests: 500,
-            lie_every: 10,
-            seed: 1,
-            concurrency: None,
-            timeout: Duration::ZERO,
-        },
-        window: 60,
-    };
-    let mut timeout = None;
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        let mut value = |name: &str| -> Result<u64> {
-            it.next()
-                .with_context(|| format!("{name} needs a value"))?
-                .parse()
-                .with_context(|| format!("{name} takes a number"))
-        };
-        match flag.as_str() {
-            "--requests" => a.load.requests = value("--requests")? as usize,
-            "--lie-every" => a.load.lie_every = value("--lie-every")?,
-            "--seed" => a.load.seed = value("--seed")?,
-            "--concurrency" => a.load.concurrency = Some(value("--concurrency")? as usize),
-            "--window" => a.window = value("--window")?,
-            "--timeout" => timeout = Some(value("--timeout")?),
-            "-h" | "--help" => {
-                println!(
-                    "usage: load [--requests N (500)] [--lie-every K (10; 0: no liar's price)] \
-                     [--seed S (1)] [--concurrency C (the roles' default)] \
-                     [--window SECS (challenge window, 60)] [--timeout SECS (600 + N/2)]"
-                );
-                std::process::exit(0);
-            }
-            other => bail!("unknown argument {other} (try --help)"),
+impl Args {
+    fn load(&self) -> Load {
+        Load {
+            requests: self.requests as usize,
+            lie_every: self.lie_every,
+            seed: self.seed,
+            concurrency: self.concurrency.map(|c| c as usize),
+            timeout: Duration::from_secs(self.timeout.unwrap_or(600 + self.requests / 2)),
         }
     }
-    if a.load.requests == 0 || a.load.concurrency == Some(0) || a.window == 0 {
-        bail!("--requests, --concurrency and --window must be at least 1");
-    }
-    let n = a.load.requests as u64;
-    a.load.timeout = Duration::from_secs(timeout.unwrap_or(600 + n / 2));
-    Ok(a)
 }
 
 fn main() -> Result<ExitCode> {
-    let a = args()?;
+    let a = Args::parse();
+    let load = a.load();
     if cfg!(debug_assertions) {
         println!("warning: a debug build; run with --release for meaningful figures");
     }
@@ -96,7 +83,7 @@ fn main() -> Result<ExitCode> {
             net.dir.display()
         );
         let mut say = |line: &str| println!("[{:>6.1}s] {line}", t0.elapsed().as_secs_f64());
-        anyhow::Ok(load::run(&net, &a.load, &mut say).await)
+        anyhow::Ok(load::run(&net, &load, &mut say).await)
     })?;
     println!("{figures}");
     Ok(if figures.all_good() {

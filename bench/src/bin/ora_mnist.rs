@@ -14,7 +14,8 @@ use std::time::{Duration, Instant};
 
 use alloy::eips::BlockNumberOrTag;
 use alloy::providers::{Provider, ProviderBuilder};
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
+use clap::Parser;
 use opml_bench::{median_time, repo_root, run_vm};
 use opml_deploy::demo::{self, Setup};
 use opml_deploy::devnet::{anvil_key, start_anvil};
@@ -32,40 +33,17 @@ mod ora {
     pub(crate) const WALL_SECS: f64 = 310.0;
 }
 
+/// ORA opML's MNIST side by side with their figures: our VM, then a dispute on anvil.
+#[derive(Parser)]
+#[command(name = "ora-mnist")]
 struct Args {
+    /// anvil's block time in seconds (the roles wait for confirmations, which a chain that
+    /// mines only on transactions never gives).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
     block_time: u64,
-    reps: usize,
-}
-
-fn args() -> Result<Args> {
-    let mut a = Args {
-        block_time: 1,
-        reps: 5,
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        let mut value = |name: &str| -> Result<u64> {
-            it.next()
-                .with_context(|| format!("{name} needs a value"))?
-                .parse()
-                .with_context(|| format!("{name} takes a number"))
-        };
-        match flag.as_str() {
-            "--block-time" => a.block_time = value("--block-time")?,
-            "--reps" => a.reps = value("--reps")?.max(1) as usize,
-            "-h" | "--help" => {
-                println!("usage: ora-mnist [--block-time SECS (default 1)] [--reps N (default 5)]");
-                std::process::exit(0);
-            }
-            other => bail!("unknown argument {other} (try --help)"),
-        }
-    }
-    if a.block_time == 0 {
-        // The roles wait for confirmations, which a chain that mines only on transactions
-        // never gives.
-        bail!("--block-time must be at least 1 second");
-    }
-    Ok(a)
+    /// VM runs timed (the figure is their median).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
+    reps: u64,
 }
 
 /// VM steps, output and the median wall time of `reps` runs to completion.
@@ -97,7 +75,7 @@ fn millions(gas: u64) -> String {
 }
 
 fn main() -> Result<()> {
-    let args = args()?;
+    let args = Args::parse();
     if cfg!(debug_assertions) {
         println!("warning: a debug build; run with --release for meaningful figures");
     }
@@ -108,7 +86,7 @@ fn main() -> Result<()> {
         .context("reading guests/mnist/testdata/input_7")?;
 
     println!("# ORA opML's MNIST (784 → 20 → 10, f32, their model and input_7), side by side\n");
-    let (steps, out, vm_time) = vm_run(&wasm, &input, args.reps)?;
+    let (steps, out, vm_time) = vm_run(&wasm, &input, args.reps as usize)?;
     println!(
         "VM: {steps} steps, {:.3} s (median of {}), output {}",
         vm_time.as_secs_f64(),
