@@ -48,7 +48,18 @@ pub struct Chain {
     pub confirmations: u64,
     /// Signs and hands over the role's transactions, one at a time ([`Sender`]).
     sender: Arc<Sender>,
+    /// The latest block, read once for every caller within [`HEAD_TTL`].
+    latest: Arc<Latest>,
 }
+
+/// How long a read of the latest block serves every caller. Under a burst hundreds of items
+/// wait on the head at once (a receipt, a reveal's turn, a window): each reading it from the
+/// node on its own would load the node with reads of one number, and slow every answer.
+const HEAD_TTL: Duration = Duration::from_millis(100);
+
+/// The latest block's number and timestamp, as last read, and when.
+#[derive(Debug, Default)]
+struct Latest(tokio::sync::Mutex<Option<(Instant, u64, u64)>>);
 
 /// How long [`Chain::send`] waits for a transaction's confirmations.
 const RECEIPT_TIMEOUT: Duration = Duration::from_secs(120);
@@ -104,29 +115,41 @@ impl Chain {
             me,
             confirmations,
             sender: Arc::new(Sender::new(signer)),
+            latest: Arc::default(),
         })
     }
 
-    /// The latest block number.
+    /// The latest block number (read at most [`HEAD_TTL`] ago).
     pub async fn head(&self) -> Result<u64> {
-        self.provider
-            .get_block_number()
-            .await
-            .map_err(failed("reading the head"))
+        Ok(self.latest().await?.0)
     }
 
-    /// The latest block's timestamp.
+    /// The latest block's timestamp (read at most [`HEAD_TTL`] ago).
     pub async fn now(&self) -> Result<u64> {
+        Ok(self.latest().await?.1)
+    }
+
+    /// The latest block's number and timestamp: read from the node by one caller at a time,
+    /// and served to every caller from that read for [`HEAD_TTL`].
+    async fn latest(&self) -> Result<(u64, u64)> {
+        let mut last = self.latest.0.lock().await;
+        if let Some((at, number, time)) = *last
+            && at.elapsed() < HEAD_TTL
+        {
+            return Ok((number, time));
+        }
         let b = self
             .provider
             .get_block_by_number(Default::default())
             .await
-            .map_err(failed("reading the latest block"))?;
-        b.map(|b| b.header.timestamp)
+            .map_err(failed("reading the latest block"))?
             .ok_or_else(|| Error::Unexpected {
                 op: "reading the latest block".into(),
                 detail: "the node has none".into(),
-            })
+            })?;
+        let (number, time) = (b.header.number, b.header.timestamp);
+        *last = Some((Instant::now(), number, time));
+        Ok((number, time))
     }
 
     /// Waits until none of the role's transactions is pending in the node's pool (at most as
@@ -187,21 +210,24 @@ impl Chain {
         // A margin over the estimate: the estimate runs against the pending block, which may
         // differ (warm slots, another move) from the one the transaction lands in.
         let est = call.estimate_gas().await.map_err(failed(what))?;
+        let head = self.head().await?;
         let tx = call
             .gas(est.saturating_mul(13) / 10 + 20_000)
             .into_transaction_request();
-        let hash = self.sender.submit(&self.provider, what, tx).await?;
+        let hash = self.sender.submit(&self.provider, what, tx, head).await?;
         self.confirmed(what, hash).await
     }
 
-    /// Waits until transaction `tx`'s receipt is `confirmations` deep, polling at the
-    /// provider's interval. A transaction the node no longer knows, neither mined nor pending,
-    /// on two polls in a row ends the wait at once ([`Error::NotConfirmed`], retryable): a
-    /// reorg dropped it, and nodes (anvil among them) do not return such transactions to
-    /// their pool, so waiting would only delay the pass that sends it again. A receipt that a
-    /// reorg removes after it was seen is noticed the same way. A poll the transport fails is
-    /// only polled again: the transaction is out there, and a pass ended now would read the
-    /// chain before it is mined and may send the same action a second time.
+    /// Waits until transaction `tx`'s receipt is `confirmations` deep, looking at it once per
+    /// new head (checked at the provider's poll interval): a receipt changes only with a block,
+    /// and hundreds of transactions in flight each polling the node several times a block
+    /// would slow the node for all of them. A transaction the node no longer knows, neither
+    /// mined nor pending, at two heads in a row ends the wait at once ([`Error::NotConfirmed`],
+    /// retryable): a reorg dropped it, and nodes (anvil among them) do not return such
+    /// transactions to their pool, so waiting would only delay the pass that sends it again. A
+    /// receipt that a reorg removes after it was seen is noticed the same way. A poll the
+    /// transport fails is only polled again: the transaction is out there, and a pass ended now
+    /// would read the chain before it is mined and may send the same action a second time.
     async fn confirmed(&self, what: &str, tx: B256) -> Result<TransactionReceipt> {
         let poll = self.provider.client().poll_interval();
         let deadline = Instant::now() + RECEIPT_TIMEOUT;
@@ -211,16 +237,26 @@ impl Chain {
             why,
         };
         let mut unknown = 0;
+        let mut looked_at = None;
         loop {
-            match self.poll_receipt(what, tx).await {
-                Ok(Poll::Confirmed(r)) => return Ok(*r),
-                Ok(Poll::Failed) => {
+            let look = match self.head().await {
+                Ok(head) if looked_at != Some(head) => {
+                    looked_at = Some(head);
+                    Some(self.poll_receipt(what, tx, head).await)
+                }
+                Ok(_) => None,
+                Err(e) => Some(Err(e)),
+            };
+            match look {
+                None => {}
+                Some(Ok(Poll::Confirmed(r))) => return Ok(*r),
+                Some(Ok(Poll::Failed)) => {
                     return Err(Error::Failed {
                         op: what.to_string(),
                         tx,
                     });
                 }
-                Ok(Poll::Unknown) => {
+                Some(Ok(Poll::Unknown)) => {
                     unknown += 1;
                     if unknown == 2 {
                         return Err(not_confirmed(
@@ -228,11 +264,13 @@ impl Chain {
                         ));
                     }
                 }
-                Ok(Poll::Waiting) => unknown = 0,
-                Err(e) if e.retryable() => {
+                Some(Ok(Poll::Waiting)) => unknown = 0,
+                Some(Err(e)) if e.retryable() => {
+                    // Looked at again at the next poll, whatever the head.
+                    looked_at = None;
                     tracing::debug!(op = what, %tx, error = %e, "polling the receipt failed; polling again");
                 }
-                Err(e) => return Err(e),
+                Some(Err(e)) => return Err(e),
             }
             if Instant::now() >= deadline {
                 return Err(not_confirmed("was not confirmed in time"));
@@ -241,16 +279,15 @@ impl Chain {
         }
     }
 
-    /// One look at transaction `tx`: confirmed, mined and failed, still waiting (pending, or
-    /// not deep enough), or unknown to the node.
-    async fn poll_receipt(&self, what: &str, tx: B256) -> Result<Poll> {
+    /// One look at transaction `tx` with the chain at `head`: confirmed, mined and failed,
+    /// still waiting (pending, or not deep enough), or unknown to the node.
+    async fn poll_receipt(&self, what: &str, tx: B256, head: u64) -> Result<Poll> {
         let receipt = self
             .provider
             .get_transaction_receipt(tx)
             .await
             .map_err(failed(what))?;
         if let Some(r) = receipt {
-            let head = self.head().await?;
             if r.block_number
                 .is_none_or(|b| b + self.confirmations.max(1) > head + 1)
             {
