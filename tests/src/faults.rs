@@ -1,8 +1,9 @@
 //! The roles under faults: each honest role reaches anvil through its own [`Proxy`], which,
 //! while a dispute is on, injects a seeded share of faults into the role's requests (refused
 //! connections, resets mid-response, stalls, HTTP 429/5xx, JSON-RPC errors); the harness also
-//! spikes the gas price (`anvil_setNextBlockBaseFeePerGas`) and kills a role with `kill -9`
-//! (restarted on the same database), on the same seeded schedule. What
+//! spikes the gas price (`anvil_setNextBlockBaseFeePerGas`), restarts anvil from its state
+//! dump (`--dump-state`, `--load-state`: its pool of pending transactions lost) and kills a
+//! role with `kill -9` (restarted on the same database), on the same seeded schedule. What
 //! `cargo run -p opml-bench --bin faults` runs and the `faults` end-to-end story checks: every
 //! game won by the honest side, every request served, no action taken twice, no bond left.
 //!
@@ -37,6 +38,9 @@ pub struct Faults {
     pub kill_every: u64,
     /// Seconds between gas-price spikes while a dispute is on (0: none).
     pub spike_every: u64,
+    /// Seconds between anvil restarts from its state dump while a dispute is on (0: none; the
+    /// net must be restartable: [`Net::start_opts`]).
+    pub restart_every: u64,
     /// How long to wait for every request to be finalized.
     pub timeout: Duration,
 }
@@ -50,6 +54,10 @@ pub struct FaultFigures {
     pub kills: u64,
     /// Gas-price spikes.
     pub spikes: u64,
+    /// anvil restarts from its state dump.
+    pub restarts: u64,
+    /// The longest time the node was down in a restart.
+    pub longest_down: Duration,
     /// Node requests the proxies read.
     pub proxied: u64,
     /// Games played.
@@ -75,7 +83,7 @@ pub struct FaultFigures {
 impl FaultFigures {
     /// All faults injected.
     pub fn total(&self) -> u64 {
-        self.injected.iter().sum::<u64>() + self.kills + self.spikes
+        self.injected.iter().sum::<u64>() + self.kills + self.spikes + self.restarts
     }
 
     /// Actions taken twice.
@@ -113,7 +121,13 @@ impl fmt::Display for FaultFigures {
         for (k, n) in Fault::ALL.iter().zip(self.injected) {
             writeln!(f, "| {} | {n} |", k.name())?;
         }
-        writeln!(f, "| gas-price spike | {} |", self.spikes)?;
+        writeln!(f, "| gas-price spike (base fee 200 gwei) | {} |", self.spikes)?;
+        writeln!(
+            f,
+            "| anvil restart from its state dump (down up to {:.1} s) | {} |",
+            self.longest_down.as_secs_f64(),
+            self.restarts
+        )?;
         writeln!(f, "| role kill -9 (restarted) | {} |", self.kills)?;
         writeln!(f, "| all | {} |", self.total())?;
         writeln!(
@@ -243,6 +257,7 @@ pub async fn run(net: &Net, cfg: &Faults, say: &mut dyn FnMut(&str)) -> FaultFig
     let mut f = FaultFigures::default();
     let mut next_kill = Instant::now() + gap(&mut rng, cfg.kill_every);
     let mut next_spike = Instant::now() + gap(&mut rng, cfg.spike_every);
+    let mut next_restart = Instant::now() + gap(&mut rng, cfg.restart_every);
     let mut was_on = false;
     let end = t0 + cfg.timeout;
     loop {
@@ -276,15 +291,32 @@ pub async fn run(net: &Net, cfg: &Faults, say: &mut dyn FnMut(&str)) -> FaultFig
             next_kill = Instant::now() + gap(&mut rng, cfg.kill_every);
         }
         if on && cfg.spike_every > 0 && now >= next_spike {
-            // 200 gwei for the next block (anvil's base fee is about 1 gwei here): the roles'
-            // fee estimates jump, and transactions priced before wait for it to come down.
-            net.rpc(
-                "anvil_setNextBlockBaseFeePerGas",
-                serde_json::json!(["0x2e90edd000"]),
-            )
-            .await;
-            f.spikes += 1;
-            next_spike = Instant::now() + gap(&mut rng, cfg.spike_every);
+            // 200 gwei for the next block (anvil's base fee is about 1 gwei or less here): the
+            // roles' fee estimates jump, and transactions priced before wait until the base
+            // fee comes down again (by 1/8 a block: about 40 blocks). Not again before it has:
+            // a spike on a spike would hold those transactions past the roles' receipt wait.
+            if base_fee(net).await <= SPIKE_WEI / 100 {
+                net.rpc(
+                    "anvil_setNextBlockBaseFeePerGas",
+                    serde_json::json!([format!("{SPIKE_WEI:#x}")]),
+                )
+                .await;
+                f.spikes += 1;
+                say("gas-price spike: the next block's base fee 200 gwei");
+                next_spike = Instant::now() + gap(&mut rng, cfg.spike_every);
+            } else {
+                next_spike = Instant::now() + Duration::from_secs(5);
+            }
+        }
+        if on && cfg.restart_every > 0 && now >= next_restart {
+            let down = net.restart_anvil().await;
+            say(&format!(
+                "anvil restarted from its state dump (down {:.1} s)",
+                down.as_secs_f64()
+            ));
+            f.restarts += 1;
+            f.longest_down = f.longest_down.max(down);
+            next_restart = Instant::now() + gap(&mut rng, cfg.restart_every);
         }
         tokio::time::sleep(Duration::from_secs(1)).await;
     }
@@ -321,6 +353,20 @@ pub async fn run(net: &Net, cfg: &Faults, say: &mut dyn FnMut(&str)) -> FaultFig
     drop(roles);
     tally(net, start_block, &reference, &mut f).await;
     f
+}
+
+/// The base fee of a spike, in wei (200 gwei).
+const SPIKE_WEI: u64 = 200_000_000_000;
+
+/// The latest block's base fee, in wei (`u64::MAX` if unknown: no spike on top of one).
+async fn base_fee(net: &Net) -> u64 {
+    net.admin
+        .get_block_by_number(Default::default())
+        .await
+        .ok()
+        .flatten()
+        .and_then(|b| b.header.base_fee_per_gas)
+        .unwrap_or(u64::MAX)
 }
 
 /// A seeded wait of about `every` seconds (from half to one and a half of it).

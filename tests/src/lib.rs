@@ -86,6 +86,10 @@ pub struct Net {
     pub program: B256,
     bin: PathBuf,
     liar: PathBuf,
+    /// Where anvil dumps its state when it stops (`--dump-state`), if it may be restarted.
+    state: Option<PathBuf>,
+    /// The anvil that took over after [`Net::restart_anvil`], if any.
+    restarted: std::sync::Mutex<Option<Guard>>,
 }
 
 impl Net {
@@ -101,14 +105,30 @@ impl Net {
         name: &str,
         window: u64,
         clock: u64,
+        bins: (PathBuf, PathBuf),
+    ) -> Option<Net> {
+        Self::start_opts(name, window, clock, bins, false).await
+    }
+
+    /// [`Net::start_with`]; with `restartable`, anvil dumps its state when it stops, so that
+    /// [`Net::restart_anvil`] can start it again from that dump.
+    pub async fn start_opts(
+        name: &str,
+        window: u64,
+        clock: u64,
         (bin, liar): (PathBuf, PathBuf),
+        restartable: bool,
     ) -> Option<Net> {
         let anvil_path = anvil_bin()?;
-        let anvil = Anvil::new()
-            .path(anvil_path)
-            .block_time(1)
-            .try_spawn()
-            .expect("anvil");
+        let dir = std::env::temp_dir().join(format!("opml-e2e-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).ok()?;
+        let state = restartable.then(|| dir.join("anvil-state.json"));
+        let mut anvil = Anvil::new().path(anvil_path).block_time(1);
+        if let Some(s) = &state {
+            anvil = anvil.arg("--dump-state").arg(s);
+        }
+        let anvil = anvil.try_spawn().expect("anvil");
         let admin = provider(
             &anvil.endpoint(),
             signer_from_key(&hex::encode(anvil.keys()[0].to_bytes())).ok()?,
@@ -133,9 +153,6 @@ impl Net {
         let c = deploy::deploy_consumer(&user, d.oracle, pid)
             .await
             .expect("consumer");
-        let dir = std::env::temp_dir().join(format!("opml-e2e-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).ok()?;
         Some(Net {
             oracle: OpMLOracle::new(d.oracle, admin.clone()),
             consumer: ExampleConsumer::new(c, user),
@@ -148,7 +165,61 @@ impl Net {
             program: pid,
             bin,
             liar,
+            state,
+            restarted: std::sync::Mutex::new(None),
         })
+    }
+
+    /// Restarts anvil from its own state dump, on the same port: mining is paused (so that no
+    /// block is mined after the dump), anvil is stopped with SIGTERM (it writes its state as it
+    /// exits) and started again with `--load-state`, a block a second. Every block and receipt
+    /// survives; the transactions in its pool are lost, as on a node restart. Returns how long
+    /// the node was down. Panics unless the net was started restartable ([`Net::start_opts`]).
+    pub async fn restart_anvil(&self) -> Duration {
+        let state = self.state.clone().expect("a restartable net");
+        let _ = self
+            .admin
+            .raw_request::<_, serde_json::Value>(
+                "evm_setIntervalMining".into(),
+                serde_json::json!([0]),
+            )
+            .await;
+        let t0 = Instant::now();
+        let old = self.restarted.lock().expect("restarted").take();
+        let pid = old.as_ref().map_or(self.anvil.child().id(), |g| g.0.id());
+        let _ = Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status();
+        match old {
+            Some(mut g) => {
+                let _ = g.0.wait();
+            }
+            // Not ours to reap (the `AnvilInstance` does, when the net is dropped): gone once a
+            // zombie or reaped.
+            None => {
+                wait(30, "anvil to stop", || async {
+                    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok();
+                    stat.is_none_or(|s| s.contains(") Z ")).then_some(())
+                })
+                .await
+            }
+        }
+        let child = Command::new(anvil_bin().expect("anvil"))
+            .args(["--port", &self.anvil.port().to_string(), "--block-time", "1"])
+            .arg("--load-state")
+            .arg(&state)
+            .arg("--dump-state")
+            .arg(&state)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("anvil restarted");
+        *self.restarted.lock().expect("restarted") = Some(Guard(child));
+        wait(60, "anvil to answer after its restart", || async {
+            self.admin.get_block_number().await.ok()
+        })
+        .await;
+        t0.elapsed()
     }
 
     /// Anvil account `i`'s key.

@@ -7,10 +7,11 @@
 //! Each honest role (`opml submitter`, `opml challenger`) reaches anvil through a proxy that,
 //! while a dispute is on, injects a seeded share of faults into its node requests (refused
 //! connections, resets mid-response, 2-4 s stalls, HTTP 429/5xx, JSON-RPC errors); the harness
-//! also spikes the gas price and kills a role with `kill -9` (restarted on its database), on
-//! the same seeded schedule (`opml_e2e::faults`). The disputes come from a test-only lying
-//! submitter that takes about one request in four first. It prints the faults injected by
-//! kind and, last,
+//! also spikes the gas price (200 gwei), restarts anvil from its state dump (`--dump-state`,
+//! `--load-state`) and kills a role with `kill -9` (restarted on its database), on the same
+//! seeded schedule (`opml_e2e::faults`). The disputes come from a test-only lying submitter
+//! that takes about one request in four first. It prints the faults injected by kind and,
+//! last,
 //! `faults: F injected, G of G games won by the honest side, R of R requests served, 0 double actions`
 //! (double actions: a second commitment in one round, a second game on one result, a
 //! transaction of an honest role mined reverted). It exits with an error after that line if
@@ -22,61 +23,64 @@
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
+use clap::Parser;
 use opml_e2e::Net;
 use opml_e2e::faults::{self, Faults};
 
-fn args() -> Result<Faults> {
-    let mut a = Faults {
-        seed: 1,
-        requests: 12,
-        lie_every: 4,
-        per_mille: 150,
-        kill_every: 20,
-        spike_every: 30,
-        timeout: Duration::from_secs(1200),
-    };
-    let mut it = std::env::args().skip(1);
-    while let Some(flag) = it.next() {
-        let mut value = |name: &str| -> Result<u64> {
-            it.next()
-                .with_context(|| format!("{name} needs a value"))?
-                .parse()
-                .with_context(|| format!("{name} takes a number"))
-        };
-        match flag.as_str() {
-            "--seed" => a.seed = value("--seed")?,
-            "--requests" => a.requests = value("--requests")? as usize,
-            "--lie-every" => a.lie_every = value("--lie-every")?,
-            "--per-mille" => a.per_mille = value("--per-mille")?,
-            "--kill-every" => a.kill_every = value("--kill-every")?,
-            "--spike-every" => a.spike_every = value("--spike-every")?,
-            "--timeout" => a.timeout = Duration::from_secs(value("--timeout")?),
-            "-h" | "--help" => {
-                println!(
-                    "usage: faults [--seed S (1)] [--requests N (12)] [--lie-every K (4)] \
-                     [--per-mille P (faults per 1000 node requests during a dispute, 150)] \
-                     [--kill-every SECS (20; 0: none)] [--spike-every SECS (30; 0: none)] \
-                     [--timeout SECS (1200)]"
-                );
-                std::process::exit(0);
-            }
-            other => bail!("unknown argument {other} (try --help)"),
+/// The roles through disputes on a node that fails, on a local anvil it starts.
+#[derive(Parser)]
+#[command(name = "faults")]
+struct Args {
+    /// The schedule's seed.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Requests fired.
+    #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u64).range(1..))]
+    requests: u64,
+    /// One request in this many is priced for the lying submitter (the disputes).
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u64).range(1..))]
+    lie_every: u64,
+    /// Faults per 1000 node requests of a role while a dispute is on.
+    #[arg(long, default_value_t = 150, value_parser = clap::value_parser!(u64).range(0..=1000))]
+    per_mille: u64,
+    /// Seconds between `kill -9`s of a role while a dispute is on (0: none).
+    #[arg(long, default_value_t = 20)]
+    kill_every: u64,
+    /// Seconds between gas-price spikes while a dispute is on (0: none; none either until the
+    /// base fee is back down from the last).
+    #[arg(long, default_value_t = 30)]
+    spike_every: u64,
+    /// Seconds between anvil restarts from its state dump while a dispute is on (0: none).
+    #[arg(long, default_value_t = 45)]
+    restart_every: u64,
+    /// How long to wait for every request to be finalized, in seconds.
+    #[arg(long, default_value_t = 1200)]
+    timeout: u64,
+}
+
+impl Args {
+    fn faults(&self) -> Faults {
+        Faults {
+            seed: self.seed,
+            requests: self.requests as usize,
+            lie_every: self.lie_every,
+            per_mille: self.per_mille,
+            kill_every: self.kill_every,
+            spike_every: self.spike_every,
+            restart_every: self.restart_every,
+            timeout: Duration::from_secs(self.timeout),
         }
     }
-    if a.requests == 0 || a.lie_every == 0 || a.per_mille > 1000 {
-        bail!("--requests and --lie-every must be at least 1, --per-mille at most 1000");
-    }
-    Ok(a)
 }
 
 fn main() -> Result<ExitCode> {
-    let cfg = args()?;
+    let cfg = Args::parse().faults();
     let bins = opml_bench::role_bins()?;
     let rt = tokio::runtime::Runtime::new()?;
     let t0 = Instant::now();
     let figures = rt.block_on(async {
-        let net = Net::start_with("faults", 60, 600, bins)
+        let net = Net::start_opts("faults", 60, 600, bins, true)
             .await
             .context("no anvil (run scripts/bootstrap.sh)")?;
         println!(
