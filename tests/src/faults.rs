@@ -17,6 +17,8 @@ use std::time::{Duration, Instant};
 
 use alloy::primitives::{B256, U256, keccak256};
 use alloy::providers::Provider;
+use alloy::sol_types::SolInterface;
+use opml_bindings::oracle::OpMLOracle::OpMLOracleErrors;
 use opml_bindings::status::{GAME_ACTIVE, GAME_CHALLENGER_WON, GAME_SUBMITTER_WON};
 
 use crate::load::{self, CHALLENGER, LIAR, LIE, SUBMITTER};
@@ -72,8 +74,14 @@ pub struct FaultFigures {
     pub double_commits: usize,
     /// A second game of the challenger on one result.
     pub double_games: usize,
-    /// Transactions of the honest roles mined reverted (a move or a finalization sent twice).
+    /// Transactions of the honest roles mined reverted (a move or a finalization sent twice),
+    /// but for the reveals below.
     pub reverted: usize,
+    /// Reveals of the honest submitter mined reverted `LowerPriority`: an earlier commitment
+    /// (the liar's) was revealed in the same block or just before. A race the submitter
+    /// cannot see coming (its estimate ran before the other reveal was in), not an action
+    /// taken twice: it reveals again once the earlier result is rejected.
+    pub lost_reveal_races: usize,
     /// Wei the honest roles left in the oracle at the end.
     pub unwithdrawn: U256,
     /// Wall time.
@@ -132,11 +140,12 @@ impl fmt::Display for FaultFigures {
         writeln!(f, "| all | {} |", self.total())?;
         writeln!(
             f,
-            "node requests through the proxies: {}; double commitments {}, double games {}, reverted transactions {}; left in the oracle: {} wei; {:.0} s",
+            "node requests through the proxies: {}; double commitments {}, double games {}, reverted transactions {} (and reveals that lost a race to an earlier commitment's: {}); left in the oracle: {} wei; {:.0} s",
             self.proxied,
             self.double_commits,
             self.double_games,
             self.reverted,
+            self.lost_reveal_races,
             self.unwithdrawn,
             self.wall.as_secs_f64()
         )?;
@@ -429,16 +438,39 @@ async fn tally(net: &Net, from: u64, reference: &HashMap<Vec<u8>, B256>, f: &mut
     }
     f.double_commits = rounds.values().map(|n| n.saturating_sub(1)).sum();
 
-    // Transactions of the honest roles mined reverted.
+    // Transactions of the honest roles mined reverted, by what the oracle said.
     let head = net.head().await;
     let honest = [net.addr(SUBMITTER), net.addr(CHALLENGER)];
     for n in from..=head {
         let Ok(Some(receipts)) = net.admin.get_block_receipts(n.into()).await else {
             continue;
         };
-        f.reverted += receipts
+        for r in receipts
             .iter()
             .filter(|r| honest.contains(&r.from) && !r.status())
-            .count();
+        {
+            if matches!(
+                revert_of(net, r.transaction_hash).await,
+                Some(OpMLOracleErrors::LowerPriority(_))
+            ) {
+                f.lost_reveal_races += 1;
+            } else {
+                f.reverted += 1;
+            }
+        }
     }
+}
+
+/// The oracle's error a mined transaction reverted with (anvil's `callTracer`), if it decodes.
+async fn revert_of(net: &Net, tx: B256) -> Option<OpMLOracleErrors> {
+    let trace = net
+        .admin
+        .raw_request::<_, serde_json::Value>(
+            "debug_traceTransaction".into(),
+            serde_json::json!([tx, {"tracer": "callTracer"}]),
+        )
+        .await
+        .ok()?;
+    let out = hex::decode(trace.get("output")?.as_str()?.trim_start_matches("0x")).ok()?;
+    OpMLOracleErrors::abi_decode(&out).ok()
 }

@@ -57,7 +57,7 @@ pub struct Settings {
     /// VM steps between checkpoints (default 4096): a bisection query replays at most this.
     #[arg(long)]
     pub checkpoint_interval: Option<u64>,
-    /// Requests, results, games and claims handled at once in a pass (default 32): their
+    /// Requests, results, games and claims handled at once in a pass (default 256): their
     /// transactions are in flight together, each waiting for its own receipt.
     #[arg(long, value_name = "N")]
     pub concurrency: Option<usize>,
