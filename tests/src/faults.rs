@@ -129,7 +129,11 @@ impl fmt::Display for FaultFigures {
         for (k, n) in Fault::ALL.iter().zip(self.injected) {
             writeln!(f, "| {} | {n} |", k.name())?;
         }
-        writeln!(f, "| gas-price spike (base fee 200 gwei) | {} |", self.spikes)?;
+        writeln!(
+            f,
+            "| gas-price spike (base fee 200 gwei) | {} |",
+            self.spikes
+        )?;
         writeln!(
             f,
             "| anvil restart from its state dump (down up to {:.1} s) | {} |",

@@ -205,7 +205,12 @@ impl Net {
             }
         }
         let child = Command::new(anvil_bin().expect("anvil"))
-            .args(["--port", &self.anvil.port().to_string(), "--block-time", "1"])
+            .args([
+                "--port",
+                &self.anvil.port().to_string(),
+                "--block-time",
+                "1",
+            ])
             .arg("--load-state")
             .arg(&state)
             .arg("--dump-state")
