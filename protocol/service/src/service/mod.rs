@@ -101,13 +101,9 @@ impl Service {
         progress: Arc<dyn Progress>,
         behaviour: Arc<dyn Behaviour>,
     ) -> Result<Self> {
-        let params = chain
-            .oracle
-            .config()
-            .call()
-            .await
-            .map_err(failed("reading the oracle config"))?;
-        let head = chain.head().await?;
+        // A role (re)started while the node is down or failing waits for it, as a pass does,
+        // rather than exit: a supervisor restarting it would only meet the same node.
+        let (params, head) = startup_reads(&chain).await?;
         let start_block = head.saturating_sub(FRESH_LOOKBACK);
         let metrics = Arc::new(Metrics::new());
         let progress = Arc::new(Counted {
@@ -322,6 +318,37 @@ impl Service {
         self.metrics.set_balance(U256::ZERO);
         tracing::info!(amount = %bal, "withdrew bonds and fees");
         Ok(bal)
+    }
+}
+
+/// Times the start-up reads are tried when the node fails (a back-off from 250 ms doubling up
+/// to 8 s: about two minutes in all) before the role gives up with the error.
+const STARTUP_TRIES: u32 = 20;
+
+/// The oracle's parameters and the head, read at start-up; a retryable failure (the transport)
+/// is tried again after a back-off, any other is returned at once.
+async fn startup_reads(chain: &Chain) -> Result<(IOpMLOracle::Config, u64)> {
+    let mut wait = Duration::from_millis(250);
+    let mut tries = 0;
+    loop {
+        let read = async {
+            let params = chain
+                .oracle
+                .config()
+                .call()
+                .await
+                .map_err(failed("reading the oracle config"))?;
+            Ok::<_, crate::Error>((params, chain.head().await?))
+        };
+        match read.await {
+            Err(e) if e.retryable() && tries + 1 < STARTUP_TRIES => {
+                tries += 1;
+                tracing::warn!(error = %e, retry_in = ?wait, "the node failed at start-up; trying again");
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(Duration::from_secs(8));
+            }
+            r => return r,
+        }
     }
 }
 
