@@ -299,6 +299,9 @@ pub async fn run(net: &Net, load: &Load, say: &mut dyn FnMut(&str)) -> Figures {
     figures
 }
 
+/// The requester's fee cap per gas (100 gwei).
+const REQUEST_MAX_FEE: u128 = 100_000_000_000;
+
 /// Sends every request of `plan` from the requester without waiting for receipts (nonces
 /// counted here), then waits until all are mined.
 pub(crate) async fn fire(net: &Net, plan: &[(Vec<u8>, bool)], base: U256, lie_fee: U256) {
@@ -319,9 +322,13 @@ pub(crate) async fn fire(net: &Net, plan: &[(Vec<u8>, bool)], base: U256, lie_fe
     let mut sent = Vec::with_capacity(plan.len());
     for (i, (input, lie)) in plan.iter().enumerate() {
         let fee = if *lie { lie_fee } else { base };
+        // A fee cap well above the base fee the burst itself raises (the roles fill blocks):
+        // a request priced at the base fee of its sending would stall every later nonce.
         let tx = call(input, fee)
             .nonce(first + i as u64)
             .gas(gas)
+            .max_fee_per_gas(REQUEST_MAX_FEE)
+            .max_priority_fee_per_gas(1_000_000_000)
             .send()
             .await
             .expect("request sent");
