@@ -203,18 +203,6 @@ pub(crate) fn reference_outputs(inputs: &[&[u8]]) -> Vec<Vec<u8>> {
         .collect()
 }
 
-/// Peak resident memory of process `pid` in KiB (`VmHWM`), while it runs.
-pub fn peak_kib(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))?
-        .split_whitespace()
-        .next()?
-        .parse()
-        .ok()
-}
-
 /// Fires the burst at `net` with the roles running, waits until every request is finalized
 /// (or `load.timeout`), and tallies from the chain. `say` narrates.
 pub async fn run(net: &Net, load: &Load, say: &mut dyn FnMut(&str)) -> Figures {
@@ -291,7 +279,7 @@ pub async fn run(net: &Net, load: &Load, say: &mut dyn FnMut(&str)) -> Figures {
         tokio::time::sleep(Duration::from_secs(2)).await;
     }
     let wall = t0.elapsed();
-    let peak = [0, 1, 2].map(|i| peak_kib(roles[i].0.id()));
+    let peak = [0, 1, 2].map(|i| opml_service::memory::peak_kib(roles[i].0.id()));
     drop(roles);
     let mut figures = tally(net, start_block, &reference, lie_fee).await;
     figures.peak_kib = peak;
