@@ -17,6 +17,10 @@ use opml_vm::{Machine, Status};
 use crate::contracts::depth_for;
 use crate::{Error, Result};
 
+/// The deepest trace an oracle can be deployed for (`OpMLOracle`'s constructor refuses a
+/// `maxTraceDepth` above it).
+const MAX_TRACE_DEPTH: u8 = 63;
+
 /// What the demo registers, and the run it measured.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Depths {
@@ -95,9 +99,9 @@ pub fn pick(prog: &StoredProgram, input: &[u8], depth: u8, k_log: u8) -> Result<
     while (rounds(d1) + rounds(d2)) % 2 != 0 {
         d2 += 1;
     }
-    if d1 + d2 > opml_vm::consensus::MAX_SEGMENT_DEPTH {
+    if d1 + d2 > MAX_TRACE_DEPTH {
         return Err(Error::Config(format!(
-            "{segments} segments of up to {longest} steps (the fast path's bound {fast_bound}) need D = {} with D2 = {d2}, above any deployment's 63",
+            "{segments} segments of up to {longest} steps (the fast path's bound {fast_bound}) need D = {} with D2 = {d2}, above any deployment's {MAX_TRACE_DEPTH}",
             d1 + d2
         )));
     }
