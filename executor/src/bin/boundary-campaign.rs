@@ -14,6 +14,7 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
+use clap::Parser;
 use opml_executor::fast::FastEngine;
 
 #[path = "../../tests/it/segmod.rs"]
@@ -24,20 +25,20 @@ mod segmod;
 #[path = "../../tests/it/differ.rs"]
 mod differ;
 
-const USAGE: &str = "usage: boundary-campaign [--cases N (default 10000)] [--seed S (default 0)]";
+/// The fast path's boundary hashes against the VM's on seeded random segmented programs.
+#[derive(Parser)]
+#[command(name = "boundary-campaign")]
+struct Args {
+    /// Programs to generate and compare.
+    #[arg(long, default_value_t = 10_000)]
+    cases: u64,
+    /// The first program's seed (the programs are seeds `seed..seed + cases`).
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+}
 
 fn main() -> ExitCode {
-    let (cases, seed) = match args() {
-        Ok(Some(a)) => a,
-        Ok(None) => {
-            println!("{USAGE}");
-            return ExitCode::SUCCESS;
-        }
-        Err(e) => {
-            eprintln!("boundary-campaign: {e}\n{USAGE}");
-            return ExitCode::from(2);
-        }
-    };
+    let Args { cases, seed } = Args::parse();
     let engine = match FastEngine::new() {
         Ok(e) => e,
         Err(e) => {
@@ -74,21 +75,4 @@ fn main() -> ExitCode {
     } else {
         ExitCode::FAILURE
     }
-}
-
-/// `(cases, first seed)` from the command line; `None` for `--help`.
-fn args() -> Result<Option<(u64, u64)>, String> {
-    let (mut cases, mut seed) = (10_000, 0);
-    let mut args = std::env::args().skip(1);
-    while let Some(a) = args.next() {
-        let slot = match a.as_str() {
-            "--cases" => &mut cases,
-            "--seed" => &mut seed,
-            "-h" | "--help" => return Ok(None),
-            other => return Err(format!("unknown argument `{other}`")),
-        };
-        let v = args.next().ok_or_else(|| format!("{a} needs a number"))?;
-        *slot = v.parse().map_err(|_| format!("{a} {v}: not a number"))?;
-    }
-    Ok(Some((cases, seed)))
 }
