@@ -411,6 +411,17 @@ impl Net {
             .expect("nonce")
     }
 
+    /// Whether account `i` has a transaction in the pool.
+    pub async fn in_pool(&self, i: usize) -> bool {
+        let mined = self
+            .admin
+            .get_transaction_count(self.addr(i))
+            .latest()
+            .await
+            .expect("nonce");
+        self.pending_nonce(i).await > mined
+    }
+
     /// What `opml run` (the fast path) prints as the digits model's output on `input`: the
     /// reference the chain's answer is compared with.
     pub fn reference_output(&self, input: &[u8]) -> Vec<u8> {

@@ -50,6 +50,9 @@ pub struct Chain {
     sender: Arc<Sender>,
     /// The latest block, read once for every caller within [`HEAD_TTL`].
     latest: Arc<Latest>,
+    /// The newest block holding a transaction of the role's counted as confirmed: a reorg
+    /// that replaces it undid an action the role took as final ([`Chain::acted_on`]).
+    acted_on: Arc<std::sync::Mutex<Option<(u64, B256)>>>,
 }
 
 /// How long a read of the latest block serves every caller. Under a burst hundreds of items
@@ -116,7 +119,31 @@ impl Chain {
             confirmations,
             sender: Arc::new(Sender::new(signer)),
             latest: Arc::default(),
+            acted_on: Arc::default(),
         })
+    }
+
+    /// The number and hash of the newest block holding a transaction of the role's that
+    /// [`Chain::send`] counted as confirmed, if any since the last [`Chain::forget_acted_on`].
+    /// The scan's cursor may stand a block or two behind such a block (it moves once a pass),
+    /// so a reorg deeper than the confirmations can miss the cursor and still undo a move.
+    pub fn acted_on(&self) -> Option<(u64, B256)> {
+        *self.acted_on.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Forgets [`Chain::acted_on`], once a reorg that replaced it was dealt with.
+    pub fn forget_acted_on(&self) {
+        *self.acted_on.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
+    /// Records a confirmed receipt's block as acted on, if newer than the one recorded.
+    fn note_acted_on(&self, r: &TransactionReceipt) {
+        if let (Some(n), Some(hash)) = (r.block_number, r.block_hash) {
+            let mut acted = self.acted_on.lock().unwrap_or_else(|e| e.into_inner());
+            if acted.is_none_or(|(m, _)| n >= m) {
+                *acted = Some((n, hash));
+            }
+        }
     }
 
     /// The latest block number (read at most [`HEAD_TTL`] ago).
@@ -249,7 +276,10 @@ impl Chain {
             };
             match look {
                 None => {}
-                Some(Ok(Poll::Confirmed(r))) => return Ok(*r),
+                Some(Ok(Poll::Confirmed(r))) => {
+                    self.note_acted_on(&r);
+                    return Ok(*r);
+                }
                 Some(Ok(Poll::Failed)) => {
                     return Err(Error::Failed {
                         op: what.to_string(),

@@ -358,17 +358,6 @@ where
     panic!("not reached after 300 blocks: {what}");
 }
 
-/// Whether account `i` has a transaction in the pool.
-async fn in_pool(net: &Net, i: usize) -> bool {
-    let mined = net
-        .admin
-        .get_transaction_count(net.addr(i))
-        .latest()
-        .await
-        .expect("nonce");
-    net.pending_nonce(i).await > mined
-}
-
 /// The challenger's bisections of game 1 on the chain as it is now: `(start, lenLog)` each.
 async fn challenger_moves(net: &Net) -> Vec<(u64, u8)> {
     net.oracle
@@ -384,9 +373,48 @@ async fn challenger_moves(net: &Net) -> Vec<(u64, u8)> {
         .collect()
 }
 
+/// The block of account `who`'s newest bisection of game 1 on the chain as it is now.
+async fn last_move_block(net: &Net, who: usize) -> u64 {
+    net.oracle
+        .Bisected_filter()
+        .topic1(U256::from(1))
+        .topic2(net.addr(who))
+        .from_block(0u64)
+        .query()
+        .await
+        .expect("Bisected")
+        .into_iter()
+        .filter_map(|(_, log)| log.block_number)
+        .max()
+        .unwrap_or(0)
+}
+
+/// Mines until the challenger may answer the liar's newest bisection (its turn, and that
+/// bisection `K` deep), then, mining nothing, waits for the answer in the pool: a block mined
+/// while the challenger sends would take the answer unseen.
+async fn until_challenger_answers(net: &Net) {
+    mine_until(
+        net,
+        "the liar's bisection K deep, the challenger to move",
+        || async {
+            let turn = net
+                .game_turn(1)
+                .await
+                .is_some_and(|(_, challenger)| challenger);
+            turn && net.head().await + 1 >= last_move_block(net, SUBMITTER).await + K
+        },
+    )
+    .await;
+    wait(60, "the challenger's bisection in the pool", || async {
+        net.in_pool(CHALLENGER).await.then_some(())
+    })
+    .await;
+}
+
 /// #16 item 4. A challenger acting on events `K` deep: its bisection, mined but reorged out
 /// before `K` confirmations, is sent again once; a later bisection, reorged out after the
-/// challenger counted it done (a reorg `K + 1` deep), is noticed, logged and sent again once;
+/// challenger counted it done (a reorg `K + 1` deep), is noticed, logged and sent again once
+/// (whether or not the challenger's scan had reached the move's block: `Chain::acted_on`);
 /// the challenger wins, and no move stands twice on the final chain.
 #[tokio::test(flavor = "multi_thread")]
 async fn game_moves_reorged_out_are_sent_again_once_even_past_the_confirmations() {
@@ -395,25 +423,14 @@ async fn game_moves_reorged_out_are_sent_again_once_even_past_the_confirmations(
     };
 
     // Until the challenger answers the liar's first bisection: its move waits in the pool.
-    let answering = || async {
-        net.game_turn(1)
-            .await
-            .is_some_and(|(_, challenger)| challenger)
-            && in_pool(&net, CHALLENGER).await
-    };
-    mine_until(
-        &net,
-        "the challenger's first bisection in the pool",
-        answering,
-    )
-    .await;
+    until_challenger_answers(&net).await;
     let before = challenger_moves(&net).await.len();
     net.mine(1).await;
     assert_eq!(challenger_moves(&net).await.len(), before + 1, "mined");
     // One block deep of K: the reorg drops it, and anvil does not return it to the pool.
     net.rpc("anvil_reorg", json!([1, []])).await;
     assert_eq!(challenger_moves(&net).await.len(), before, "reorged out");
-    assert!(!in_pool(&net, CHALLENGER).await, "dropped");
+    assert!(!net.in_pool(CHALLENGER).await, "dropped");
     mine_until(&net, "the bisection sent again and mined", || async {
         challenger_moves(&net).await.len() == before + 1
     })
@@ -422,12 +439,7 @@ async fn game_moves_reorged_out_are_sent_again_once_even_past_the_confirmations(
     // The next answer: mined and K deep, the challenger counts it as sent; then a reorg
     // K + 1 deep removes it with the block the challenger's scan stood on.
     let sent = |log: String| log.matches("move sent").count();
-    mine_until(
-        &net,
-        "the challenger's next bisection in the pool",
-        answering,
-    )
-    .await;
+    until_challenger_answers(&net).await;
     let counted = sent(net.log("challenger"));
     let before = challenger_moves(&net).await.len();
     mine_until(&net, "the challenger counts its move as sent", || async {
@@ -435,7 +447,11 @@ async fn game_moves_reorged_out_are_sent_again_once_even_past_the_confirmations(
     })
     .await;
     assert_eq!(challenger_moves(&net).await.len(), before + 1, "mined");
-    net.rpc("anvil_reorg", json!([K + 1, []])).await;
+    // K + 1 deep, or deeper if the test mined past the move's K-th confirmation before the
+    // challenger looked (a slow machine): the reorg must take the move's block.
+    let mined_in = last_move_block(&net, CHALLENGER).await;
+    let depth = (K + 1).max(net.head().await - mined_in + 1);
+    net.rpc("anvil_reorg", json!([depth, []])).await;
     assert_eq!(challenger_moves(&net).await.len(), before, "reorged out");
     mine_until(&net, "the deep reorg noticed", || async {
         net.log("challenger")

@@ -85,15 +85,42 @@ async fn a_lying_submitter_loses_a_two_phase_game_to_a_challenger_killed_between
     net.request(pid, &[], fee).await;
     // Phase 1 over 2^10 boundaries, k = 16: the challenger's opening, the submitter's
     // bisection, the challenger's bisection down to single segments. Then it is killed
-    // (kill -9), before the submitter opens the segment.
-    wait(240, "phase 1's last bisection", || async {
-        (net.rounds().await >= 3).then_some(())
+    // (kill -9), before the submitter opens the segment: mining pauses once the submitter has
+    // bisected, so the opening waits in the pool until the challenger is gone, however slow
+    // the machine.
+    wait(240, "the submitter's phase-1 bisection", || async {
+        (net.rounds().await >= 2).then_some(())
     })
+    .await;
+    net.pause_mining().await;
+    assert_eq!(
+        net.rounds().await,
+        2,
+        "mining paused before the challenger's answer"
+    );
+    wait(
+        120,
+        "the challenger's last phase-1 bisection in the pool",
+        || async { net.in_pool(3).await.then_some(()) },
+    )
+    .await;
+    net.mine(1).await;
+    assert_eq!(net.rounds().await, 3, "phase 1's last bisection");
+    wait(
+        60,
+        "the challenger counts its bisection as sent",
+        || async { net.log("challenger").contains("move sent").then_some(()) },
+    )
     .await;
     let _ = std::process::Command::new("kill")
         .args(["-9", &c.0.id().to_string()])
         .status();
     let _ = c.0.wait();
+    assert!(
+        segments_opened(&net).await.is_empty(),
+        "killed before phase 2"
+    );
+    net.resume_mining().await;
     let opened = wait(240, "the segment opened", || async {
         segments_opened(&net).await.pop()
     })

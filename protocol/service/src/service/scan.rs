@@ -21,12 +21,22 @@ const CHUNK: u64 = 2_000;
 /// `--confirmations`, which the role cannot prevent but must not ignore.
 const REWIND: u64 = 256;
 
+/// The first 8 bytes of a block hash (0 for no block).
+fn fingerprint(hash: Option<B256>) -> u64 {
+    hash.map_or(0, |h| {
+        let mut first = [0u8; 8];
+        first.copy_from_slice(&h[..8]);
+        u64::from_be_bytes(first)
+    })
+}
+
 impl Service {
     /// Hands each confirmed block range past the cursor to `visit`, then moves the cursor
     /// past it: a range is visited again after a failure, never skipped. If the block the
-    /// cursor stands on is no longer the one scanned, a reorg deeper than `--confirmations`
-    /// replaced what the role acted on: it says so, visits the last [`REWIND`] blocks again
-    /// and re-reads its finished games (a move or a win may have vanished with them).
+    /// cursor stands on is no longer the one scanned, or the block of a transaction the role
+    /// counted as confirmed is gone, a reorg deeper than `--confirmations` replaced what the
+    /// role acted on: it says so, visits the [`REWIND`] blocks before that block again and
+    /// re-reads its finished games (a move or a win may have vanished with them).
     pub async fn scan<F, Fut>(&self, mut visit: F) -> Result<()>
     where
         F: FnMut(u64, u64) -> Fut,
@@ -38,22 +48,18 @@ impl Service {
             0 => self.start_block,
             c => c + 1,
         };
-        if from > self.start_block {
-            let cursor = from - 1;
-            let seen = self.store.meta(CURSOR_BLOCK)?;
-            let now = self.block_fingerprint(cursor).await?;
-            if seen != 0 && now != seen {
-                from = cursor.saturating_sub(REWIND).max(self.start_block);
-                tracing::warn!(
-                    block = cursor,
-                    confirmations = self.chain.confirmations,
-                    rescan_from = from,
-                    "reorg deeper than --confirmations: a block the role acted on was replaced; \
-                     scanning again and re-reading its games"
-                );
-                self.metrics.deep_reorgs.inc();
-                self.reopen_games()?;
-            }
+        if let Some(block) = self.replaced_block(from).await? {
+            from = block.saturating_sub(REWIND).max(self.start_block);
+            tracing::warn!(
+                block,
+                confirmations = self.chain.confirmations,
+                rescan_from = from,
+                "reorg deeper than --confirmations: a block the role acted on was replaced; \
+                 scanning again and re-reading its games"
+            );
+            self.metrics.deep_reorgs.inc();
+            self.chain.forget_acted_on();
+            self.reopen_games()?;
         }
         while from <= safe {
             let to = safe.min(from + CHUNK - 1);
@@ -66,19 +72,41 @@ impl Service {
         Ok(())
     }
 
-    /// The first 8 bytes of block `n`'s hash (0 if the node has no such block).
+    /// A block the role acted on that the chain no longer holds: the one its cursor stands
+    /// on (scanned as it was), or the newest holding a transaction of its own counted as
+    /// confirmed ([`Chain::acted_on`](crate::chain::Chain::acted_on)), which the cursor may
+    /// not have reached yet. `from` is where the scan resumes.
+    async fn replaced_block(&self, from: u64) -> Result<Option<u64>> {
+        if from > self.start_block {
+            let cursor = from - 1;
+            let seen = self.store.meta(CURSOR_BLOCK)?;
+            if seen != 0 && fingerprint(self.block_hash(cursor).await?) != seen {
+                return Ok(Some(cursor));
+            }
+        }
+        if let Some((block, hash)) = self.chain.acted_on()
+            && self.block_hash(block).await? != Some(hash)
+        {
+            return Ok(Some(block));
+        }
+        Ok(None)
+    }
+
+    /// The first 8 bytes of block `n`'s hash, as the cursor records it (0 if the node has no
+    /// such block).
     async fn block_fingerprint(&self, n: u64) -> Result<u64> {
+        Ok(fingerprint(self.block_hash(n).await?))
+    }
+
+    /// Block `n`'s hash, if the node has such a block.
+    async fn block_hash(&self, n: u64) -> Result<Option<B256>> {
         let block = self
             .chain
             .provider
             .get_block_by_number(n.into())
             .await
             .map_err(failed("reading a block"))?;
-        Ok(block.map_or(0, |b| {
-            let mut first = [0u8; 8];
-            first.copy_from_slice(&b.header.hash[..8]);
-            u64::from_be_bytes(first)
-        }))
+        Ok(block.map(|b| b.header.hash))
     }
 
     /// Marks the role's finished games open again: the next pass reads each on-chain and
