@@ -82,6 +82,9 @@ pub struct FaultFigures {
     /// cannot see coming (its estimate ran before the other reveal was in), not an action
     /// taken twice: it reveals again once the earlier result is rejected.
     pub lost_reveal_races: usize,
+    /// Commitments of the honest submitter not revealed in time: bonds it lost to a deadline
+    /// passed while the node failed (settled with `CommitmentSettled(_, false)`).
+    pub forfeits: usize,
     /// Wei the honest roles left in the oracle at the end.
     pub unwithdrawn: U256,
     /// Wall time.
@@ -100,11 +103,12 @@ impl FaultFigures {
     }
 
     /// Whether the honest side won everything, everything was served, nothing was done twice
-    /// and no bond was left behind.
+    /// and no bond was lost or left behind.
     pub fn all_good(&self) -> bool {
         self.games_won == self.games
             && self.served == self.requests
             && self.doubles() == 0
+            && self.forfeits == 0
             && self.unwithdrawn.is_zero()
     }
 
@@ -144,12 +148,13 @@ impl fmt::Display for FaultFigures {
         writeln!(f, "| all | {} |", self.total())?;
         writeln!(
             f,
-            "node requests through the proxies: {}; double commitments {}, double games {}, reverted transactions {} (and reveals that lost a race to an earlier commitment's: {}); left in the oracle: {} wei; {:.0} s",
+            "node requests through the proxies: {}; double commitments {}, double games {}, reverted transactions {} (and reveals that lost a race to an earlier commitment's: {}); honest commitments forfeited {}; left in the oracle: {} wei; {:.0} s",
             self.proxied,
             self.double_commits,
             self.double_games,
             self.reverted,
             self.lost_reveal_races,
+            self.forfeits,
             self.unwithdrawn,
             self.wall.as_secs_f64()
         )?;
@@ -441,6 +446,16 @@ async fn tally(net: &Net, from: u64, reference: &HashMap<Vec<u8>, B256>, f: &mut
         *rounds.entry((ev.requestId, round)).or_default() += 1;
     }
     f.double_commits = rounds.values().map(|n| n.saturating_sub(1)).sum();
+    let mine: HashSet<U256> = commits
+        .iter()
+        .filter(|(ev, _)| ev.submitter == net.addr(SUBMITTER))
+        .map(|(ev, _)| ev.resultId)
+        .collect();
+    f.forfeits = logs(o.CommitmentSettled_filter(), from)
+        .await
+        .iter()
+        .filter(|(ev, _)| !ev.refunded && mine.contains(&ev.resultId))
+        .count();
 
     // Transactions of the honest roles mined reverted, by what the oracle said.
     let head = net.head().await;

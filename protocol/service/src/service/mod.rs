@@ -268,7 +268,9 @@ impl Service {
     {
         tracing::info!(address = %self.me(), oracle = %self.chain.oracle.address(), "{role} started");
         let mut pass = pass;
-        run_passes(poll, stop, || {
+        let p = &self.params;
+        let max_backoff = max_backoff(p.revealWindow, p.challengeWindow, p.clock);
+        run_passes(poll, max_backoff, stop, || {
             let this = pass();
             async move {
                 // What the chain says is only read once the role's own transactions are in.
@@ -364,11 +366,21 @@ pub fn isolate<T>(outcome: Result<T>) -> Result<Result<T>> {
     }
 }
 
+/// The longest back-off between failed passes: a quarter of the shortest deadline a role
+/// keeps (the reveal window, the challenge window, a game's clock), between a second and a
+/// minute. A longer sleep lets a deadline pass while the node is already back: with a 30 s
+/// reveal window a minute's back-off forfeits the honest submitter's bond.
+pub fn max_backoff(reveal_window: u64, challenge_window: u64, clock: u64) -> Duration {
+    let shortest = reveal_window.min(challenge_window).min(clock);
+    Duration::from_secs((shortest / 4).clamp(1, 60))
+}
+
 /// Runs `pass` every `poll` until `stop` resolves. A pass that fails with a retryable error
-/// (the transport) is run again after an exponential back-off (up to a minute); any other
-/// failure is logged and the next pass runs after `poll` (it reads the chain afresh).
+/// (the transport) is run again after an exponential back-off (up to `max_backoff`); any
+/// other failure is logged and the next pass runs after `poll` (it reads the chain afresh).
 pub async fn run_passes<F, Fut>(
     poll: Duration,
+    max_backoff: Duration,
     stop: impl std::future::Future<Output = ()>,
     mut pass: F,
 ) -> Result<()>
@@ -387,7 +399,7 @@ where
             Err(e) if e.retryable() => {
                 tracing::warn!(error = %e, retry_in = ?backoff, "transport failure, backing off");
                 let w = backoff;
-                backoff = (backoff * 2).min(Duration::from_secs(60));
+                backoff = (backoff * 2).min(max_backoff.max(poll));
                 w
             }
             Err(e) => {

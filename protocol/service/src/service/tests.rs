@@ -135,6 +135,25 @@ fn isolate_ends_the_pass_on_a_transport_failure_only() {
     assert!(matches!(isolate(Ok(5)), Ok(Ok(5))));
 }
 
+/// The back-off stays well inside the shortest deadline a role keeps: the faults run's 30 s
+/// reveal window (`tests/tests/e2e/faults.rs`) saw a minute's back-off forfeit honest bonds.
+#[test]
+fn the_back_off_fits_the_deadlines() {
+    use super::max_backoff;
+    use std::time::Duration;
+    // The faults run's reveal window, challenge window and clock.
+    assert_eq!(max_backoff(30, 300, 600), Duration::from_secs(7));
+    // Whichever deadline is shortest.
+    assert_eq!(max_backoff(600, 300, 40), Duration::from_secs(10));
+    // The mainnet profile: a minute at most.
+    assert_eq!(
+        max_backoff(43_200, 259_200, 302_400),
+        Duration::from_secs(60)
+    );
+    // A second at least.
+    assert_eq!(max_backoff(2, 2, 2), Duration::from_secs(1));
+}
+
 /// The loop: a pass that fails on the transport is run again (after the back-off), and so is
 /// one that fails otherwise (the next pass reads the chain afresh); the loop itself never
 /// stops on an error.
@@ -146,6 +165,7 @@ async fn run_passes_keeps_going_after_either_failure() {
     let tx = std::sync::Mutex::new(Some(tx));
     super::run_passes(
         std::time::Duration::from_millis(1),
+        std::time::Duration::from_millis(4),
         async {
             let _ = rx.await;
         },
