@@ -40,7 +40,8 @@ pub fn default_config(profile: &str) -> Result<IOpMLOracle::Config> {
         (300, 60, 600, ETHER / 10, GWEI, 3_600)
     };
     // What an honest player computes within a clock (`docs/protocol.md` §10): one segment in
-    // the VM at 10^8 steps/s, the whole trace on the fast path at 10^9 steps/s, 4x margin.
+    // the VM at 10^8 steps/s ([`segment_clock_secs`]), the whole trace on the fast path at
+    // 10^9 steps/s, 4x margin.
     let (max_segment_depth, max_trace_depth) = if mainnet { (42, 45) } else { (33, 36) };
     Ok(IOpMLOracle::Config {
         verifier: Address::ZERO,
@@ -60,6 +61,16 @@ pub fn default_config(profile: &str) -> Result<IOpMLOracle::Config> {
         maxOutputBytes: 16 * 1024,
         requestTimeout: timeout,
     })
+}
+
+/// The shortest clock, in seconds, within which an honest player replays one segment of
+/// `2^segment_depth` steps in the VM (`docs/protocol.md` §10): at 10^8 steps/s with hashing,
+/// with a 4x margin. The profiles' clocks are at least this for their `maxSegmentDepth`, and
+/// `opml demo` raises its own oracle's clock to it when it raises the depth.
+pub fn segment_clock_secs(segment_depth: u8) -> u64 {
+    const VM_STEPS_PER_SEC: f64 = 1e8;
+    const MARGIN: f64 = 4.0;
+    (MARGIN * 2f64.powi(i32::from(segment_depth)) / VM_STEPS_PER_SEC).ceil() as u64
 }
 
 /// Addresses of a deployment.
@@ -216,5 +227,19 @@ mod tests {
         let main = default_config("mainnet").unwrap();
         assert_eq!((main.maxSegmentDepth, main.maxTraceDepth), (42, 45));
         assert!(default_config("x").is_err());
+    }
+
+    #[test]
+    fn profile_clocks_cover_a_segment_replay() {
+        assert_eq!(segment_clock_secs(33), 344); // §10's table: ≈ 344 s
+        assert_eq!(segment_clock_secs(42), 175_922); // ≈ 2.0 days
+        for profile in ["devnet", "mainnet"] {
+            let cfg = default_config(profile).unwrap();
+            assert!(
+                cfg.clock >= segment_clock_secs(cfg.maxSegmentDepth),
+                "{profile}: a clock of {} s is short of one segment's replay",
+                cfg.clock
+            );
+        }
     }
 }

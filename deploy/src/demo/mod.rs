@@ -206,8 +206,7 @@ fn fit(cfg: &mut IOpMLOracle::Config, d: &Depths, say: Narrate<'_>) -> Result<()
     cfg.maxTraceDepth = cfg.maxTraceDepth.max(d.depth);
     cfg.maxSegmentDepth = cfg.maxSegmentDepth.max(d2);
     // Phase 2 replays one segment of up to 2^D2 steps in the VM within a clock.
-    let clock = (4.0 * 2f64.powi(i32::from(d2)) / 1e8).ceil() as u64;
-    cfg.clock = cfg.clock.max(clock);
+    cfg.clock = cfg.clock.max(deploy::segment_clock_secs(d2));
     say(&format!(
         "segments of up to {} VM steps, which the fast path bounds by {}, need D = {}, D2 = {d2}, above the devnet's {was_d} / {was_d2}: this demo's own oracle allows them, with {} s clocks (docs/protocol.md §10)",
         d.longest, d.fast_bound, d.depth, cfg.clock

@@ -3,7 +3,7 @@
 //!
 //! Input: empty; a u32 little-endian segment count (1 to [`MAX_SEGMENTS`]); or that count then
 //! a u32 little-endian number of rounds per segment (1 to [`MAX_ROUNDS`], about 30 VM steps
-//! each), for long runs: `2^14` segments of `35,000` rounds take over `2^34` VM steps.
+//! each); `testdata/long.bin` asks for `2^15` segments of `18,500` rounds: 1.7 · 10^10 VM steps.
 //! Output: `{"segments":N,"hash":"<16 hex>"}` written by the last segment
 //! (`{"segments":N,"rounds":R,"hash":…}` when the input gave the rounds), or `{"error":"..."}`.
 //! Exports `segment: [] -> [i32]` (machine v2; `opml_guest::segments!`).
