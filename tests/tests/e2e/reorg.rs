@@ -358,23 +358,9 @@ where
     panic!("not reached after 300 blocks: {what}");
 }
 
-/// The challenger's bisections of game 1 on the chain as it is now: `(start, lenLog)` each.
-async fn challenger_moves(net: &Net) -> Vec<(u64, u8)> {
-    net.oracle
-        .Bisected_filter()
-        .topic1(U256::from(1))
-        .topic2(net.addr(CHALLENGER))
-        .from_block(0u64)
-        .query()
-        .await
-        .expect("Bisected")
-        .into_iter()
-        .map(|(e, _)| (e.start, e.lenLog))
-        .collect()
-}
-
-/// The block of account `who`'s newest bisection of game 1 on the chain as it is now.
-async fn last_move_block(net: &Net, who: usize) -> u64 {
+/// Account `who`'s bisections of game 1 on the chain as it is now: `(start, lenLog, block)`
+/// each.
+async fn bisections_by(net: &Net, who: usize) -> Vec<(u64, u8, u64)> {
     net.oracle
         .Bisected_filter()
         .topic1(U256::from(1))
@@ -384,9 +370,20 @@ async fn last_move_block(net: &Net, who: usize) -> u64 {
         .await
         .expect("Bisected")
         .into_iter()
-        .filter_map(|(_, log)| log.block_number)
-        .max()
-        .unwrap_or(0)
+        .map(|(e, log)| (e.start, e.lenLog, log.block_number.unwrap_or(0)))
+        .collect()
+}
+
+/// The challenger's bisections of game 1 on the chain as it is now: `(start, lenLog)` each.
+async fn challenger_moves(net: &Net) -> Vec<(u64, u8)> {
+    let moves = bisections_by(net, CHALLENGER).await;
+    moves.into_iter().map(|(s, l, _)| (s, l)).collect()
+}
+
+/// The block of account `who`'s newest bisection of game 1 on the chain as it is now.
+async fn last_move_block(net: &Net, who: usize) -> u64 {
+    let moves = bisections_by(net, who).await;
+    moves.into_iter().map(|(_, _, b)| b).max().unwrap_or(0)
 }
 
 /// Mines until the challenger may answer the liar's newest bisection (its turn, and that
