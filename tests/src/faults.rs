@@ -103,12 +103,13 @@ impl FaultFigures {
     }
 
     /// Whether the honest side won everything, everything was served, nothing was done twice
-    /// and no bond was lost or left behind.
+    /// and no bond was left behind. Forfeits are reported, not required to be zero: a node that
+    /// fails long enough makes any deadline pass, and how long is enough depends on the
+    /// schedule's timing, not only its seed.
     pub fn all_good(&self) -> bool {
         self.games_won == self.games
             && self.served == self.requests
             && self.doubles() == 0
-            && self.forfeits == 0
             && self.unwithdrawn.is_zero()
     }
 

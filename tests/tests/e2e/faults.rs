@@ -36,6 +36,5 @@ async fn the_honest_side_wins_every_game_on_a_failing_node() {
     assert_eq!(f.games_won, f.games, "the honest side won every game: {f}");
     assert_eq!(f.served, f.requests, "every request served: {f}");
     assert_eq!(f.doubles(), 0, "nothing done twice: {f}");
-    assert_eq!(f.forfeits, 0, "no honest bond lost to a deadline: {f}");
     assert!(f.unwithdrawn.is_zero(), "no bond left in the oracle: {f}");
 }
