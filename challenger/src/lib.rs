@@ -11,7 +11,7 @@ use opml_service::chain::failed;
 use opml_service::progress::Progress;
 use opml_service::settings::Settings;
 use opml_service::store::{Phase, Side};
-use opml_service::{Result, Service};
+use opml_service::{Pass, Result, Service};
 
 /// The database file a challenger uses unless told otherwise.
 pub const DEFAULT_DB: &str = "opml-challenger.redb";
@@ -51,22 +51,23 @@ impl Challenger {
     }
 
     /// One pass: check the new results (challenging the wrong ones) and record the new games,
-    /// play the games, finalize its own results, resubmit after a win if configured, withdraw.
-    /// Returns whether the challenger still owes anything (an open game or result).
+    /// play the games, finalize its own results, resubmit after a win if configured, withdraw;
+    /// each stage runs even when an earlier one failed ([`Pass`]). Returns whether the
+    /// challenger still owes anything (an open game or result).
     pub async fn tick(&self) -> Result<bool> {
-        self.svc
-            .scan_role(|from, to| self.scan_results(from, to))
-            .await?;
-        let mut busy = self.recheck_deferred().await?;
-        busy |= self.svc.drive_games().await?;
-        busy |= self.svc.drive_claims().await?;
+        let mut pass = Pass::default();
+        pass.step(self.svc.scan_role(|from, to| self.scan_results(from, to)))
+            .await;
+        pass.stage(self.recheck_deferred()).await;
+        pass.stage(self.svc.drive_games()).await;
+        pass.stage(self.svc.drive_claims()).await;
         if self.cfg.submit_after_win {
-            busy |= self.submit_after_wins().await?;
+            pass.stage(self.submit_after_wins()).await;
         }
         if self.svc.cfg.auto_withdraw {
-            self.svc.withdraw().await?;
+            pass.step(self.svc.withdraw()).await;
         }
-        Ok(busy)
+        pass.end()
     }
 
     /// Runs passes every `poll` until `stop` resolves.

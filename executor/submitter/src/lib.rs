@@ -13,7 +13,7 @@ use opml_service::chain::{failed, u64_of};
 use opml_service::progress::Progress;
 use opml_service::settings::Settings;
 use opml_service::store::{Phase, RequestRecord, Skipped};
-use opml_service::{Error, Result, Service, isolate};
+use opml_service::{Error, Pass, Result, Service, isolate};
 
 pub use policy::{Policy, Price};
 
@@ -82,19 +82,20 @@ impl Submitter {
     }
 
     /// One pass: record the new requests and games, serve the open requests, play the games,
-    /// finalize the results whose window passed, withdraw. Returns whether the submitter still
-    /// owes anything (an open request, result or game).
+    /// reveal and finalize its results, withdraw; each stage runs even when an earlier one
+    /// failed ([`Pass`]). Returns whether the submitter still owes anything (an open request,
+    /// result or game).
     pub async fn tick(&self) -> Result<bool> {
-        self.svc
-            .scan_role(|from, to| self.scan_requests(from, to))
-            .await?;
-        let mut busy = self.serve_requests().await?;
-        busy |= self.svc.drive_games().await?;
-        busy |= self.svc.drive_claims().await?;
+        let mut pass = Pass::default();
+        pass.step(self.svc.scan_role(|from, to| self.scan_requests(from, to)))
+            .await;
+        pass.stage(self.serve_requests()).await;
+        pass.stage(self.svc.drive_games()).await;
+        pass.stage(self.svc.drive_claims()).await;
         if self.svc.cfg.auto_withdraw {
-            self.svc.withdraw().await?;
+            pass.step(self.svc.withdraw()).await;
         }
-        Ok(busy)
+        pass.end()
     }
 
     /// Runs passes every `poll` until `stop` resolves.

@@ -17,8 +17,8 @@ pub mod store;
 
 pub use error::{Error, Result};
 pub use service::{
-    BoundaryRun, FastWork, Run, SegmentRun, Service, ServiceConfig, VmSteps, isolate, max_backoff,
-    phase_depths, run_passes,
+    BoundaryRun, FastWork, Pass, Run, SegmentRun, Service, ServiceConfig, VmSteps, isolate,
+    max_backoff, phase_depths, run_passes,
 };
 
 /// Resolves on Ctrl-C or SIGTERM: how a service command is told to stop.

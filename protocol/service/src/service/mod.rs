@@ -366,6 +366,41 @@ pub fn isolate<T>(outcome: Result<T>) -> Result<Result<T>> {
     }
 }
 
+/// A pass run stage by stage (scan, serve, play, settle, withdraw): every stage runs even when
+/// an earlier one failed, and the first failure is the pass's, once all ran ([`Pass::end`]),
+/// so the pass still backs off as before. A stage's failure does not keep the others from
+/// their deadlines: a pass that ended at its scan's first transport failure never reached the
+/// reveals behind it while the node kept failing, and honest bonds were forfeited
+/// (`docs/roles.md`, Faults). The stages read the chain themselves; none takes another's
+/// output but the scan's records, and a failed scan leaves those as they were.
+#[derive(Debug, Default)]
+pub struct Pass {
+    busy: bool,
+    failure: Option<crate::Error>,
+}
+
+impl Pass {
+    /// Runs a stage that says whether it still owes anything.
+    pub async fn stage(&mut self, stage: impl std::future::Future<Output = Result<bool>>) {
+        match stage.await {
+            Ok(busy) => self.busy |= busy,
+            Err(e) => {
+                self.failure.get_or_insert(e);
+            }
+        }
+    }
+
+    /// Runs a stage that owes nothing once done.
+    pub async fn step<T>(&mut self, stage: impl std::future::Future<Output = Result<T>>) {
+        self.stage(async { stage.await.map(|_| false) }).await;
+    }
+
+    /// Whether anything is still owed, or the first stage's failure.
+    pub fn end(self) -> Result<bool> {
+        self.failure.map_or(Ok(self.busy), Err)
+    }
+}
+
 /// The longest back-off between failed passes: a quarter of the shortest deadline a role
 /// keeps (the reveal window, the challenge window, a game's clock), between a second and a
 /// minute. A longer sleep lets a deadline pass while the node is already back: with a 30 s

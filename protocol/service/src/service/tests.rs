@@ -135,6 +135,43 @@ fn isolate_ends_the_pass_on_a_transport_failure_only() {
     assert!(matches!(isolate(Ok(5)), Ok(Ok(5))));
 }
 
+/// A pass runs every stage even when an earlier one failed, and ends with the first failure
+/// (so it still backs off), or with whether any stage is still busy.
+#[tokio::test]
+async fn a_pass_runs_every_stage_and_ends_with_the_first_failure() {
+    let transport = || {
+        contract_error(
+            "scan",
+            alloy::contract::Error::TransportError(TransportErrorKind::backend_gone()),
+        )
+    };
+    let ran = std::sync::atomic::AtomicU32::new(0);
+    let count = || async {
+        ran.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Ok::<bool, Error>(true)
+    };
+    let mut pass = super::Pass::default();
+    pass.step(async { Err::<(), _>(transport()) }).await;
+    pass.stage(count()).await;
+    pass.stage(async { Err(already_challenged()) }).await;
+    pass.stage(count()).await;
+    assert_eq!(ran.load(std::sync::atomic::Ordering::SeqCst), 2);
+    let failure = pass.end().expect_err("the scan's failure");
+    assert!(
+        failure.retryable(),
+        "the first failure, not the revert: {failure}"
+    );
+
+    let mut pass = super::Pass::default();
+    pass.step(async { Ok::<_, Error>(7u8) }).await;
+    pass.stage(async { Ok(false) }).await;
+    assert!(!pass.end().unwrap(), "nothing owed");
+    let mut pass = super::Pass::default();
+    pass.stage(async { Ok(true) }).await;
+    pass.stage(async { Ok(false) }).await;
+    assert!(pass.end().unwrap(), "a busy stage makes a busy pass");
+}
+
 /// The back-off stays well inside the shortest deadline a role keeps: the faults run's 30 s
 /// reveal window (`tests/tests/e2e/faults.rs`) saw a minute's back-off forfeit honest bonds.
 #[test]
