@@ -49,7 +49,9 @@ impl Service {
             c => c + 1,
         };
         if let Some(block) = self.replaced_block(from).await? {
-            from = block.saturating_sub(REWIND).max(self.start_block);
+            // Back, never forward: the acted-on block may stand past the cursor (a scan that
+            // kept failing while other stages sent), and no block past the cursor is skipped.
+            from = from.min(block.saturating_sub(REWIND)).max(self.start_block);
             tracing::warn!(
                 block,
                 confirmations = self.chain.confirmations,
