@@ -82,22 +82,25 @@ async fn a_lying_submitter_loses_a_two_phase_game_to_a_challenger_killed_between
     );
     let mut c = spawn(&net, "challenger", 3, "challenger", &[]);
     let fee = net.oracle.requestFee(0).call().await.expect("fee");
-    net.request(pid, &[], fee).await;
     // Phase 1 over 2^10 boundaries, k = 16: the challenger's opening, the submitter's
     // bisection, the challenger's bisection down to single segments. Then it is killed
-    // (kill -9), before the submitter opens the segment: mining pauses once the submitter has
-    // bisected, so the opening waits in the pool until the challenger is gone, however slow
-    // the machine.
-    wait(240, "the submitter's phase-1 bisection", || async {
-        (net.rounds().await >= 2).then_some(())
-    })
-    .await;
+    // (kill -9), before the submitter opens the segment. The test mines every block after the
+    // request's and stops once the submitter has bisected, so the challenger's answer and
+    // the submitter's opening wait in the pool until the test lets them in, however slow the
+    // machine.
+    net.request(pid, &[], fee).await;
     net.pause_mining().await;
-    assert_eq!(
-        net.rounds().await,
-        2,
-        "mining paused before the challenger's answer"
-    );
+    let mut blocks = 0;
+    while net.rounds().await < 2 {
+        assert!(
+            blocks < 600,
+            "the submitter's phase-1 bisection after {blocks} blocks"
+        );
+        net.mine(1).await;
+        blocks += 1;
+        tokio::time::sleep(std::time::Duration::from_millis(400)).await;
+    }
+    assert_eq!(net.rounds().await, 2, "the submitter's bisection, not more");
     wait(
         120,
         "the challenger's last phase-1 bisection in the pool",
